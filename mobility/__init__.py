@@ -1,0 +1,156 @@
+"""Mobilité Emploi Loiret: vehicle rental for people on the RSA going back to work."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+from jinja2 import StrictUndefined
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from flask_babel import gettext
+from mobility import commands, templating
+from mobility.audit.views import bp as audit_bp
+from mobility.auth.admin_views import bp as accounts_admin_bp
+from mobility.auth.loader import load_user
+from mobility.auth.views import bp as auth_bp
+from mobility.beneficiaries.views import bp as beneficiaries_bp
+from mobility.config import DEFAULT_INSTANCE_PATH, build_config
+from mobility.extensions import babel, csrf, db, limiter, login_manager, migrate
+from mobility.main import errors
+from mobility.main.views import bp as main_bp
+from mobility.notify.services import deliver_if_committed
+from mobility.territory.views import bp as territory_bp
+
+
+def create_app(config: dict | None = None) -> Flask:
+    instance_path = Path((config or {}).get("INSTANCE_PATH", DEFAULT_INSTANCE_PATH))
+    app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True)
+    app.config.update(build_config(instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    if config:
+        app.config.update(config)
+    if app.config["TRUSTED_PROXY_COUNT"]:
+        count = app.config["TRUSTED_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    if app.config.get("TESTING"):
+        app.jinja_env.undefined = StrictUndefined
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    register_commands(app)
+    logging.getLogger("mobility").setLevel(logging.INFO)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user)
+    login_manager.localize_callback = gettext
+
+
+def select_locale() -> str:
+    languages = ("fr", "en")
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("language") in languages:
+        return session["language"]
+    # French first: English only for a browser that prefers it over French.
+    return request.accept_languages.best_match(languages, default="fr") or "fr"
+
+
+def register_blueprints(app: Flask) -> None:
+    for blueprint in (main_bp, auth_bp, accounts_admin_bp, territory_bp, beneficiaries_bp, audit_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    errors.register_errorhandlers(app)
+
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+
+
+def register_request_hooks(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+        )
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        if current_user and current_user.is_authenticated:
+            # Pages with personal data stay out of shared caches and the back-button cache.
+            headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.teardown_request
+    def send_committed_messages(exc):
+        if exc is None:
+            deliver_if_committed()
+
+
+def register_template_helpers(app: Flask) -> None:
+    templating.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    commands.register(app)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """WAL and foreign keys for SQLite; we drive transactions ourselves (see _sqlite_begin)."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection):
+    """pysqlite's own BEGIN handling is broken for SAVEPOINT and locking; emit it explicitly.
+
+    A connection whose execution options ask for it takes the write lock at once
+    (BEGIN IMMEDIATE), so that a check and the write that follows cannot interleave.
+    """
+    if connection.dialect.name == "sqlite":
+        mode = "IMMEDIATE" if connection.get_execution_options().get("sqlite_immediate") else ""
+        connection.exec_driver_sql(f"BEGIN {mode}".strip())

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mobility.auth.models import User
+from mobility.dbtypes import UTCDateTime, str_enum, utcnow
+from mobility.extensions import db
+
+
+class AuditAction(enum.Enum):
+    READ = "read"
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    EXPORT = "export"
+    ANONYMISE = "anonymise"
+
+
+class AuditEvent(db.Model):
+    """Append-only: the database refuses UPDATE and DELETE (triggers in the migration).
+
+    It names the object and the fields touched, never their values: the trail must not
+    become a second copy of the personal data.
+    """
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    action: Mapped[AuditAction] = mapped_column(str_enum(AuditAction, "audit_action"))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[int] = mapped_column(Integer)
+    fields: Mapped[str | None] = mapped_column(String(500))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    route: Mapped[str | None] = mapped_column(String(120))
+
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from sqlalchemy import select
+
+from mobility.audit.models import AuditAction, AuditEvent
+from mobility.auth.models import Role
+from mobility.auth.permissions import role_required
+from mobility.extensions import db
+
+bp = Blueprint("audit", __name__, url_prefix="/admin/journal")
+
+
+@bp.route("/")
+@role_required(Role.ADMIN)
+def index():
+    query = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    object_type = request.args.get("objet", "").strip()[:40]
+    object_id = request.args.get("id", type=int)
+    action = request.args.get("action", "")
+    actor_id = request.args.get("acteur", type=int)
+    if object_type:
+        query = query.where(AuditEvent.object_type == object_type)
+    if object_id:
+        query = query.where(AuditEvent.object_id == object_id)
+    if action in {a.value for a in AuditAction}:
+        query = query.where(AuditEvent.action == AuditAction(action))
+    if actor_id:
+        query = query.where(AuditEvent.actor_id == actor_id)
+    page = db.paginate(query, per_page=50, error_out=False)
+    return render_template(
+        "audit/index.html",
+        page=page,
+        actions=list(AuditAction),
+        filters={"objet": object_type, "id": object_id or "", "action": action, "acteur": actor_id or ""},
+    )

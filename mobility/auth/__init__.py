@@ -1,0 +1,1 @@
+"""Accounts, roles, organisations, login and permissions."""

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mobility.auth.labels import organisation_kind_label, role_label
+from mobility.dbtypes import UTCDateTime, str_enum, utcnow
+from mobility.extensions import db
+from mobility.territory.models import EmploymentBasin
+
+
+class OrganisationKind(enum.Enum):
+    DEPARTEMENT = "departement"
+    ASSOCIATION = "association"
+    PRESCRIBER = "prescriber"
+
+
+class Role(enum.Enum):
+    BENEFICIARY = "beneficiary"
+    REFERENT = "referent"
+    FLEET = "fleet"
+    ADMIN = "admin"
+
+
+organisation_basin = Table(
+    "organisation_basin",
+    db.metadata,
+    Column("organisation_id", ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True),
+    Column("basin_id", ForeignKey("employment_basin.id"), primary_key=True),
+)
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisation"
+    __table_args__ = (
+        CheckConstraint(
+            "NOT is_mission_locale OR kind = 'prescriber'", name="mission_locale_is_prescriber"
+        ),
+        CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(160), unique=True)
+    kind: Mapped[OrganisationKind] = mapped_column(str_enum(OrganisationKind, "organisation_kind"))
+    is_mission_locale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    basins: Mapped[list[EmploymentBasin]] = relationship(
+        secondary=organisation_basin, order_by=EmploymentBasin.name
+    )
+    users: Mapped[list["User"]] = relationship(back_populates="organisation")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def kind_label(self) -> str:
+        return organisation_kind_label(self)
+
+    @classmethod
+    def all_ordered(cls) -> list["Organisation"]:
+        return list(db.session.scalars(select(cls).order_by(cls.name)))
+
+
+# Which organisation kinds each role may belong to.
+ROLE_ORGANISATION_KINDS = {
+    Role.BENEFICIARY: {OrganisationKind.PRESCRIBER, OrganisationKind.DEPARTEMENT},
+    Role.REFERENT: {OrganisationKind.PRESCRIBER, OrganisationKind.DEPARTEMENT},
+    Role.FLEET: {OrganisationKind.ASSOCIATION},
+    Role.ADMIN: {OrganisationKind.DEPARTEMENT},
+}
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        CheckConstraint("session_version >= 1", name="session_version_positive"),
+        CheckConstraint("locale IS NULL OR locale IN ('fr', 'en')", name="locale_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    # NULL until the person sets a first password from their invitation.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    # Bumped by a password change and by "log out everywhere": older sessions stop working.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    locale: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="users", lazy="joined")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    # Flask-Login: the session remembers the id together with the session version.
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    def revoke_sessions(self) -> None:
+        self.session_version += 1
+
+    @property
+    def role_label(self) -> str:
+        return role_label(self.role)

@@ -1,0 +1,1 @@
+"""Beneficiary files kept by référents: eligibility facts only, no social documents."""

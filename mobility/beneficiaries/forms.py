@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TelField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from mobility.validators import DateAfter, EmailAddress, FrenchPhone, NotInFuture, empty_to_none, strip_filter
+
+MINIMUM_AGE = 16
+DATE_INVALID = _l("Saisissez une date valide, par exemple 31/01/1990.")
+
+
+def _name_field(label, required_message):
+    return StringField(
+        label,
+        filters=[strip_filter],
+        validators=[
+            DataRequired(required_message),
+            Length(max=80, message=_l("Ce champ ne doit pas dépasser 80 caractères.")),
+        ],
+        render_kw={"autocomplete": "off"},
+    )
+
+
+class BeneficiaryForm(FlaskForm):
+    first_name = _name_field(_l("Prénom"), _l("Saisissez le prénom."))
+    last_name = _name_field(_l("Nom"), _l("Saisissez le nom."))
+    birth_date = DateField(
+        _l("Date de naissance"),
+        validators=[
+            InputRequired(_l("Saisissez la date de naissance.")),
+            NotInFuture(_l("La date de naissance ne peut pas être dans le futur.")),
+        ],
+        format="%Y-%m-%d",
+    )
+    email = EmailField(
+        _l("Adresse e-mail (facultatif)"),
+        filters=[empty_to_none],
+        validators=[
+            Optional(),
+            Length(max=254, message=_l("L'adresse e-mail ne doit pas dépasser 254 caractères.")),
+            EmailAddress(),
+        ],
+        description=_l("Nécessaire pour que la personne ait son propre accès au service."),
+    )
+    phone = TelField(
+        _l("Téléphone (facultatif)"),
+        filters=[empty_to_none],
+        validators=[Optional(), Length(max=20, message=_l("Le numéro est trop long.")), FrenchPhone()],
+        description=_l("Pour les rappels par SMS et la remise du véhicule."),
+    )
+    commune_insee = SelectField(
+        _l("Commune de résidence"),
+        validators=[InputRequired(_l("Choisissez la commune de résidence."))],
+        validate_choice=False,
+    )
+    referent_id = SelectField(_l("Référent de parcours"), coerce=int, validate_choice=False)
+
+    rsa_checked_now = BooleanField(_l("J'ai vérifié aujourd'hui que la personne perçoit le RSA"))
+
+    has_licence_b = BooleanField(_l("Titulaire du permis B"))
+    licence_b_issued_on = DateField(
+        _l("Date de délivrance du permis B"),
+        validators=[Optional(), NotInFuture(_l("La date de délivrance ne peut pas être dans le futur."))],
+        format="%Y-%m-%d",
+    )
+    licence_b_expires_on = DateField(
+        _l("Fin de validité du permis B (si indiquée)"),
+        validators=[
+            Optional(),
+            DateAfter(
+                "licence_b_issued_on",
+                _l("La fin de validité doit être après la date de délivrance."),
+            ),
+        ],
+        format="%Y-%m-%d",
+        description=_l("Les permis au format carte de crédit sont valables 15 ans."),
+    )
+    has_am_licence = BooleanField(_l("Titulaire du permis AM ou du BSR"))
+    driving_rights_checked_now = BooleanField(
+        _l("J'ai vu aujourd'hui le permis ou le BSR de la personne")
+    )
+    cer_valid_until = DateField(
+        _l("Contrat d'engagements réciproques (CER) en vigueur jusqu'au (facultatif)"),
+        validators=[Optional()],
+        format="%Y-%m-%d",
+    )
+
+    def validate_birth_date(self, field):
+        if field.data is None:
+            return
+        today = date.today()
+        age = today.year - field.data.year - ((today.month, today.day) < (field.data.month, field.data.day))
+        if field.data.year < 1900:
+            raise ValidationError(_l("Vérifiez l'année de naissance."))
+        if age < MINIMUM_AGE:
+            raise ValidationError(
+                _l("La personne doit avoir au moins %(age)s ans.", age=MINIMUM_AGE)
+            )
+
+    def validate_licence_b_issued_on(self, field):
+        if self.has_licence_b.data and field.data is None:
+            raise ValidationError(_l("Saisissez la date de délivrance du permis B."))
+
+    def set_choices(self, communes, referents) -> None:
+        self.commune_insee.choices = [("", _l("— Choisir une commune —"))] + [
+            (commune.insee_code, commune.label) for commune in communes
+        ]
+        self.referent_id.choices = [(user.id, user.full_name) for user in referents]
+        self._commune_codes = {commune.insee_code for commune in communes}
+        self._referent_ids = {user.id for user in referents}
+
+    def validate_commune_insee(self, field):
+        if field.data and field.data not in self._commune_codes:
+            raise ValidationError(_l("Choisissez une commune du Loiret dans la liste."))
+
+    def validate_referent_id(self, field):
+        if field.data not in self._referent_ids:
+            raise ValidationError(_l("Choisissez un référent de votre organisation dans la liste."))

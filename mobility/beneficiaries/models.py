@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mobility.auth.models import Organisation, User
+from mobility.dbtypes import UTCDateTime, utcnow
+from mobility.extensions import db
+from mobility.territory.models import Commune
+
+
+class Beneficiary(db.Model):
+    """A person followed by a référent. Deliberately no NIR, no CAF file, no health data."""
+
+    __tablename__ = "beneficiary"
+    __table_args__ = (
+        CheckConstraint("length(trim(first_name)) > 0", name="first_name_not_blank"),
+        CheckConstraint("length(trim(last_name)) > 0", name="last_name_not_blank"),
+        CheckConstraint("birth_date > '1900-01-01'", name="birth_date_plausible"),
+        CheckConstraint(
+            "(rsa_checked_on IS NULL) = (rsa_checked_by_id IS NULL)", name="rsa_check_has_author"
+        ),
+        CheckConstraint(
+            "(driving_rights_checked_on IS NULL) = (driving_rights_checked_by_id IS NULL)",
+            name="driving_check_has_author",
+        ),
+        CheckConstraint(
+            "licence_b_issued_on IS NOT NULL OR licence_b_expires_on IS NULL",
+            name="licence_expiry_needs_licence",
+        ),
+        CheckConstraint(
+            "licence_b_expires_on IS NULL OR licence_b_expires_on > licence_b_issued_on",
+            name="licence_expires_after_issue",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(80))
+    last_name: Mapped[str] = mapped_column(String(80))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    birth_date: Mapped[date] = mapped_column(Date)
+    commune_insee: Mapped[str] = mapped_column(ForeignKey("commune.insee_code"), index=True)
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    referent_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # The person's own login, once the référent has invited them.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), unique=True)
+
+    rsa_checked_on: Mapped[date | None] = mapped_column(Date)
+    rsa_checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    licence_b_issued_on: Mapped[date | None] = mapped_column(Date)
+    licence_b_expires_on: Mapped[date | None] = mapped_column(Date)
+    has_am_licence: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    driving_rights_checked_on: Mapped[date | None] = mapped_column(Date)
+    driving_rights_checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    cer_valid_until: Mapped[date | None] = mapped_column(Date)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Retention runs from the last contact (CNIL framework: 2 years).
+    last_contact_on: Mapped[date] = mapped_column(Date, default=date.today)
+
+    commune: Mapped[Commune] = relationship(lazy="joined")
+    organisation: Mapped[Organisation] = relationship()
+    referent: Mapped[User | None] = relationship(foreign_keys=[referent_id])
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    rsa_checked_by: Mapped[User | None] = relationship(foreign_keys=[rsa_checked_by_id])
+    driving_rights_checked_by: Mapped[User | None] = relationship(
+        foreign_keys=[driving_rights_checked_by_id]
+    )
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def basin(self):
+        return self.commune.basin
+
+    @property
+    def has_licence_b(self) -> bool:
+        return self.licence_b_issued_on is not None
+
+    def age_on(self, day: date) -> int:
+        years = day.year - self.birth_date.year
+        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years
+
+    def licence_b_valid_on(self, day: date) -> bool:
+        return self.has_licence_b and (
+            self.licence_b_expires_on is None or self.licence_b_expires_on >= day
+        )

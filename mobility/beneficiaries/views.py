@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from mobility.auth.models import Role
+from mobility.auth.permissions import role_required
+from mobility.beneficiaries import services
+from mobility.beneficiaries.forms import BeneficiaryForm
+from mobility.beneficiaries.models import Beneficiary
+from mobility.extensions import db
+from mobility.territory.models import Commune
+
+bp = Blueprint("beneficiaries", __name__)
+
+
+def beneficiary_or_404(beneficiary_id: int) -> Beneficiary:
+    """The file if the current user may see it; 404 otherwise, whether it exists or not."""
+    beneficiary = services.get_visible_beneficiary(beneficiary_id, current_user)
+    if beneficiary is None:
+        abort(404)
+    return beneficiary
+
+
+def _form(beneficiary: Beneficiary | None = None) -> BeneficiaryForm:
+    form = BeneficiaryForm(obj=beneficiary)
+    communes = list(db.session.scalars(select(Commune).order_by(Commune.name)))
+    form.set_choices(communes, services.referents_of(current_user.organisation_id))
+    if request.method == "GET":
+        if beneficiary is None:
+            form.referent_id.data = current_user.id
+        else:
+            form.has_licence_b.data = beneficiary.has_licence_b
+    return form
+
+
+def _form_data(form: BeneficiaryForm) -> dict:
+    data = {name: form[name].data for name in services.EDITABLE_FIELDS}
+    data["has_licence_b"] = form.has_licence_b.data
+    return data
+
+
+@bp.route("/beneficiaires")
+@role_required(Role.REFERENT)
+def index():
+    search = request.args.get("q", "").strip()[:80]
+    page = db.paginate(
+        services.visible_beneficiaries(current_user, search), per_page=25, error_out=False
+    )
+    return render_template("beneficiaries/index.html", page=page, search=search)
+
+
+@bp.route("/beneficiaires/nouveau", methods=["GET", "POST"])
+@role_required(Role.REFERENT)
+def create():
+    form = _form()
+    if form.validate_on_submit():
+        try:
+            beneficiary = services.create_beneficiary(
+                _form_data(form),
+                current_user,
+                rsa_checked=form.rsa_checked_now.data,
+                driving_checked=form.driving_rights_checked_now.data,
+            )
+        except services.BeneficiaryError as exc:
+            db.session.rollback()
+            form[exc.field].errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("La fiche de %(name)s est créée.", name=beneficiary.display_name), "success")
+            return redirect(url_for("beneficiaries.show", beneficiary_id=beneficiary.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("beneficiaries/form.html", form=form, beneficiary=None), status
+
+
+@bp.route("/beneficiaires/<int:beneficiary_id>")
+@role_required(Role.REFERENT)
+def show(beneficiary_id: int):
+    beneficiary = beneficiary_or_404(beneficiary_id)
+    services.record_read(beneficiary, current_user)
+    db.session.commit()
+    return render_template("beneficiaries/show.html", beneficiary=beneficiary)
+
+
+@bp.route("/beneficiaires/<int:beneficiary_id>/modifier", methods=["GET", "POST"])
+@role_required(Role.REFERENT)
+def edit(beneficiary_id: int):
+    beneficiary = beneficiary_or_404(beneficiary_id)
+    form = _form(beneficiary)
+    if form.validate_on_submit():
+        try:
+            services.update_beneficiary(
+                beneficiary,
+                _form_data(form),
+                current_user,
+                rsa_checked=form.rsa_checked_now.data,
+                driving_checked=form.driving_rights_checked_now.data,
+            )
+        except services.BeneficiaryError as exc:
+            db.session.rollback()
+            beneficiary = beneficiary_or_404(beneficiary_id)
+            form[exc.field].errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("La fiche de %(name)s est enregistrée.", name=beneficiary.display_name), "success")
+            return redirect(url_for("beneficiaries.show", beneficiary_id=beneficiary.id))
+    if request.method == "GET":
+        services.record_read(beneficiary, current_user)
+        db.session.commit()
+    status = 422 if request.method == "POST" else 200
+    return render_template("beneficiaries/form.html", form=form, beneficiary=beneficiary), status
+
+
+@bp.route("/beneficiaires/<int:beneficiary_id>/invitation", methods=["POST"])
+@role_required(Role.REFERENT)
+def invite(beneficiary_id: int):
+    beneficiary = beneficiary_or_404(beneficiary_id)
+    try:
+        services.invite_beneficiary(beneficiary, current_user)
+    except services.AccountError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Une invitation a été envoyée à %(email)s.", email=beneficiary.email), "success")
+    return redirect(url_for("beneficiaries.show", beneficiary_id=beneficiary_id))
+
+
+@bp.route("/mes-donnees")
+@role_required(Role.BENEFICIARY)
+def my_data():
+    beneficiary = services.own_file(current_user)
+    if beneficiary is not None:
+        services.record_read(beneficiary, current_user)
+        db.session.commit()
+    return render_template("beneficiaries/my_data.html", beneficiary=beneficiary)

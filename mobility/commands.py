@@ -1,0 +1,65 @@
+"""Command-line tools: flask --app wsgi <command>."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from sqlalchemy import select
+
+from mobility.auth import services as accounts
+from mobility.auth.models import Organisation, Role
+from mobility.demo import DEMO_PASSWORD, seed_demo
+from mobility.extensions import db
+from mobility.notify.services import deliver_pending
+
+
+@click.command("seed-demo")
+def seed_demo_command():
+    """Load demonstration data (idempotent)."""
+    figures = seed_demo()
+    db.session.commit()
+    click.echo(
+        f"Demo data ready: {figures['organisations']} organisations, {figures['accounts']} demo "
+        f"accounts (password: {DEMO_PASSWORD}), {figures['new_beneficiaries']} new beneficiary files."
+    )
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True, help="Full name shown in the interface.")
+@click.option("--role", type=click.Choice([r.value for r in Role if r is not Role.BENEFICIARY]), required=True)
+@click.option("--organisation", "organisation_name", required=True, help="Exact organisation name.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, default="",
+              show_default=False, help="Leave empty to send an invitation link instead.")
+def create_user_command(email, name, role, organisation_name, password):
+    """Create a staff account; without a password, e-mail an invitation link."""
+    organisation = db.session.scalar(select(Organisation).where(Organisation.name == organisation_name))
+    if organisation is None:
+        raise click.ClickException(f"No organisation named {organisation_name!r}.")
+    if password and len(password) < current_app.config["PASSWORD_MIN_LENGTH"]:
+        raise click.ClickException(
+            f"The password needs at least {current_app.config['PASSWORD_MIN_LENGTH']} characters."
+        )
+    try:
+        user = accounts.create_user(
+            email=email, full_name=name, role=Role(role), organisation=organisation,
+            password=password or None,
+        )
+    except accounts.AccountError as exc:
+        raise click.ClickException(exc.message) from exc
+    if not password:
+        accounts.send_invitation(user, invited_by=None)
+    db.session.commit()
+    deliver_pending()
+    click.echo(f"Created {user.role.value} account #{user.id}" + ("" if password else "; invitation sent."))
+
+
+@click.command("send-outbox")
+def send_outbox_command():
+    """Send the messages waiting in the outbox."""
+    click.echo(f"{deliver_pending()} message(s) sent.")
+
+
+def register(app) -> None:
+    for command in (seed_demo_command, create_user_command, send_outbox_command):
+        app.cli.add_command(command)

@@ -1,0 +1,132 @@
+"""Configuration read from the environment, then from the optional instance/config.py."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE_PATH = PROJECT_ROOT / "instance"
+
+
+class ConfigurationError(RuntimeError):
+    """The service cannot start with the configuration it was given."""
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be an integer, got {value!r}.") from exc
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual postgres:// spellings and use the psycopg 3 driver for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _dev_secret_key(instance_path: Path) -> str:
+    """A random key kept in instance/ so development sessions survive a restart."""
+    key_file = instance_path / "dev-secret-key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def build_config(instance_path: Path) -> dict:
+    """Return the settings for APP_ENV (production unless told otherwise)."""
+    app_env = os.environ.get("APP_ENV", "production").strip().lower()
+    if app_env not in {"production", "development", "testing"}:
+        raise ConfigurationError(
+            f"APP_ENV must be production, development or testing, got {app_env!r}."
+        )
+    production = app_env == "production"
+
+    secret_key = os.environ.get("SECRET_KEY", "")
+    if not secret_key:
+        if production:
+            raise ConfigurationError(
+                "SECRET_KEY is not set. In production the service refuses to start without it: "
+                "set SECRET_KEY to a long random value (python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'), or set APP_ENV=development on a "
+                "developer's machine."
+            )
+        secret_key = _dev_secret_key(instance_path)
+
+    default_db = f"sqlite:///{instance_path / 'mobility.sqlite3'}"
+    database_url = normalise_database_url(os.environ.get("DATABASE_URL") or default_db)
+
+    return {
+        "APP_ENV": app_env,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
+        # Sessions and cookies
+        "SESSION_COOKIE_NAME": "mobilite_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_env_int("SESSION_LIFETIME_HOURS", 8)),
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        # Number of reverse proxies in front of gunicorn whose X-Forwarded-* headers we trust.
+        "TRUSTED_PROXY_COUNT": _env_int("TRUSTED_PROXY_COUNT", 0),
+        # Base address used in e-mails written outside a request (CLI, scheduler).
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # Forms: the CSRF token lives as long as the session, so a slow form is not refused.
+        "WTF_CSRF_TIME_LIMIT": None,
+        # Languages and dates
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+        "LANGUAGES": {"fr": "Français", "en": "English"},
+        # E-mail: files under instance/mail unless MAIL_SERVER is set.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": _env_int("MAIL_PORT", 587),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", True),
+        "MAIL_USE_SSL": _env_bool("MAIL_USE_SSL", False),
+        "MAIL_DEFAULT_SENDER": os.environ.get(
+            "MAIL_DEFAULT_SENDER", "Mobilité Emploi Loiret <ne-pas-repondre@mobilite.example>"
+        ),
+        "MAIL_FILE_DIR": os.environ.get("MAIL_FILE_DIR", str(instance_path / "mail")),
+        # Login throttling (Flask-Limiter). Windows slide, so nobody is locked out for good.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "LOGIN_LIMIT_PER_IP": os.environ.get("LOGIN_LIMIT_PER_IP", "30 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
+        # Links sent by e-mail
+        "PASSWORD_RESET_MAX_AGE_SECONDS": _env_int("PASSWORD_RESET_MAX_AGE_SECONDS", 3600),
+        "INVITATION_MAX_AGE_SECONDS": _env_int("INVITATION_MAX_AGE_SECONDS", 7 * 24 * 3600),
+        "PASSWORD_MIN_LENGTH": _env_int("PASSWORD_MIN_LENGTH", 12),
+        # Personal data retention (CNIL framework for social support: 2 years after last contact).
+        "RETENTION_YEARS": _env_int("RETENTION_YEARS", 2),
+    }
+
+
+def _engine_options(database_url: str) -> dict:
+    if database_url.startswith("sqlite"):
+        # A writer may wait on another for a while rather than fail with "database is locked".
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}

@@ -1,0 +1,1 @@
+"""Public pages, home pages per role, health check."""

@@ -1,0 +1,64 @@
+"""Error pages in French, never a stack trace."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from mobility.auth.forms import LoginForm
+from mobility.extensions import db
+
+
+def _page(status: int, title: str, message: str):
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def register_errorhandlers(app) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _page(
+            400,
+            _("Formulaire expiré"),
+            _("Le formulaire a expiré ou n'a pas été envoyé depuis ce site. "
+              "Revenez en arrière, rechargez la page et recommencez."),
+        )
+
+    @app.errorhandler(429)
+    def too_many_requests(error):
+        if request.endpoint == "auth.login":
+            form = LoginForm()
+            form.password.errors.append(
+                _("Trop de tentatives de connexion. Attendez quelques minutes avant de réessayer.")
+            )
+            return render_template("auth/login.html", form=form), 429
+        return _page(429, _("Trop de demandes"), _("Attendez quelques minutes avant de réessayer."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        titles = {
+            403: _("Accès refusé"),
+            404: _("Page introuvable"),
+            405: _("Action impossible"),
+            410: _("Lien expiré"),
+        }
+        messages = {
+            404: _("Cette page n'existe pas ou vous n'y avez pas accès."),
+            403: _("Vous n'avez pas accès à cette page."),
+        }
+        return _page(
+            error.code or 500,
+            titles.get(error.code, _("Erreur")),
+            messages.get(error.code, _("La demande n'a pas pu aboutir.")),
+        )
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        app.logger.exception("unexpected error on %s", request.path)
+        db.session.rollback()
+        return _page(
+            500,
+            _("Erreur du service"),
+            _("Une erreur inattendue s'est produite. Rien n'a été enregistré. Réessayez dans un moment."),
+        )

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select, text
+
+from mobility.auth.models import Organisation, Role, User
+from mobility.beneficiaries.models import Beneficiary
+from mobility.beneficiaries.services import own_file
+from mobility.extensions import db, limiter
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    return render_template("main/index.html")
+
+
+@bp.route("/accueil")
+@login_required
+def home():
+    role = current_user.role
+    if role is Role.BENEFICIARY:
+        return render_template("main/home_beneficiary.html", beneficiary=own_file(current_user))
+    if role is Role.REFERENT:
+        count = db.session.scalar(
+            select(func.count()).select_from(Beneficiary)
+            .where(Beneficiary.organisation_id == current_user.organisation_id)
+        )
+        mine = db.session.scalar(
+            select(func.count()).select_from(Beneficiary).where(Beneficiary.referent_id == current_user.id)
+        )
+        return render_template("main/home_referent.html", organisation_count=count, my_count=mine)
+    if role is Role.FLEET:
+        return render_template("main/home_fleet.html")
+    figures = {
+        "organisations": db.session.scalar(select(func.count()).select_from(Organisation)),
+        "staff": db.session.scalar(
+            select(func.count()).select_from(User).where(User.role != Role.BENEFICIARY)
+        ),
+        "beneficiaries": db.session.scalar(select(func.count()).select_from(Beneficiary)),
+    }
+    return render_template("main/home_admin.html", figures=figures)
+
+
+@bp.route("/confidentialite")
+def privacy():
+    return render_template("main/privacy.html")
+
+
+@bp.route("/accessibilite")
+def accessibility():
+    return render_template("main/accessibility.html")
+
+
+@bp.route("/healthz")
+@limiter.exempt
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any database failure means "not healthy", never a 500 page
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")

@@ -1,0 +1,1 @@
+"""Outbox of messages, their templates and their delivery backends."""

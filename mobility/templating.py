@@ -1,0 +1,31 @@
+"""Jinja filters and globals: dates and numbers as in France, through Flask-Babel."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import current_app, request
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+
+
+def _date(value: date | datetime | None, style: str = "long") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        value = value.date() if style != "datetime" else value
+    if style == "datetime":
+        return format_datetime(value, "d MMMM y 'à' HH:mm" if str(get_locale()) == "fr" else "medium")
+    return format_date(value, style)
+
+
+def register(app) -> None:
+    app.add_template_filter(_date, "date")
+    app.add_template_filter(lambda value: format_decimal(value), "number")
+
+    @app.context_processor
+    def globals_for_templates():
+        return {
+            "current_locale": str(get_locale()),
+            "languages": current_app.config["LANGUAGES"],
+            "current_path": request.full_path.rstrip("?") if request else "/",
+        }

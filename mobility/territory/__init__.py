@@ -1,0 +1,1 @@
+"""Employment basins and the Loiret communes that map to them."""
