@@ -1,0 +1,53 @@
+# The two commands of the README: `make run` and `make test`. Nothing else needs doing by hand.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app wsgi
+export APP_ENV ?= development
+
+.PHONY: run test test-sqlite test-postgres translations extract-messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime-installed
+
+# Compiled catalogues are built, not committed.
+translations: $(VENV)/.runtime-installed
+	$(BIN)/pybabel compile -d mobility/translations
+
+extract-messages: $(VENV)/.runtime-installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location -o mobility/translations/messages.pot .
+	$(BIN)/pybabel update -i mobility/translations/messages.pot -d mobility/translations
+
+run: $(VENV)/.runtime-installed translations
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (CI sets it).
+test: test-sqlite test-postgres
+
+test-sqlite: $(VENV)/.dev-installed translations
+	env -u TEST_DATABASE_URL APP_ENV=testing $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: $(VENV)/.dev-installed translations
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		APP_ENV=testing $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	else \
+		echo "TEST_DATABASE_URL is not set: PostgreSQL run skipped (CI runs it)."; \
+	fi
+
+bench: $(VENV)/.dev-installed
+	@for script in bench/*.py; do [ -e "$$script" ] && $(BIN)/python "$$script"; done; true
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,170 @@
+"""Fixtures as in Flask's tutorial (app, client, runner, auth), on a real database.
+
+SQLite by default (a file, migrated once, copied for each test); PostgreSQL when
+TEST_DATABASE_URL is set (migrated once, emptied between tests).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ["APP_ENV"] = "testing"
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from mobility import create_app  # noqa: E402
+from mobility.config import normalise_database_url  # noqa: E402
+from mobility.extensions import db  # noqa: E402
+from tests.factories import TEST_PASSWORD  # noqa: E402
+
+# Reference data loaded by the migrations; kept between tests.
+REFERENCE_TABLES = {"alembic_version", "employment_basin", "commune"}
+POSTGRES_URL = normalise_database_url(os.environ.get("TEST_DATABASE_URL", ""))
+ON_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def base_config(tmp_path: Path, database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"timeout": 30}}
+        if database_url.startswith("sqlite")
+        else {"pool_pre_ping": True},
+        "INSTANCE_PATH": str(tmp_path),
+        "MAIL_FILE_DIR": str(tmp_path / "mail"),
+        "MAIL_SERVER": "",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "WTF_CSRF_ENABLED": False,
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "SERVER_NAME": None,
+    }
+
+
+def migrate_to_head(database_url: str, tmp_path: Path) -> None:
+    app = create_app(base_config(tmp_path, database_url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory):
+    """Migrate an empty database to head once per session."""
+    tmp = tmp_path_factory.mktemp("template")
+    if POSTGRES_URL:
+        engine = create_engine(POSTGRES_URL)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        migrate_to_head(POSTGRES_URL, tmp)
+        return POSTGRES_URL
+    template = tmp / "template.sqlite3"
+    migrate_to_head(f"sqlite:///{template}", tmp)
+    # Fold the WAL into the main file so that a plain copy is complete.
+    engine = create_engine(f"sqlite:///{template}")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return template
+
+
+def _empty_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        tables = connection.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        ).scalars()
+        names = [name for name in tables if name not in REFERENCE_TABLES]
+        if names:
+            quoted = ", ".join(f'"{name}"' for name in names)
+            connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(database_template, tmp_path):
+    if POSTGRES_URL:
+        _empty_postgres(POSTGRES_URL)
+        return POSTGRES_URL
+    path = tmp_path / "test.sqlite3"
+    shutil.copyfile(database_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app(base_config(tmp_path, database_url))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, user_or_email, password: str = TEST_PASSWORD):
+        email = getattr(user_or_email, "email", user_or_email)
+        return self._client.post("/connexion", data={"email": email, "password": password})
+
+    def logout(self):
+        return self._client.post("/deconnexion")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def mailbox(app):
+    """The e-mails written by the file backend, oldest first."""
+    from tests.helpers import Mailbox
+
+    return Mailbox(Path(app.config["MAIL_FILE_DIR"]))
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "postgres_only" in item.keywords and not POSTGRES_URL:
+            item.add_marker(pytest.mark.skip(reason="needs TEST_DATABASE_URL (PostgreSQL)"))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    database = "PostgreSQL" if POSTGRES_URL else "SQLite"
+    terminalreporter.write_line(f"database under test: {database}")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    pass
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # Under CI=true a skipped PostgreSQL or browser test is a failure: nothing may hide.
+    if not ON_CI:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"CI=true: {len(skipped)} test(s) skipped, which CI counts as failure.", red=True)
+        session.exitstatus = 1

@@ -1,0 +1,36 @@
+"""Small helpers that tests share: reading e-mails, finding links."""
+
+from __future__ import annotations
+
+import email
+import re
+from email.message import Message
+from pathlib import Path
+
+
+class Mailbox:
+    def __init__(self, directory: Path):
+        self.directory = directory
+
+    def messages(self) -> list[Message]:
+        if not self.directory.exists():
+            return []
+        return [
+            email.message_from_bytes(path.read_bytes())
+            for path in sorted(self.directory.glob("*.eml"))
+        ]
+
+    def last_to(self, recipient: str) -> Message:
+        matching = [m for m in self.messages() if m["To"] == recipient]
+        assert matching, f"no e-mail to {recipient}"
+        return matching[-1]
+
+
+def body_of(message: Message) -> str:
+    return message.get_payload(decode=True).decode("utf-8")
+
+
+def first_link(message: Message) -> str:
+    match = re.search(r"https?://\S+", body_of(message))
+    assert match, "no link in the e-mail"
+    return match.group(0)
