@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 from jinja2 import StrictUndefined
 from sqlalchemy import event
@@ -66,6 +66,8 @@ def register_extensions(app: Flask) -> None:
 
 def select_locale() -> str:
     languages = ("fr", "en")
+    if not has_request_context():
+        return "fr"
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("language") in languages:
@@ -148,9 +150,12 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 def _sqlite_begin(connection):
     """pysqlite's own BEGIN handling is broken for SAVEPOINT and locking; emit it explicitly.
 
-    A connection whose execution options ask for it takes the write lock at once
-    (BEGIN IMMEDIATE), so that a check and the write that follows cannot interleave.
+    Inside a web request, and wherever a caller asks for it (execution option
+    sqlite_immediate), the transaction takes the write lock at once (BEGIN IMMEDIATE):
+    a request that reads then writes (a login, an audited read) would otherwise fail with
+    "database is locked" as soon as another request wrote in between. Writers queue on
+    the busy timeout instead. PostgreSQL, the production database, needs none of this.
     """
     if connection.dialect.name == "sqlite":
-        mode = "IMMEDIATE" if connection.get_execution_options().get("sqlite_immediate") else ""
-        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+        immediate = connection.get_execution_options().get("sqlite_immediate") or has_request_context()
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -14,6 +14,9 @@ import pytest
 
 os.environ["APP_ENV"] = "testing"
 
+from flask import has_app_context  # noqa: E402
+from flask.globals import _cv_app  # noqa: E402
+from flask.testing import FlaskClient  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
@@ -99,9 +102,30 @@ def database_url(database_template, tmp_path):
     return f"sqlite:///{path}"
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production.
+
+    Without this, Flask reuses the test's app context for the request, so `g` (the
+    logged-in user, the locale) and the database session leak from one request, or one
+    client, to the next and can hide bugs.
+    """
+
+    def open(self, *args, **kwargs):
+        # What the test did happens before the request: commit it, and end the test's
+        # read transaction so that it sees the request's changes afterwards.
+        if has_app_context():
+            db.session.commit()
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
 @pytest.fixture
 def app(database_url, tmp_path):
     app = create_app(base_config(tmp_path, database_url))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         db.session.remove()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import email
+import html
 import re
-from email.message import Message
+from email import policy
+from email.message import EmailMessage as Message
 from pathlib import Path
 
 
@@ -16,7 +18,7 @@ class Mailbox:
         if not self.directory.exists():
             return []
         return [
-            email.message_from_bytes(path.read_bytes())
+            email.message_from_bytes(path.read_bytes(), policy=policy.default)
             for path in sorted(self.directory.glob("*.eml"))
         ]
 
@@ -27,10 +29,15 @@ class Mailbox:
 
 
 def body_of(message: Message) -> str:
-    return message.get_payload(decode=True).decode("utf-8")
+    return message.get_content()
 
 
 def first_link(message: Message) -> str:
     match = re.search(r"https?://\S+", body_of(message))
     assert match, "no link in the e-mail"
     return match.group(0)
+
+
+def page_text(response) -> str:
+    """The page as a person reads it: HTML entities decoded (&#39; is an apostrophe)."""
+    return html.unescape(response.get_data(as_text=True))

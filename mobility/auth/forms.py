@@ -4,6 +4,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -86,7 +87,7 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
 class LanguageForm(FlaskForm):
     language = SelectField(
         _l("Langue"),
-        choices=[("fr", "Français"), ("en", "English")],
+        choices=[SelectChoice("fr", "Français"), SelectChoice("en", "English")],
         validators=[InputRequired()],
     )
 
@@ -107,7 +108,7 @@ class OrganisationForm(FlaskForm):
     )
     kind = SelectField(
         _l("Type"),
-        choices=[(value, label) for value, label in ORGANISATION_KIND_LABELS.items()],
+        choices=[SelectChoice(value, label) for value, label in ORGANISATION_KIND_LABELS.items()],
         validators=[InputRequired(_l("Choisissez le type d'organisation."))],
     )
     is_mission_locale = BooleanField(_l("C'est une Mission locale (jeunes de 16 à 25 ans)"))
@@ -131,7 +132,7 @@ class UserForm(FlaskForm):
     )
     role = SelectField(
         _l("Rôle"),
-        choices=[(value, label) for value, label in ROLE_LABELS.items() if value != "beneficiary"],
+        choices=[SelectChoice(value, label) for value, label in ROLE_LABELS.items() if value != "beneficiary"],
         validators=[InputRequired(_l("Choisissez un rôle."))],
     )
     organisation_id = SelectField(

@@ -179,7 +179,7 @@ def account():
                 services.set_password(current_user, password_form.password.data)
                 db.session.commit()
                 # Keep this device logged in under the new session version.
-                login_user(current_user)
+                login_user(current_user._get_current_object())
                 flash(
                     _("Votre mot de passe a été changé. Vos autres appareils ont été déconnectés."),
                     "success",

@@ -101,9 +101,14 @@ class BeneficiaryForm(FlaskForm):
                 _l("La personne doit avoir au moins %(age)s ans.", age=MINIMUM_AGE)
             )
 
-    def validate_licence_b_issued_on(self, field):
-        if self.has_licence_b.data and field.data is None:
-            raise ValidationError(_l("Saisissez la date de délivrance du permis B."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Checked here: the Optional() validator of the date stops its own field's chain.
+        if self.has_licence_b.data and self.licence_b_issued_on.data is None:
+            if not self.licence_b_issued_on.errors:
+                self.licence_b_issued_on.errors = [_l("Saisissez la date de délivrance du permis B.")]
+            valid = False
+        return valid
 
     def set_choices(self, communes, referents) -> None:
         self.commune_insee.choices = [("", _l("— Choisir une commune —"))] + [

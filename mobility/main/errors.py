@@ -28,11 +28,8 @@ def register_errorhandlers(app) -> None:
     @app.errorhandler(429)
     def too_many_requests(error):
         if request.endpoint == "auth.login":
-            form = LoginForm()
-            form.password.errors.append(
-                _("Trop de tentatives de connexion. Attendez quelques minutes avant de réessayer.")
-            )
-            return render_template("auth/login.html", form=form), 429
+            message = _("Trop de tentatives de connexion. Attendez quelques minutes avant de réessayer.")
+            return render_template("auth/login.html", form=LoginForm(), throttle_message=message), 429
         return _page(429, _("Trop de demandes"), _("Attendez quelques minutes avant de réessayer."))
 
     @app.errorhandler(HTTPException)

@@ -50,7 +50,11 @@ def queue_email(
 
 
 def deliver_pending(limit: int = 100) -> int:
-    """Send committed pending messages; safe to run from several processes at once."""
+    """Send committed pending messages; safe to run from several processes at once.
+
+    It works in a session of its own, so it can only ever see committed messages, whatever
+    the caller's session holds.
+    """
     backend = current_backend()
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     query = (
@@ -62,31 +66,33 @@ def deliver_pending(limit: int = 100) -> int:
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     sent = 0
-    for message in db.session.scalars(query).all():
-        message.attempts += 1
-        try:
-            backend.send(message, sender)
-        except Exception as exc:  # a backend failure must not lose the message
-            log.warning("outbox message %s not sent: %s", message.id, type(exc).__name__)
-            message.last_error = f"{type(exc).__name__}: {exc}"[:500]
-            if message.attempts >= MAX_ATTEMPTS:
-                message.status = OutboxStatus.FAILED
-        else:
-            message.status = OutboxStatus.SENT
-            message.sent_at = utcnow()
-            sent += 1
-    db.session.commit()
+    with Session(db.engine) as session, session.begin():
+        for message in session.scalars(query).all():
+            message.attempts += 1
+            try:
+                backend.send(message, sender)
+            except Exception as exc:  # a backend failure must not lose the message
+                log.warning("outbox message %s not sent: %s", message.id, type(exc).__name__)
+                message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+                if message.attempts >= MAX_ATTEMPTS:
+                    message.status = OutboxStatus.FAILED
+            else:
+                message.status = OutboxStatus.SENT
+                message.sent_at = utcnow()
+                sent += 1
     return sent
 
 
 def deliver_if_committed() -> None:
     """Called at the end of a request: send what the request committed."""
     if db.session.info.pop(_COMMITTED, False):
+        # The response is built: end any read the view made after its commit, so that
+        # this request holds no lock while the outbox is worked through (SQLite).
+        db.session.rollback()
         try:
             deliver_pending()
         except Exception:  # the scheduler retries; the user's action already succeeded
             log.exception("outbox delivery failed after commit")
-            db.session.rollback()
 
 
 @event.listens_for(Session, "after_commit")

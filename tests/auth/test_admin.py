@@ -1,0 +1,135 @@
+import pytest
+from sqlalchemy import func, select
+
+from mobility.auth.models import Organisation, OrganisationKind, Role, User
+from mobility.extensions import db
+from mobility.territory.models import Commune, EmploymentBasin
+from tests.factories import OrganisationFactory, UserFactory
+from tests.helpers import page_text
+
+
+@pytest.fixture
+def admin(auth):
+    user = UserFactory(admin=True)
+    auth.login(user)
+    return user
+
+
+def _basin(code: str) -> EmploymentBasin:
+    return db.session.scalar(select(EmploymentBasin).where(EmploymentBasin.code == code))
+
+
+def test_admin_creates_a_mission_locale_covering_two_basins(client, admin):
+    response = client.post(
+        "/admin/organisations/nouvelle",
+        data={"name": "Mission locale test", "kind": "prescriber", "is_mission_locale": "y",
+              "basins": [_basin("montargis").id, _basin("gien").id]},
+    )
+    assert response.status_code == 302
+    organisation = db.session.scalar(select(Organisation).where(Organisation.name == "Mission locale test"))
+    assert organisation.is_mission_locale
+    assert [b.name for b in organisation.basins] == ["Gien", "Montargis"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"name": "", "kind": "prescriber"}, "Saisissez le nom de l'organisation."),
+        ({"name": "x" * 161, "kind": "prescriber"}, "ne doit pas dépasser 160 caractères"),
+        ({"name": "Asso", "kind": "association", "is_mission_locale": "y"}, "Une Mission locale est un organisme prescripteur."),
+        ({"name": "Asso", "kind": "banque"}, "pas un choix valide"),
+        ({"name": "Asso", "kind": "association", "basins": ["999"]}, "pas un choix valide"),
+    ],
+)
+def test_bad_organisation_input_is_explained_and_saves_nothing(client, admin, data, message):
+    before = db.session.scalar(select(func.count()).select_from(Organisation))
+    response = client.post("/admin/organisations/nouvelle", data=data)
+    assert response.status_code == 422
+    assert message in page_text(response)
+    assert db.session.scalar(select(func.count()).select_from(Organisation)) == before
+
+
+def test_two_organisations_cannot_share_a_name(client, admin):
+    OrganisationFactory(name="France Travail Gien")
+    response = client.post("/admin/organisations/nouvelle", data={"name": "France Travail Gien", "kind": "prescriber"})
+    assert response.status_code == 422
+    assert "Une organisation porte déjà ce nom." in page_text(response)
+
+
+def test_a_fleet_account_must_belong_to_an_association(client, admin):
+    prescriber = OrganisationFactory()
+    response = client.post(
+        "/admin/utilisateurs/nouveau",
+        data={"email": "x@example.org", "full_name": "X", "role": "fleet", "organisation_id": prescriber.id},
+    )
+    assert response.status_code == 422
+    assert "Ce rôle n'est pas possible dans une organisation de ce type." in page_text(response)
+    assert db.session.scalar(select(User).where(User.email == "x@example.org")) is None
+
+
+def test_an_email_already_used_is_refused(client, admin):
+    UserFactory(email="pris@example.org")
+    response = client.post(
+        "/admin/utilisateurs/nouveau",
+        data={"email": "PRIS@example.org", "full_name": "X", "role": "referent",
+              "organisation_id": OrganisationFactory().id},
+    )
+    assert response.status_code == 422
+    assert "Un compte existe déjà avec cette adresse e-mail." in page_text(response)
+
+
+def test_deactivating_a_staff_account_logs_it_out(app, client, admin):
+    staff = UserFactory()
+    other_device = app.test_client()
+    other_device.post("/connexion", data={"email": staff.email, "password": "correct horse battery staple"})
+    assert other_device.get("/accueil").status_code == 200
+    response = client.post(
+        f"/admin/utilisateurs/{staff.id}",
+        data={"email": staff.email, "full_name": staff.full_name, "role": "referent",
+              "organisation_id": staff.organisation_id},
+    )
+    assert response.status_code == 302
+    assert other_device.get("/accueil").status_code == 302
+
+
+def test_an_admin_cannot_remove_their_own_admin_rights(client, admin):
+    response = client.post(
+        f"/admin/utilisateurs/{admin.id}",
+        data={"email": admin.email, "full_name": admin.full_name, "role": "referent",
+              "organisation_id": admin.organisation_id, "active": "y"},
+    )
+    assert response.status_code == 422
+    db.session.refresh(admin)
+    assert admin.role is Role.ADMIN
+
+
+def test_beneficiary_accounts_are_not_managed_by_admins(client, admin):
+    person = UserFactory(beneficiary=True)
+    assert client.get(f"/admin/utilisateurs/{person.id}").status_code == 404
+    assert person.email not in client.get("/admin/utilisateurs").get_data(as_text=True)
+
+
+def test_admin_moves_a_commune_to_another_basin(client, admin):
+    response = client.post("/admin/communes/45155", data={"basin_id": _basin("montargis").id})
+    assert response.status_code == 302
+    assert db.session.get(Commune, "45155").basin.code == "montargis"
+
+
+def test_an_unknown_basin_or_commune_is_refused(client, admin):
+    assert client.post("/admin/communes/45155", data={"basin_id": 999}).status_code == 422
+    assert db.session.get(Commune, "45155").basin.code == "gien"
+    assert client.get("/admin/communes/99999").status_code == 404
+
+
+def test_the_commune_list_filters_by_basin_and_name(client, admin):
+    page = client.get("/admin/communes/?bassin=gien").get_data(as_text=True)
+    assert "31 communes" in page
+    page = client.get("/admin/communes/?q=Pithiviers").get_data(as_text=True)
+    assert "Pithiviers-le-Vieil" in page
+
+
+@pytest.mark.parametrize("trait", [{}, {"fleet": True}, {"beneficiary": True}])
+def test_admin_pages_answer_404_to_other_roles(client, auth, trait):
+    auth.login(UserFactory(**trait))
+    for url in ("/admin/organisations", "/admin/utilisateurs", "/admin/communes/", "/admin/utilisateurs/nouveau"):
+        assert client.get(url).status_code == 404, url
