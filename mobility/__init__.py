@@ -12,8 +12,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from flask_babel import gettext
+from flask_babel import lazy_gettext
 from mobility import commands, templating
+from mobility.api.admin_views import bp as api_admin_bp
+from mobility.api.views import bp as api_bp
 from mobility.audit.views import bp as audit_bp
 from mobility.auth.admin_views import bp as accounts_admin_bp
 from mobility.auth.loader import load_user
@@ -21,6 +23,9 @@ from mobility.auth.views import bp as auth_bp
 from mobility.beneficiaries.views import bp as beneficiaries_bp
 from mobility.config import DEFAULT_INSTANCE_PATH, build_config
 from mobility.extensions import babel, csrf, db, limiter, login_manager, migrate
+from mobility.fleet.availability_views import bp as availability_bp
+from mobility.fleet.planning_views import bp as planning_bp
+from mobility.fleet.views import bp as fleet_bp
 from mobility.main import errors
 from mobility.main.views import bp as main_bp
 from mobility.notify.services import deliver_if_committed
@@ -58,10 +63,12 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    login_manager.login_message = lazy_gettext("Connectez-vous pour accéder à cette page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
-    login_manager.localize_callback = gettext
+    # The message is a lazy string: str() renders it in the request's language.
+    login_manager.localize_callback = str
 
 
 def select_locale() -> str:
@@ -69,15 +76,20 @@ def select_locale() -> str:
     if not has_request_context():
         return "fr"
     if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    if session.get("language") in languages:
-        return session["language"]
-    # French first: English only for a browser that prefers it over French.
-    return request.accept_languages.best_match(languages, default="fr") or "fr"
+        language = current_user.locale
+    elif session.get("language") in languages:
+        language = session["language"]
+    else:
+        # French first: English only for a browser that prefers it over French.
+        language = request.accept_languages.best_match(languages, default="fr") or "fr"
+    # British formats for dates and numbers; the "en" catalogue serves en_GB.
+    return "en_GB" if language == "en" else language
 
 
 def register_blueprints(app: Flask) -> None:
-    for blueprint in (main_bp, auth_bp, accounts_admin_bp, territory_bp, beneficiaries_bp, audit_bp):
+    for blueprint in (main_bp, auth_bp, accounts_admin_bp, territory_bp, beneficiaries_bp, audit_bp, fleet_bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (planning_bp, availability_bp, api_bp, api_admin_bp):
         app.register_blueprint(blueprint)
 
 

@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
+from mobility.api.commands import create_api_token_command
 from mobility.auth import services as accounts
 from mobility.auth.models import Organisation, Role
 from mobility.demo import DEMO_PASSWORD, seed_demo
@@ -61,5 +62,5 @@ def send_outbox_command():
 
 
 def register(app) -> None:
-    for command in (seed_demo_command, create_user_command, send_outbox_command):
+    for command in (seed_demo_command, create_user_command, send_outbox_command, create_api_token_command):
         app.cli.add_command(command)

@@ -120,6 +120,11 @@ def build_config(instance_path: Path) -> dict:
         "PASSWORD_RESET_MAX_AGE_SECONDS": _env_int("PASSWORD_RESET_MAX_AGE_SECONDS", 3600),
         "INVITATION_MAX_AGE_SECONDS": _env_int("INVITATION_MAX_AGE_SECONDS", 7 * 24 * 3600),
         "PASSWORD_MIN_LENGTH": _env_int("PASSWORD_MIN_LENGTH", 12),
+        # Uploaded vehicle documents: outside static/, served only through an access check.
+        "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(instance_path / "uploads")),
+        # Request bodies above this get 413; a file between the 5 MB document limit and this
+        # still reaches the form, which explains the limit next to the field.
+        "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 6 * 1024 * 1024),
         # Personal data retention (CNIL framework for social support: 2 years after last contact).
         "RETENTION_YEARS": _env_int("RETENTION_YEARS", 2),
     }

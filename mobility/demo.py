@@ -13,6 +13,7 @@ from mobility.auth.models import Organisation, OrganisationKind, Role, User
 from mobility.auth.passwords import hash_password
 from mobility.beneficiaries.models import Beneficiary
 from mobility.extensions import db
+from mobility.fleet.demo import seed_fleet
 from mobility.territory.models import EmploymentBasin
 
 DEMO_PASSWORD = "demo-mobilite-2026"
@@ -131,4 +132,10 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
         )
         first_file.email = account.email
         first_file.user = account
-    return {"organisations": len(organisations), "accounts": len(users) + 1, "new_beneficiaries": created}
+    fleet = seed_fleet(today)
+    return {
+        "organisations": len(organisations),
+        "accounts": len(users) + 1,
+        "new_beneficiaries": created,
+        "new_vehicles": fleet["new_vehicles"],
+    }

@@ -1,0 +1,1 @@
+"""Fleet: sites, vehicles, odometer, unavailability, maintenance and documents."""

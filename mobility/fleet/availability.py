@@ -1,0 +1,83 @@
+"""How many vehicles are free: the one place that decides, for every page and the API.
+
+A vehicle is free on [starts_at, ends_at) when it is in service, at an active site, and no
+period that holds it meets that interval. Periods are half-open: one ending at 10:00 and
+another starting at 10:00 do not meet. Today the holding periods are the unavailability
+periods; the booking issue adds the bookings that hold a vehicle, in `busy_vehicle_ids`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, func, select
+
+from mobility.extensions import db
+from mobility.fleet.models import Site, Unavailability, Vehicle, VehicleCategory, VehicleStatus
+from mobility.territory.models import EmploymentBasin
+
+# Days are French days: a rental "from the 3rd to the 5th" runs from midnight to midnight here.
+LOCAL_TZ = ZoneInfo("Europe/Paris")
+
+
+def local_midnight(day: date) -> datetime:
+    """The start of that day in France, as an aware datetime."""
+    return datetime.combine(day, time(0), tzinfo=LOCAL_TZ)
+
+
+def days_to_period(first_day: date, last_day: date) -> tuple[datetime, datetime]:
+    """The half-open period covering whole days first_day..last_day (inclusive), in France."""
+    return local_midnight(first_day), local_midnight(last_day + timedelta(days=1))
+
+
+def _check_period(starts_at: datetime, ends_at: datetime) -> None:
+    if starts_at.tzinfo is None or ends_at.tzinfo is None:
+        raise ValueError("naive datetime given to an availability query")
+    if ends_at <= starts_at:
+        raise ValueError("a period must end after it starts")
+
+
+def busy_vehicle_ids(starts_at: datetime, ends_at: datetime) -> Select:
+    """Ids of the vehicles held by something during [starts_at, ends_at)."""
+    return select(Unavailability.vehicle_id).where(
+        Unavailability.starts_at < ends_at, Unavailability.ends_at > starts_at
+    )
+
+
+def count_free_vehicles(
+    basin_id: int, category: VehicleCategory, starts_at: datetime, ends_at: datetime
+) -> int:
+    """Vehicles of this category, in service at an active site of the basin, free all along."""
+    _check_period(starts_at, ends_at)
+    return db.session.scalar(
+        select(func.count(Vehicle.id))
+        .join(Site, Site.id == Vehicle.site_id)
+        .where(
+            Site.basin_id == basin_id,
+            Site.active.is_(True),
+            Vehicle.category == category,
+            Vehicle.status == VehicleStatus.ACTIVE,
+            Vehicle.id.not_in(busy_vehicle_ids(starts_at, ends_at)),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class BasinAvailability:
+    basin: EmploymentBasin
+    free: int
+
+
+def free_vehicles_by_basin(
+    category: VehicleCategory,
+    starts_at: datetime,
+    ends_at: datetime,
+    basins: list[EmploymentBasin] | None = None,
+) -> list[BasinAvailability]:
+    basins = basins if basins is not None else EmploymentBasin.all_ordered()
+    return [
+        BasinAvailability(basin, count_free_vehicles(basin.id, category, starts_at, ends_at))
+        for basin in basins
+    ]

@@ -1,0 +1,575 @@
+"""The fleet domain across objects: sites, vehicles, odometer, unavailability, maintenance, documents.
+
+Services take plain values and the acting user, flush and never commit; refusals are
+FleetError with a French message and the form field it belongs to.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from mobility.audit.models import AuditAction
+from mobility.audit.services import record
+from mobility.auth.models import Role, User
+from mobility.extensions import db
+from mobility.fleet.models import (
+    DocumentKind,
+    MaintenanceKind,
+    MaintenanceRecord,
+    OdometerReading,
+    OdometerSource,
+    Site,
+    Unavailability,
+    UnavailabilityKind,
+    Vehicle,
+    VehicleCategory,
+    VehicleDocument,
+    VehicleStatus,
+)
+from mobility.fleet.rules import MAX_DOCUMENT_BYTES, PARIS, sniff_document_type
+from mobility.territory.models import Commune
+
+SITE_FIELDS = ("name", "address", "commune_insee", "basin_id", "opening_hours", "phone", "active")
+VEHICLE_FIELDS = (
+    "site_id",
+    "plate",
+    "vin",
+    "make",
+    "model",
+    "category",
+    "energy",
+    "gearbox",
+    "seats",
+    "first_registered_on",
+    "origin",
+    "status",
+    "insurance_expires_on",
+    "technical_inspection_due_on",
+    "notes",
+)
+
+
+class FleetError(Exception):
+    """A refusal for the person, with the form field it belongs to (None: the whole form)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _fr_date(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _fr_km(km: int) -> str:
+    return f"{km:,}".replace(",", "\u202f")
+
+
+# --- Scoping: fleet staff see their own association's fleet, nobody else sees it here ---------
+
+
+def _is_fleet(user: User) -> bool:
+    return user.is_authenticated and user.role is Role.FLEET
+
+
+def visible_sites(user: User, *, active_only: bool = False):
+    query = select(Site).where(Site.association_id == user.organisation_id)
+    if active_only:
+        query = query.where(Site.active)
+    return query.order_by(Site.name)
+
+
+def sites_of(user: User, *, active_only: bool = False) -> list[Site]:
+    if not _is_fleet(user):
+        return []
+    return list(db.session.scalars(visible_sites(user, active_only=active_only)))
+
+
+def get_visible_site(site_id: int, user: User) -> Site | None:
+    if not _is_fleet(user):
+        return None
+    return db.session.scalar(
+        select(Site).where(Site.id == site_id, Site.association_id == user.organisation_id)
+    )
+
+
+def visible_vehicles(
+    user: User,
+    *,
+    site_id: int | None = None,
+    category: VehicleCategory | None = None,
+    status: VehicleStatus | None = None,
+):
+    query = select(Vehicle).where(Vehicle.association_id == user.organisation_id)
+    if site_id is not None:
+        query = query.where(Vehicle.site_id == site_id)
+    if category is not None:
+        query = query.where(Vehicle.category == category)
+    if status is not None:
+        query = query.where(Vehicle.status == status)
+    return query.order_by(Vehicle.plate)
+
+
+def get_visible_vehicle(vehicle_id: int, user: User) -> Vehicle | None:
+    if not _is_fleet(user):
+        return None
+    return db.session.scalar(
+        select(Vehicle).where(Vehicle.id == vehicle_id, Vehicle.association_id == user.organisation_id)
+    )
+
+
+# --- Sites --------------------------------------------------------------------------------------
+
+
+def _apply_site(site: Site, data: dict) -> set[str]:
+    commune = db.session.get(Commune, data["commune_insee"])
+    if commune is None:
+        raise FleetError(_("Choisissez une commune du Loiret dans la liste."), field="commune_insee")
+    data = dict(data)
+    if data.get("basin_id") is None:
+        # The commune's basin unless the staff chose another one.
+        data["basin_id"] = commune.basin_id
+    changed = set()
+    for name in SITE_FIELDS:
+        if getattr(site, name) != data[name]:
+            setattr(site, name, data[name])
+            changed.add(name)
+    return changed
+
+
+def _check_site_name_free(name: str, actor: User, site_id: int | None = None) -> None:
+    query = select(Site.id).where(
+        Site.association_id == actor.organisation_id, func.lower(Site.name) == name.lower()
+    )
+    if site_id is not None:
+        query = query.where(Site.id != site_id)
+    if db.session.scalar(query) is not None:
+        raise FleetError(_("Votre association a déjà un site de ce nom."), field="name")
+
+
+def create_site(data: dict, actor: User) -> Site:
+    _check_site_name_free(data["name"], actor)
+    site = Site(association_id=actor.organisation_id)
+    changed = _apply_site(site, data)
+    db.session.add(site)
+    db.session.flush()
+    record(AuditAction.CREATE, "site", site.id, actor=actor, fields=changed)
+    return site
+
+
+def update_site(site: Site, data: dict, actor: User) -> set[str]:
+    _check_site_name_free(data["name"], actor, site.id)
+    if not data["active"] and site.active:
+        in_service = db.session.scalar(
+            select(func.count())
+            .select_from(Vehicle)
+            .where(Vehicle.site_id == site.id, Vehicle.status != VehicleStatus.RETIRED)
+        )
+        if in_service:
+            raise FleetError(
+                _("Rattachez d'abord les véhicules de ce site à un autre site avant de le fermer."),
+                field="active",
+            )
+    changed = _apply_site(site, data)
+    if changed:
+        db.session.flush()
+        record(AuditAction.UPDATE, "site", site.id, actor=actor, fields=changed)
+    return changed
+
+
+def delete_site(site: Site, actor: User) -> None:
+    if db.session.scalar(select(func.count()).select_from(Vehicle).where(Vehicle.site_id == site.id)):
+        raise FleetError(
+            _(
+                "Ce site a des véhicules : rattachez-les à un autre site, ou fermez le site au lieu de le supprimer."
+            )
+        )
+    record(AuditAction.DELETE, "site", site.id, actor=actor)
+    db.session.delete(site)
+    db.session.flush()
+
+
+def regenerate_ics_token(site: Site, actor: User) -> None:
+    """Revoke the site's calendar link: the old address stops working at once."""
+    site.regenerate_ics_token()
+    db.session.flush()
+    record(AuditAction.UPDATE, "site", site.id, actor=actor, fields=["ics_token"])
+
+
+# --- Vehicles -----------------------------------------------------------------------------------
+
+
+def _apply_vehicle(vehicle: Vehicle, data: dict, actor: User) -> set[str]:
+    site = get_visible_site(data["site_id"], actor) if data["site_id"] is not None else None
+    if site is None:
+        raise FleetError(_("Choisissez un site de votre association dans la liste."), field="site_id")
+    if not site.active and vehicle.site_id != site.id:
+        raise FleetError(_("Ce site est fermé : choisissez un site ouvert."), field="site_id")
+    duplicate = db.session.scalar(
+        select(Vehicle.id).where(Vehicle.plate == data["plate"], Vehicle.id != vehicle.id)
+    )
+    if duplicate is not None:
+        raise FleetError(_("Un véhicule porte déjà cette immatriculation."), field="plate")
+    if data["vin"]:
+        duplicate = db.session.scalar(
+            select(Vehicle.id).where(Vehicle.vin == data["vin"], Vehicle.id != vehicle.id)
+        )
+        if duplicate is not None:
+            raise FleetError(_("Un véhicule porte déjà ce numéro VIN."), field="vin")
+    changed = set()
+    for name in VEHICLE_FIELDS:
+        if getattr(vehicle, name) != data[name]:
+            setattr(vehicle, name, data[name])
+            changed.add(name)
+    return changed
+
+
+@contextmanager
+def _plate_and_vin_still_free():
+    """Run the write in a savepoint; a plate or VIN taken meanwhile by another request gives the
+    same message as the check above, and the session stays usable for the page that explains.
+    """
+    try:
+        with db.session.begin_nested():
+            yield
+    except IntegrityError as exc:
+        detail = str(exc.orig).lower()
+        if "vin" in detail:
+            raise FleetError(_("Un véhicule porte déjà ce numéro VIN."), field="vin") from exc
+        if "plate" in detail:
+            raise FleetError(_("Un véhicule porte déjà cette immatriculation."), field="plate") from exc
+        raise
+
+
+def create_vehicle(
+    data: dict, actor: User, *, initial_km: int | None = None, today: date | None = None
+) -> Vehicle:
+    vehicle = Vehicle(association_id=actor.organisation_id)
+    with _plate_and_vin_still_free():
+        changed = _apply_vehicle(vehicle, dict(data), actor)
+        db.session.add(vehicle)
+    if initial_km is not None:
+        record_odometer(vehicle, today or today_in_paris(), initial_km, OdometerSource.MANUAL, actor)
+    record(AuditAction.CREATE, "vehicle", vehicle.id, actor=actor, fields=changed)
+    return vehicle
+
+
+def update_vehicle(vehicle: Vehicle, data: dict, actor: User) -> set[str]:
+    with _plate_and_vin_still_free():
+        changed = _apply_vehicle(vehicle, dict(data), actor)
+    if changed:
+        record(AuditAction.UPDATE, "vehicle", vehicle.id, actor=actor, fields=changed)
+    return changed
+
+
+def today_in_paris() -> date:
+    return datetime.now(PARIS).date()
+
+
+# --- Odometer -----------------------------------------------------------------------------------
+
+
+def _latest_reading_day(vehicle: Vehicle) -> date | None:
+    return db.session.scalar(
+        select(func.max(OdometerReading.read_on)).where(OdometerReading.vehicle_id == vehicle.id)
+    )
+
+
+def _odometer_backwards_message(last: OdometerReading) -> str:
+    return _(
+        "Le kilométrage ne peut pas baisser : le dernier relevé indique %(km)s km (le %(date)s).",
+        km=_fr_km(last.km),
+        date=_fr_date(last.read_on),
+    )
+
+
+def record_odometer(
+    vehicle: Vehicle, read_on: date, km: int, source: OdometerSource, actor: User | None
+) -> OdometerReading:
+    """Add a reading; one below the highest so far, or dated before the latest, is refused."""
+    last = vehicle.last_odometer_reading
+    if last is not None:
+        if km < last.km:
+            raise FleetError(_odometer_backwards_message(last), field="km")
+        latest_day = _latest_reading_day(vehicle)
+        if read_on < latest_day:
+            raise FleetError(
+                _(
+                    "La date ne peut pas être antérieure au dernier relevé, du %(date)s.",
+                    date=_fr_date(latest_day),
+                ),
+                field="read_on",
+            )
+    # By id, not through the relationship: the row must enter the session inside the savepoint.
+    reading = OdometerReading(
+        vehicle_id=vehicle.id,
+        read_on=read_on,
+        km=km,
+        source=source,
+        recorded_by_id=actor.id if actor else None,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(reading)
+    except IntegrityError as exc:
+        # Another reading went in meanwhile; the database trigger refused this one.
+        if "odometer reading below" not in str(exc.orig):
+            raise
+        raise FleetError(
+            _("Le kilométrage ne peut pas baisser : un relevé plus élevé vient d'être enregistré."),
+            field="km",
+        ) from exc
+    return reading
+
+
+# --- Unavailability -----------------------------------------------------------------------------
+
+
+def day_span(first_day: date, last_day: date) -> tuple[datetime, datetime]:
+    """Whole days in Paris, first to last inclusive, as the half-open UTC period [start, end)."""
+    starts_at = datetime.combine(first_day, time.min, PARIS)
+    ends_at = datetime.combine(last_day + timedelta(days=1), time.min, PARIS)
+    return starts_at, ends_at
+
+
+def add_unavailability(
+    vehicle: Vehicle,
+    starts_at: datetime,
+    ends_at: datetime,
+    kind: UnavailabilityKind,
+    reason: str | None,
+    actor: User,
+) -> Unavailability:
+    if ends_at <= starts_at:
+        raise FleetError(_("La date de fin doit être après la date de début."), field="last_day")
+    overlapping = vehicle.unavailabilities_overlapping(starts_at, ends_at)
+    if overlapping:
+        other = overlapping[0]
+        first, last = other.local_days
+        raise FleetError(
+            _(
+                "Le véhicule est déjà indisponible sur une partie de cette période (du %(first)s au %(last)s).",
+                first=_fr_date(first),
+                last=_fr_date(last),
+            ),
+            field="first_day",
+        )
+    unavailability = Unavailability(
+        vehicle=vehicle,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        kind=kind,
+        reason=reason,
+        created_by_id=actor.id,
+    )
+    db.session.add(unavailability)
+    db.session.flush()
+    record(AuditAction.CREATE, "unavailability", unavailability.id, actor=actor)
+    return unavailability
+
+
+def delete_unavailability(unavailability: Unavailability, actor: User) -> None:
+    record(AuditAction.DELETE, "unavailability", unavailability.id, actor=actor)
+    db.session.delete(unavailability)
+    db.session.flush()
+
+
+# --- Maintenance --------------------------------------------------------------------------------
+
+
+def add_maintenance(
+    vehicle: Vehicle,
+    *,
+    done_on: date,
+    kind: MaintenanceKind,
+    odometer_km: int | None,
+    cost_cents: int,
+    garage: str | None,
+    notes: str | None,
+    actor: User,
+) -> MaintenanceRecord:
+    """Log work on the vehicle; a kilometre figure newer than the last reading becomes a reading."""
+    if odometer_km is not None:
+        last = vehicle.last_odometer_reading
+        if last is None:
+            record_odometer(vehicle, done_on, odometer_km, OdometerSource.MAINTENANCE, actor)
+        elif done_on >= _latest_reading_day(vehicle):
+            if odometer_km < last.km:
+                raise FleetError(_odometer_backwards_message(last), field="odometer_km")
+            if odometer_km > last.km:
+                record_odometer(vehicle, done_on, odometer_km, OdometerSource.MAINTENANCE, actor)
+        elif odometer_km > last.km:
+            raise FleetError(
+                _(
+                    "Ce kilométrage dépasse celui du dernier relevé (%(km)s km le %(date)s), "
+                    "alors que l'intervention est plus ancienne.",
+                    km=_fr_km(last.km),
+                    date=_fr_date(last.read_on),
+                ),
+                field="odometer_km",
+            )
+    entry = MaintenanceRecord(
+        vehicle=vehicle,
+        done_on=done_on,
+        kind=kind,
+        odometer_km=odometer_km,
+        cost_cents=cost_cents,
+        garage=garage,
+        notes=notes,
+        created_by_id=actor.id,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    record(AuditAction.CREATE, "maintenance_record", entry.id, actor=actor)
+    return entry
+
+
+@dataclass(frozen=True)
+class MaintenanceTotals:
+    total_cents: int
+    by_year: list[tuple[int, int]]  # (year, cents), latest year first
+
+
+def maintenance_totals(vehicle: Vehicle) -> MaintenanceTotals:
+    by_year: dict[int, int] = defaultdict(int)
+    for entry in vehicle.maintenance_records:
+        by_year[entry.done_on.year] += entry.cost_cents
+    return MaintenanceTotals(sum(by_year.values()), sorted(by_year.items(), reverse=True))
+
+
+# --- Documents ----------------------------------------------------------------------------------
+
+
+def upload_dir() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"])
+
+
+def document_path(document: VehicleDocument) -> Path:
+    return upload_dir() / document.stored_name
+
+
+def _clean_filename(filename: str | None, extension: str) -> str:
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip()[:200]
+    return name or f"document.{extension}"
+
+
+def store_document(
+    vehicle: Vehicle,
+    *,
+    kind: DocumentKind,
+    stream: BinaryIO,
+    filename: str | None,
+    expires_on: date | None,
+    actor: User,
+) -> VehicleDocument:
+    """Check size and type from the content, add the row, then write the file.
+
+    The caller commits; if the commit fails it calls discard_file(document) so that no
+    file is left without its row.
+    """
+    content = stream.read(MAX_DOCUMENT_BYTES + 1)
+    if len(content) > MAX_DOCUMENT_BYTES:
+        raise FleetError(
+            _("Le fichier dépasse 5 Mo : réduisez-le ou numérisez-le en plus basse résolution."), field="file"
+        )
+    if not content:
+        raise FleetError(_("Le fichier est vide."), field="file")
+    sniffed = sniff_document_type(content[:16])
+    if sniffed is None:
+        raise FleetError(
+            _(
+                "Ce fichier n'est ni un PDF, ni une image JPEG ou PNG. Envoyez un document dans l'un de ces formats."
+            ),
+            field="file",
+        )
+    content_type, extension = sniffed
+    document = VehicleDocument(
+        vehicle=vehicle,
+        kind=kind,
+        original_filename=_clean_filename(filename, extension),
+        stored_name=f"{uuid.uuid4().hex}.{extension}",
+        content_type=content_type,
+        size_bytes=len(content),
+        expires_on=expires_on,
+        uploaded_by_id=actor.id,
+    )
+    db.session.add(document)
+    db.session.flush()
+    _write_atomically(document_path(document), content)
+    record(AuditAction.CREATE, "vehicle_document", document.id, actor=actor)
+    return document
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.part")
+    try:
+        with open(temporary, "xb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def discard_file(document: VehicleDocument) -> None:
+    """Remove a document's file (after its row was deleted, or was never committed)."""
+    document_path(document).unlink(missing_ok=True)
+
+
+def delete_document(document: VehicleDocument, actor: User) -> None:
+    """Delete the row; the caller removes the file with discard_file() once committed."""
+    record(AuditAction.DELETE, "vehicle_document", document.id, actor=actor)
+    db.session.delete(document)
+    db.session.flush()
+
+
+# --- Overview for the fleet home page -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FleetOverview:
+    by_status: dict[str, int]  # status value -> vehicles
+    by_category: list[tuple[VehicleCategory, int]]  # vehicles not retired
+    sites: int
+    alerts: list[tuple[Vehicle, list]]  # vehicles with alerts, most urgent first
+
+    @property
+    def vehicles(self) -> int:
+        return sum(self.by_status.values())
+
+
+def overview(user: User, today: date | None = None) -> FleetOverview:
+    today = today or today_in_paris()
+    vehicles = list(db.session.scalars(visible_vehicles(user)))
+    by_status = {status.value: 0 for status in VehicleStatus}
+    by_category = {category: 0 for category in VehicleCategory}
+    alerts = []
+    for vehicle in vehicles:
+        by_status[vehicle.status.value] += 1
+        if vehicle.status is not VehicleStatus.RETIRED:
+            by_category[vehicle.category] += 1
+        vehicle_alerts = vehicle.alerts(today)
+        if vehicle_alerts:
+            alerts.append((vehicle, vehicle_alerts))
+    alerts.sort(key=lambda item: item[1][0].due_on)
+    sites = db.session.scalar(
+        select(func.count()).select_from(Site).where(Site.association_id == user.organisation_id, Site.active)
+    )
+    return FleetOverview(by_status, [(c, n) for c, n in by_category.items() if n], sites, alerts)
