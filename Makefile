@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 export APP_ENV ?= development
+# Both cores: each pytest worker has its own SQLite files and its own PostgreSQL database.
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test test-sqlite test-postgres translations extract-messages bench clean
 
@@ -37,11 +39,11 @@ run: $(VENV)/.runtime-installed translations
 test: test-sqlite test-postgres
 
 test-sqlite: $(VENV)/.dev-installed translations
-	env -u TEST_DATABASE_URL APP_ENV=testing $(BIN)/python -m pytest $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL APP_ENV=testing $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-postgres: $(VENV)/.dev-installed translations
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		APP_ENV=testing $(BIN)/python -m pytest $(PYTEST_ARGS); \
+		APP_ENV=testing $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS); \
 	else \
 		echo "TEST_DATABASE_URL is not set: PostgreSQL run skipped (CI runs it)."; \
 	fi

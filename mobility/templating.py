@@ -14,7 +14,7 @@ def _date(value: date | datetime | None, style: str = "long") -> str:
     if isinstance(value, datetime):
         value = value.date() if style != "datetime" else value
     if style == "datetime":
-        return format_datetime(value, "d MMMM y 'à' HH:mm" if str(get_locale()) == "fr" else "medium")
+        return format_datetime(value, "d MMMM y 'à' HH:mm" if get_locale().language == "fr" else "d MMMM y, HH:mm")
     return format_date(value, style)
 
 
@@ -25,7 +25,7 @@ def register(app) -> None:
     @app.context_processor
     def globals_for_templates():
         return {
-            "current_locale": str(get_locale()),
+            "current_locale": get_locale().language,
             "languages": current_app.config["LANGUAGES"],
             "current_path": request.full_path.rstrip("?") if request else "/",
         }

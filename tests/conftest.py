@@ -18,16 +18,38 @@ from flask import has_app_context  # noqa: E402
 from flask.globals import _cv_app  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import create_engine, make_url, text  # noqa: E402
 
 from mobility import create_app  # noqa: E402
 from mobility.config import normalise_database_url  # noqa: E402
 from mobility.extensions import db  # noqa: E402
 from tests.factories import TEST_PASSWORD  # noqa: E402
 
-# Reference data loaded by the migrations; kept between tests.
-REFERENCE_TABLES = {"alembic_version", "employment_basin", "commune"}
-POSTGRES_URL = normalise_database_url(os.environ.get("TEST_DATABASE_URL", ""))
+# Reference data loaded by the migrations: kept between tests, restored if a test changed it.
+REFERENCE_TABLES = ("employment_basin", "commune")
+_reference_rows: dict[str, list] = {}
+
+
+def _postgres_url_for_this_worker() -> str:
+    """TEST_DATABASE_URL, or under pytest-xdist a database of its own per worker."""
+    url = normalise_database_url(os.environ.get("TEST_DATABASE_URL", ""))
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    parsed = make_url(url)
+    name = f"{parsed.database}_{worker}"
+    engine = create_engine(parsed, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).scalar()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _postgres_url_for_this_worker()
 ON_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -79,16 +101,33 @@ def database_template(tmp_path_factory):
     return template
 
 
+def _reference_snapshot(connection) -> dict[str, list]:
+    return {
+        table: connection.execute(text(f"SELECT * FROM {table} ORDER BY 1")).mappings().all()
+        for table in REFERENCE_TABLES
+    }
+
+
 def _empty_postgres(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as connection:
         tables = connection.execute(
             text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
         ).scalars()
-        names = [name for name in tables if name not in REFERENCE_TABLES]
+        names = [name for name in tables if name not in (*REFERENCE_TABLES, "alembic_version")]
         if names:
             quoted = ", ".join(f'"{name}"' for name in names)
             connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        current = _reference_snapshot(connection)
+        if not _reference_rows:
+            _reference_rows.update(current)
+        elif current != _reference_rows:
+            connection.execute(text("TRUNCATE commune, employment_basin CASCADE"))
+            for table in REFERENCE_TABLES:
+                rows = [dict(row) for row in _reference_rows[table]]
+                columns = ", ".join(rows[0])
+                values = ", ".join(f":{column}" for column in rows[0])
+                connection.execute(text(f"INSERT INTO {table} ({columns}) VALUES ({values})"), rows)
     engine.dispose()
 
 
@@ -123,13 +162,29 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
-    app = create_app(base_config(tmp_path, database_url))
-    app.test_client_class = IsolatedClient
+def make_app(database_url, tmp_path):
+    """Build more apps on the test's database (another worker, CSRF on, ...); all closed after."""
+    apps = []
+
+    def make(**overrides):
+        app = create_app({**base_config(tmp_path, database_url), **overrides})
+        app.test_client_class = IsolatedClient
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
     with app.app_context():
         yield app
         db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture
@@ -167,10 +222,13 @@ def mailbox(app):
     return Mailbox(Path(app.config["MAIL_FILE_DIR"]))
 
 
+POSTGRES_ONLY_REASON = "PostgreSQL only: runs in the TEST_DATABASE_URL pass"
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres_only" in item.keywords and not POSTGRES_URL:
-            item.add_marker(pytest.mark.skip(reason="needs TEST_DATABASE_URL (PostgreSQL)"))
+            item.add_marker(pytest.mark.skip(reason=POSTGRES_ONLY_REASON))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
@@ -178,17 +236,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     terminalreporter.write_line(f"database under test: {database}")
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_makereport(item, call):
-    pass
-
-
 def pytest_sessionfinish(session, exitstatus):
     # Under CI=true a skipped PostgreSQL or browser test is a failure: nothing may hide.
-    if not ON_CI:
+    if not ON_CI or os.environ.get("PYTEST_XDIST_WORKER"):
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
+    # A PostgreSQL-only test skipped in the SQLite pass runs in the PostgreSQL pass.
+    skipped = [report for report in skipped if POSTGRES_ONLY_REASON not in str(report.longrepr)]
     if skipped:
         reporter.write_line(f"CI=true: {len(skipped)} test(s) skipped, which CI counts as failure.", red=True)
         session.exitstatus = 1

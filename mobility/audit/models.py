@@ -3,6 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -18,6 +19,20 @@ class AuditAction(enum.Enum):
     DELETE = "delete"
     EXPORT = "export"
     ANONYMISE = "anonymise"
+
+    @property
+    def label(self) -> str:
+        return str(ACTION_LABELS[self])
+
+
+ACTION_LABELS = {
+    AuditAction.READ: _l("consultation"),
+    AuditAction.CREATE: _l("création"),
+    AuditAction.UPDATE: _l("modification"),
+    AuditAction.DELETE: _l("suppression"),
+    AuditAction.EXPORT: _l("export"),
+    AuditAction.ANONYMISE: _l("anonymisation"),
+}
 
 
 class AuditEvent(db.Model):

@@ -39,10 +39,13 @@ def register_errorhandlers(app) -> None:
             404: _("Page introuvable"),
             405: _("Action impossible"),
             410: _("Lien expiré"),
+            413: _("Fichier trop volumineux"),
         }
         messages = {
             404: _("Cette page n'existe pas ou vous n'y avez pas accès."),
             403: _("Vous n'avez pas accès à cette page."),
+            413: _("L'envoi dépasse la taille permise : un document fait au plus 5 Mo. "
+                   "Revenez en arrière et choisissez un fichier plus petit."),
         }
         return _page(
             error.code or 500,

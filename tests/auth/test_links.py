@@ -15,10 +15,10 @@ def _path(link: str) -> str:
 
 
 def test_forgotten_password_sends_a_link_that_sets_a_new_password(client, auth, mailbox):
-    user = UserFactory(email="marie@example.org")
-    response = client.post("/mot-de-passe-oublie", data={"email": "marie@example.org"})
+    user = UserFactory(email="personne.a@example.org")
+    response = client.post("/mot-de-passe-oublie", data={"email": "personne.a@example.org"})
     assert response.status_code == 302
-    message = mailbox.last_to("marie@example.org")
+    message = mailbox.last_to("personne.a@example.org")
     assert "nouveau mot de passe" in message["Subject"]
     link = _path(first_link(message))
 
@@ -29,9 +29,9 @@ def test_forgotten_password_sends_a_link_that_sets_a_new_password(client, auth, 
 
 
 def test_a_reset_link_works_only_once(client, mailbox):
-    UserFactory(email="marie@example.org")
-    client.post("/mot-de-passe-oublie", data={"email": "marie@example.org"})
-    link = _path(first_link(mailbox.last_to("marie@example.org")))
+    UserFactory(email="personne.a@example.org")
+    client.post("/mot-de-passe-oublie", data={"email": "personne.a@example.org"})
+    link = _path(first_link(mailbox.last_to("personne.a@example.org")))
     client.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     response = client.get(link)
     assert response.status_code == 404
@@ -40,9 +40,9 @@ def test_a_reset_link_works_only_once(client, mailbox):
 
 def test_an_expired_reset_link_is_refused_with_a_way_to_ask_again(client, mailbox, time_machine):
     time_machine.move_to(datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc), tick=False)
-    UserFactory(email="marie@example.org")
-    client.post("/mot-de-passe-oublie", data={"email": "marie@example.org"})
-    link = _path(first_link(mailbox.last_to("marie@example.org")))
+    UserFactory(email="personne.a@example.org")
+    client.post("/mot-de-passe-oublie", data={"email": "personne.a@example.org"})
+    link = _path(first_link(mailbox.last_to("personne.a@example.org")))
     time_machine.move_to(datetime(2026, 11, 23, 11, 1, tzinfo=timezone.utc), tick=False)
     response = client.get(link)
     assert response.status_code == 410
@@ -52,9 +52,9 @@ def test_an_expired_reset_link_is_refused_with_a_way_to_ask_again(client, mailbo
 
 
 def test_a_tampered_link_is_refused(client, mailbox):
-    UserFactory(email="marie@example.org")
-    client.post("/mot-de-passe-oublie", data={"email": "marie@example.org"})
-    link = _path(first_link(mailbox.last_to("marie@example.org")))
+    UserFactory(email="personne.a@example.org")
+    client.post("/mot-de-passe-oublie", data={"email": "personne.a@example.org"})
+    link = _path(first_link(mailbox.last_to("personne.a@example.org")))
     assert client.get(link[:-3] + "abc").status_code == 404
 
 
@@ -65,9 +65,9 @@ def test_asking_for_an_unknown_address_says_the_same_and_sends_nothing(client, m
 
 
 def test_new_password_must_be_long_enough_and_confirmed(client, mailbox):
-    UserFactory(email="marie@example.org")
-    client.post("/mot-de-passe-oublie", data={"email": "marie@example.org"})
-    link = _path(first_link(mailbox.last_to("marie@example.org")))
+    UserFactory(email="personne.a@example.org")
+    client.post("/mot-de-passe-oublie", data={"email": "personne.a@example.org"})
+    link = _path(first_link(mailbox.last_to("personne.a@example.org")))
     short = client.post(link, data={"password": "court", "confirm": "court"})
     assert short.status_code == 422
     assert "au moins 12 caractères" in short.get_data(as_text=True)
@@ -120,7 +120,7 @@ def test_an_invitation_expires_after_seven_days(client, mailbox, time_machine, a
 
 
 def test_the_email_is_written_in_the_recipients_language(client, mailbox):
-    UserFactory(email="anna@example.org", locale="en")
-    client.post("/mot-de-passe-oublie", data={"email": "anna@example.org"})
-    message = mailbox.last_to("anna@example.org")
+    UserFactory(email="personne.en@example.org", locale="en")
+    client.post("/mot-de-passe-oublie", data={"email": "personne.en@example.org"})
+    message = mailbox.last_to("personne.en@example.org")
     assert message["Subject"] == "Your new password — Mobilité Emploi Loiret"

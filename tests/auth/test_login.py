@@ -34,8 +34,8 @@ def test_login_records_the_time_of_last_login(client, auth, app, time_machine):
 
 
 def test_login_is_case_insensitive_on_the_email(client, auth):
-    user = UserFactory(email="marie@example.org")
-    assert auth.login("  Marie@Example.ORG ").status_code == 302
+    user = UserFactory(email="personne.a@example.org")
+    assert auth.login("  Personne.A@Example.ORG ").status_code == 302
 
 
 def test_wrong_password_is_refused_with_a_message_that_does_not_say_which_part_was_wrong(client, auth):

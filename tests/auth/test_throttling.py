@@ -45,25 +45,19 @@ def test_one_address_is_throttled_across_accounts(app, client, auth):
     assert response.status_code == 429
 
 
-def test_throttling_is_shared_between_workers_through_redis(database_url, tmp_path):
+def test_throttling_is_shared_between_workers_through_redis(make_app):
     """With RATELIMIT_STORAGE_URI on Redis, two processes (two apps here) count together."""
     import socket
     import uuid
 
     import pytest
 
-    from mobility import create_app
-    from tests.conftest import IsolatedClient, base_config
-
     try:
         socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
     except OSError:
         pytest.skip("Redis is not running on 127.0.0.1:6379")
-    config = {**base_config(tmp_path, database_url), "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
-              "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4()}"}
-    workers = [create_app(config), create_app(config)]
-    for worker in workers:
-        worker.test_client_class = IsolatedClient
+    config = {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15", "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4()}"}
+    workers = [make_app(**config), make_app(**config)]
     with workers[0].app_context():
         user = UserFactory()
         email = user.email

@@ -11,10 +11,10 @@ from tests.factories import BeneficiaryFactory, UserFactory
 from tests.helpers import first_link, page_text
 
 VALID = {
-    "first_name": "Camille",
-    "last_name": "Exemple",
+    "first_name": "Prénom",
+    "last_name": "Fiche Exemple",
     "birth_date": "1990-04-12",
-    "email": "camille@example.org",
+    "email": "personne.b@example.org",
     "phone": "06 12 34 56 78",
     "commune_insee": "45208",
     "rsa_checked_now": "y",
@@ -52,7 +52,7 @@ def test_referent_creates_a_file_with_checked_facts_stamped_with_their_name_and_
     assert beneficiary.rsa_checked_by_id == referent.id
     assert beneficiary.driving_rights_checked_by_id == referent.id
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Camille Exemple" in page
+    assert "Prénom Fiche Exemple" in page
     assert "vérifié le 23 novembre 2026 par " + referent.full_name in page
 
 
@@ -75,7 +75,7 @@ def test_the_file_keeps_a_french_phone_number_and_no_licence_dates_without_a_lic
         ("birth_date", "2030-01-01", "La date de naissance ne peut pas être dans le futur."),
         ("birth_date", "12/13/1990", "date"),
         ("birth_date", "2015-01-01", "au moins 16 ans"),
-        ("email", "camille@", "Saisissez une adresse e-mail valide"),
+        ("email", "personne@", "Saisissez une adresse e-mail valide"),
         ("phone", "12345", "numéro de téléphone français à 10 chiffres"),
         ("phone", "06 12 34 56 78 90 12 34 56", "Le numéro est trop long."),
         ("commune_insee", "75056", "Choisissez une commune du Loiret dans la liste."),
@@ -136,15 +136,15 @@ def test_other_roles_get_404_on_files(client, auth, trait):
 
 
 def test_the_list_shows_only_the_organisations_files_and_searches_by_name(client, auth):
-    mine = BeneficiaryFactory(last_name="Durand-Test")
-    BeneficiaryFactory(referent=mine.referent, last_name="Martin-Test")
+    mine = BeneficiaryFactory(last_name="Fiche-Alpha")
+    BeneficiaryFactory(referent=mine.referent, last_name="Fiche-Beta")
     BeneficiaryFactory(last_name="Ailleurs-Test")
     auth.login(mine.referent)
     page = client.get("/beneficiaires").get_data(as_text=True)
-    assert "Durand-Test" in page and "Martin-Test" in page
+    assert "Fiche-Alpha" in page and "Fiche-Beta" in page
     assert "Ailleurs-Test" not in page
-    page = client.get("/beneficiaires?q=durand").get_data(as_text=True)
-    assert "Durand-Test" in page and "Martin-Test" not in page
+    page = client.get("/beneficiaires?q=alpha").get_data(as_text=True)
+    assert "Fiche-Alpha" in page and "Fiche-Beta" not in page
 
 
 def test_reading_and_changing_a_file_writes_audit_rows_naming_fields_not_values(client, auth):

@@ -2,15 +2,12 @@ import re
 
 import pytest
 
-from mobility import create_app
-from tests.conftest import IsolatedClient, base_config
 from tests.factories import TEST_PASSWORD, UserFactory
 
 
 @pytest.fixture
-def csrf_client(database_url, tmp_path):
-    app = create_app({**base_config(tmp_path, database_url), "WTF_CSRF_ENABLED": True})
-    app.test_client_class = IsolatedClient
+def csrf_client(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
     with app.app_context():
         yield app.test_client()
 

@@ -105,3 +105,16 @@ def test_healthz_answers_503_when_the_database_is_unreachable(app, client):
         app.extensions["sqlalchemy"]._app_engines[app][None] = original
     assert response.status_code == 503
     assert response.get_json()["status"] == "error"
+
+
+def test_a_page_that_needs_login_sends_to_the_login_form_with_a_french_message(client):
+    response = client.get("/accueil", follow_redirects=True)
+    assert response.request.path == "/connexion"
+    assert "Connectez-vous pour accéder à cette page." in page_text(response)
+
+
+def test_an_oversized_request_gets_a_french_page_not_a_crash(client, auth):
+    auth.login(UserFactory())
+    response = client.post("/compte", data={"pw-current_password": "x" * (7 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "Fichier trop volumineux" in response.get_data(as_text=True)
