@@ -70,13 +70,13 @@ def test_referent_pages_pass_axe(page, signed_in, make_data):
     referent = signed_in("referent")
     beneficiary_id = make_data(
         lambda: BeneficiaryFactory(
-            referent=db.session.get(User, referent["id"]), first_name="Sami", last_name="Durand"
+            referent=db.session.get(User, referent["id"]), first_name="Personne", last_name="Fiche-Test"
         ).id
     )
 
     page.goto("/beneficiaires")
     _expect_heading(page, "Bénéficiaires")
-    expect(page.get_by_role("table")).to_contain_text("Durand Sami")
+    expect(page.get_by_role("table")).to_contain_text("Fiche-Test Personne")
     assert_no_axe_violations(page)
 
     page.goto("/beneficiaires/nouveau")
@@ -89,12 +89,12 @@ def test_referent_pages_pass_axe(page, signed_in, make_data):
     assert_no_axe_violations(page)
 
     page.goto(f"/beneficiaires/{beneficiary_id}")
-    _expect_heading(page, "Sami Durand")
+    _expect_heading(page, "Personne Fiche-Test")
     assert_no_axe_violations(page)
 
     page.get_by_role("link", name="Modifier la fiche").click()
-    _expect_heading(page, "Modifier la fiche de Sami Durand")
-    expect(page.get_by_label("Prénom")).to_have_value("Sami")
+    _expect_heading(page, "Modifier la fiche de Personne Fiche-Test")
+    expect(page.get_by_label("Prénom")).to_have_value("Personne")
     assert_no_axe_violations(page)
 
 
