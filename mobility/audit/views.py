@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from mobility.audit.models import AuditAction, AuditEvent
 from mobility.auth.models import Role
@@ -14,7 +15,11 @@ bp = Blueprint("audit", __name__, url_prefix="/admin/journal")
 @bp.route("/")
 @role_required(Role.ADMIN)
 def index():
-    query = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    query = (
+        select(AuditEvent)
+        .options(selectinload(AuditEvent.actor))
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    )
     object_type = request.args.get("objet", "").strip()[:40]
     object_id = request.args.get("id", type=int)
     action = request.args.get("action", "")

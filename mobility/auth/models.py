@@ -16,7 +16,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from mobility.auth.labels import organisation_kind_label, role_label
 from mobility.dbtypes import UTCDateTime, str_enum, utcnow
@@ -74,7 +74,8 @@ class Organisation(db.Model):
 
     @classmethod
     def all_ordered(cls) -> list["Organisation"]:
-        return list(db.session.scalars(select(cls).order_by(cls.name)))
+        # Lists show each organisation's basins: one more query in all, not one per row.
+        return list(db.session.scalars(select(cls).options(selectinload(cls.basins)).order_by(cls.name)))
 
 
 # Which organisation kinds each role may belong to.

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from mobility.audit.models import AuditAction
 from mobility.audit.services import record
@@ -46,7 +47,12 @@ def referents_of(organisation_id: int) -> list[User]:
 
 def visible_beneficiaries(user: User, search: str = ""):
     """The files a référent may see: those of their own organisation."""
-    query = select(Beneficiary).where(Beneficiary.organisation_id == user.organisation_id)
+    # The list shows each person's référent: load them in one query, not one per row.
+    query = (
+        select(Beneficiary)
+        .where(Beneficiary.organisation_id == user.organisation_id)
+        .options(selectinload(Beneficiary.referent))
+    )
     if search:
         pattern = f"%{search.lower()}%"
         query = query.where(
