@@ -157,15 +157,11 @@ def _vehicle_data(form: VehicleForm) -> dict:
 def vehicle_create():
     form = _vehicle_form()
     if form.validate_on_submit():
-        try:
-            vehicle = services.create_vehicle(
-                _vehicle_data(form), current_user, initial_km=form.initial_km.data
-            )
-        except services.FleetError as exc:
-            db.session.rollback()
-            _show_error(form, exc)
-        else:
-            db.session.commit()
+        vehicle = _save(
+            form,
+            lambda: services.create_vehicle(_vehicle_data(form), current_user, initial_km=form.initial_km.data),
+        )
+        if vehicle:
             flash(_("Le véhicule %(plate)s est enregistré.", plate=vehicle.plate), "success")
             return redirect(url_for("fleet.vehicle", vehicle_id=vehicle.id))
     has_sites = bool(form.site_id.choices[1:])
@@ -193,31 +189,34 @@ def vehicle_edit(vehicle_id: int):
     vehicle = vehicle_or_404(vehicle_id)
     form = _vehicle_form(vehicle)
     if form.validate_on_submit():
-        try:
-            services.update_vehicle(vehicle, _vehicle_data(form), current_user)
-        except services.FleetError as exc:
-            db.session.rollback()
-            vehicle = vehicle_or_404(vehicle_id)
-            _show_error(form, exc)
-        else:
-            db.session.commit()
+        if _save(form, lambda: services.update_vehicle(vehicle, _vehicle_data(form), current_user)):
             flash(_("Le véhicule %(plate)s est enregistré.", plate=vehicle.plate), "success")
             return redirect(url_for("fleet.vehicle", vehicle_id=vehicle.id))
     return render_template("fleet/vehicle_form.html", form=form, vehicle=vehicle, has_sites=True), _status()
+
+
+def _save(form, save):
+    """Call a service; commit and return its result, or roll back and show its refusal on the form.
+
+    The one place where the fleet views turn a FleetError into a message next to its field.
+    Returns None when refused (the caller renders the form again).
+    """
+    try:
+        result = save()
+    except services.FleetError as exc:
+        db.session.rollback()
+        _show_error(form, exc)
+        return None
+    db.session.commit()
+    return result if result is not None else True
 
 
 def _sub_form_page(template: str, vehicle_id: int, form, action):
     """Shared flow of the vehicle's small forms: validate, call the service, commit once."""
     vehicle = vehicle_or_404(vehicle_id)
     if form.validate_on_submit():
-        try:
-            message = action(vehicle, form)
-        except services.FleetError as exc:
-            db.session.rollback()
-            vehicle = vehicle_or_404(vehicle_id)
-            _show_error(form, exc)
-        else:
-            db.session.commit()
+        message = _save(form, lambda: action(vehicle, form))
+        if message:
             flash(message, "success")
             return redirect(url_for("fleet.vehicle", vehicle_id=vehicle_id))
     return render_template(
@@ -387,13 +386,8 @@ def _site_data(form: SiteForm) -> dict:
 def site_create():
     form = _site_form()
     if form.validate_on_submit():
-        try:
-            site = services.create_site(_site_data(form), current_user)
-        except services.FleetError as exc:
-            db.session.rollback()
-            _show_error(form, exc)
-        else:
-            db.session.commit()
+        site = _save(form, lambda: services.create_site(_site_data(form), current_user))
+        if site:
             flash(_("Le site « %(name)s » est enregistré.", name=site.name), "success")
             return redirect(url_for("fleet.sites"))
     return render_template("fleet/site_form.html", form=form, site=None), _status()
@@ -405,14 +399,7 @@ def site_edit(site_id: int):
     site = site_or_404(site_id)
     form = _site_form(site)
     if form.validate_on_submit():
-        try:
-            services.update_site(site, _site_data(form), current_user)
-        except services.FleetError as exc:
-            db.session.rollback()
-            site = site_or_404(site_id)
-            _show_error(form, exc)
-        else:
-            db.session.commit()
+        if _save(form, lambda: services.update_site(site, _site_data(form), current_user)):
             flash(_("Le site « %(name)s » est enregistré.", name=site.name), "success")
             return redirect(url_for("fleet.sites"))
     return render_template("fleet/site_form.html", form=form, site=site), _status()
