@@ -21,6 +21,8 @@ from mobility.auth.admin_views import bp as accounts_admin_bp
 from mobility.auth.loader import load_user
 from mobility.auth.views import bp as auth_bp
 from mobility.beneficiaries.views import bp as beneficiaries_bp
+from mobility.booking.eligibility import settings_from_config
+from mobility.booking.views import bp as booking_bp
 from mobility.config import DEFAULT_INSTANCE_PATH, build_config
 from mobility.extensions import babel, csrf, db, limiter, login_manager, migrate
 from mobility.fleet.availability_views import bp as availability_bp
@@ -44,6 +46,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     if app.config.get("TESTING"):
         app.jinja_env.undefined = StrictUndefined
+    # A bad threshold stops the service at start, naming the setting, not at the first request.
+    settings_from_config(app.config)
 
     register_extensions(app)
     register_blueprints(app)
@@ -89,7 +93,7 @@ def select_locale() -> str:
 def register_blueprints(app: Flask) -> None:
     for blueprint in (main_bp, auth_bp, accounts_admin_bp, territory_bp, beneficiaries_bp, audit_bp, fleet_bp):
         app.register_blueprint(blueprint)
-    for blueprint in (planning_bp, availability_bp, api_bp, api_admin_bp):
+    for blueprint in (planning_bp, availability_bp, api_bp, api_admin_bp, booking_bp):
         app.register_blueprint(blueprint)
 
 

@@ -127,6 +127,14 @@ def build_config(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 6 * 1024 * 1024),
         # Personal data retention (CNIL framework for social support: 2 years after last contact).
         "RETENTION_YEARS": _env_int("RETENTION_YEARS", 2),
+        # Bookings: a request not approved within this delay expires and frees its vehicle.
+        "BOOKING_REQUEST_EXPIRY_HOURS": _env_int("BOOKING_REQUEST_EXPIRY_HOURS", 72),
+        "BOOKING_DEFAULT_PICKUP_TIME": os.environ.get("BOOKING_DEFAULT_PICKUP_TIME", "09:00"),
+        "BOOKING_DEFAULT_RETURN_TIME": os.environ.get("BOOKING_DEFAULT_RETURN_TIME", "17:00"),
+        # Waiting queue: how long the first person waiting has to accept a freed vehicle.
+        "WAITING_OFFER_HOURS": _env_int("WAITING_OFFER_HOURS", 48),
+        # Eligibility thresholds (mobility/booking/eligibility.py reads and checks them).
+        **{name: value for name, value in os.environ.items() if name.startswith("ELIGIBILITY_")},
     }
 
 

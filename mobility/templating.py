@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import current_app, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 
 
 def _date(value: date | datetime | None, style: str = "long") -> str:
@@ -18,7 +18,15 @@ def _date(value: date | datetime | None, style: str = "long") -> str:
     return format_date(value, style)
 
 
+def money(cents: int | None) -> str:
+    """Euro cents as people read them: « 12,50 € » in French, "€12.50" in English."""
+    if cents is None:
+        return "—"
+    return format_currency(cents / 100, "EUR")
+
+
 def register(app) -> None:
+    app.add_template_filter(money, "money")
     app.add_template_filter(_date, "date")
     app.add_template_filter(lambda value: format_decimal(value), "number")
 

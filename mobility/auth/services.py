@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
@@ -14,7 +13,7 @@ from mobility.auth.models import ROLE_ORGANISATION_KINDS, Organisation, Role, Us
 from mobility.auth.passwords import hash_password, needs_rehash, verify_password
 from mobility.dbtypes import utcnow
 from mobility.extensions import db
-from mobility.notify.services import queue_email
+from mobility.notify.services import external_url, queue_email
 
 
 class AccountError(Exception):
@@ -148,17 +147,8 @@ def load_invitation_token(token: str) -> User:
     return load_link_token(token, _INVITE)
 
 
-def _external_url(endpoint: str, **values) -> str:
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    # Outside a request (CLI, scheduler) links are built on PUBLIC_BASE_URL.
-    base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
-    adapter = current_app.url_map.bind(base.netloc, url_scheme=base.scheme, script_name=base.path or "/")
-    return adapter.build(endpoint, values, force_external=True)
-
-
 def send_password_reset(user: User) -> None:
-    link = _external_url("auth.reset_password", token=make_link_token(user, _RESET))
+    link = external_url("auth.reset_password", token=make_link_token(user, _RESET))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE_SECONDS"] // 60
     queue_email(
         recipient=user.email,
@@ -171,7 +161,7 @@ def send_password_reset(user: User) -> None:
 
 
 def send_invitation(user: User, invited_by: User | None) -> None:
-    link = _external_url("auth.accept_invitation", token=make_link_token(user, _INVITE))
+    link = external_url("auth.accept_invitation", token=make_link_token(user, _INVITE))
     days = current_app.config["INVITATION_MAX_AGE_SECONDS"] // 86400
     queue_email(
         recipient=user.email,

@@ -189,6 +189,12 @@ def settings_from_config(config: Mapping[str, Any]) -> EligibilitySettings:
     for name, value in values.items():
         if value < 1:
             raise ConfigurationError(f"ELIGIBILITY_{name.upper()} must be 1 or more, got {value}.")
+    if values["max_active_bookings"] > 1:
+        # The database holds this rule under concurrency with a partial unique index.
+        raise ConfigurationError(
+            "ELIGIBILITY_MAX_ACTIVE_BOOKINGS cannot be above 1: the partial unique index "
+            "uq_booking_one_holding_per_beneficiary holds one booking per person."
+        )
     return EligibilitySettings(
         max_days=max_days,
         vsp_no_licence_born_before=_config_date(

@@ -504,7 +504,7 @@ def test_settings_are_read_from_eligibility_keys_including_strings_from_the_envi
     settings = settings_from_config(
         {
             "ELIGIBILITY_RSA_CHECK_MAX_MONTHS": "6",
-            "ELIGIBILITY_MAX_ACTIVE_BOOKINGS": 2,
+            "ELIGIBILITY_MAX_ACTIVE_BOOKINGS": "1",
             "ELIGIBILITY_MAX_DAYS_CAR": "30",
             "ELIGIBILITY_MAX_DAYS_VSP": "0",
             "ELIGIBILITY_MAX_DAYS_EBIKE": 60,
@@ -515,7 +515,7 @@ def test_settings_are_read_from_eligibility_keys_including_strings_from_the_envi
     )
     assert settings == EligibilitySettings(
         rsa_check_max_months=6,
-        max_active_bookings=2,
+        max_active_bookings=1,
         max_days={CAR: 30, EBIKE: 60},
         vsp_min_age=16,
         vsp_no_licence_born_before=date(1990, 1, 1),
@@ -534,6 +534,8 @@ def test_settings_accept_a_date_object():
         ("ELIGIBILITY_RSA_CHECK_MAX_MONTHS", "three"),
         ("ELIGIBILITY_RSA_CHECK_MAX_MONTHS", "0"),
         ("ELIGIBILITY_MAX_ACTIVE_BOOKINGS", True),
+        # The partial unique index holds one booking per person: a higher value would lie.
+        ("ELIGIBILITY_MAX_ACTIVE_BOOKINGS", "2"),
         ("ELIGIBILITY_MAX_DAYS_CAR", "-1"),
         ("ELIGIBILITY_VSP_MIN_AGE", "14.5"),
         ("ELIGIBILITY_VSP_NO_LICENCE_BORN_BEFORE", "01/01/1988"),
