@@ -813,8 +813,6 @@ def add_tariff(
         raise BookingError(_("Un nouveau tarif prend effet aujourd'hui ou plus tard."), field="effective_on")
     if db.session.scalar(select(Tariff.id).where(Tariff.category == category, Tariff.effective_on == effective_on)):
         raise BookingError(_("Un tarif de ce type prend déjà effet ce jour-là."), field="effective_on")
-    if weekly_cap_cents > 7 * daily_cents or monthly_cap_cents > 30 * daily_cents:
-        pass  # a cap above the uncapped price simply never applies; allowed
     tariff = Tariff(
         category=category,
         effective_on=effective_on,
@@ -824,8 +822,13 @@ def add_tariff(
         deposit_cents=deposit_cents,
         created_by_id=actor.id,
     )
-    db.session.add(tariff)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(tariff)
+            db.session.flush()
+    except IntegrityError:
+        # Another admin saved the same category and date a moment ago.
+        raise BookingError(_("Un tarif de ce type prend déjà effet ce jour-là."), field="effective_on") from None
     record(AuditAction.CREATE, "tariff", tariff.id, actor=actor)
     return tariff
 

@@ -1,0 +1,338 @@
+"""Services after the request: approval, confirmation and swap, handovers, extensions,
+expiry, the waiting queue, payments, outcomes and tariffs, on the real database."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+import time_machine
+
+from mobility.booking import services
+from mobility.booking.eligibility import Purpose
+from mobility.booking.lifecycle import IllegalMove, ReasonRequired
+from mobility.booking.models import (
+    BookingStatus,
+    ExtensionStatus,
+    OutcomeCheckpoint,
+    OutcomeResult,
+    PaymentKind,
+    PaymentMethod,
+    Tariff,
+    WaitingStatus,
+)
+from mobility.booking.services import BookingError, HandoverDetails, RequestDetails
+from mobility.extensions import db
+from mobility.fleet.models import OdometerReading, VehicleCategory
+from mobility.notify.models import OutboxMessage
+from tests.booking.factories import add_demo_tariffs, eligible_beneficiary
+from tests.factories import UserFactory
+from tests.fleet.factories import OdometerReadingFactory, SiteFactory, VehicleFactory
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def fleet(app, frozen):
+    add_demo_tariffs()
+    site = SiteFactory(orleans=True)
+    car = VehicleFactory(site=site)
+    OdometerReadingFactory(vehicle=car, km=45000)
+    staff = UserFactory(fleet=True, organisation=site.association, email="staff@example.org")
+    return {"site": site, "car": car, "staff": staff}
+
+
+def _details(site, **overrides) -> RequestDetails:
+    values = {
+        "category": VehicleCategory.CAR,
+        "basin_id": site.basin_id,
+        "starts_on": date(2026, 12, 7),
+        "ends_on": date(2026, 12, 11),
+        "purpose": Purpose.TRAINING,
+        "pickup_time": time(9, 0),
+        "return_time": time(17, 0),
+    }
+    values.update(overrides)
+    return RequestDetails(**values)
+
+
+def _prescribed(fleet, **overrides):
+    person = eligible_beneficiary(TODAY)
+    booking = services.request_booking(person, _details(fleet["site"], **overrides), person.referent)
+    db.session.commit()
+    return booking
+
+
+def _handover(km: int, **overrides) -> HandoverDetails:
+    values = {"odometer_km": km, "fuel_eighths": 8, "contract_signed": True, "deposit_received": True}
+    values.update(overrides)
+    return HandoverDetails(**values)
+
+
+def test_approving_a_request_tells_the_person_and_the_association(fleet):
+    person = eligible_beneficiary(TODAY, email="personne@example.org")
+    booking = services.request_booking(person, _details(fleet["site"]), UserFactory(beneficiary=True))
+    db.session.commit()
+    db.session.execute(db.delete(OutboxMessage))
+    services.approve(booking, person.referent)
+    db.session.commit()
+    assert booking.status == BookingStatus.APPROVED
+    subjects = {m.recipient: m.subject for m in db.session.scalars(db.select(OutboxMessage))}
+    assert subjects == {
+        "personne@example.org": f"Votre location {booking.reference} est validée",
+        "staff@example.org": f"Location {booking.reference} à confirmer",
+    }
+
+
+def test_a_message_is_written_in_the_recipient_s_language(fleet):
+    fleet["staff"].locale = "en"
+    db.session.commit()
+    booking = _prescribed(fleet)
+    message = db.session.scalar(db.select(OutboxMessage).where(OutboxMessage.recipient == "staff@example.org"))
+    assert message.subject == f"Rental {booking.reference} to confirm"
+
+
+def test_confirming_with_a_swap_keeps_the_booking_and_logs_the_change(fleet):
+    booking = _prescribed(fleet)
+    other = VehicleFactory(site=fleet["site"], plate="ZZ-999-ZZ")
+    assert services.swap_candidates(booking) == [other]
+    services.confirm(booking, fleet["staff"], other)
+    db.session.commit()
+    assert (booking.status, booking.vehicle_id) == (BookingStatus.CONFIRMED, other.id)
+    assert "ZZ-999-ZZ" in booking.transitions[-1].reason
+
+
+def test_a_swap_to_a_vehicle_held_on_the_period_is_refused_and_keeps_the_first_vehicle(fleet):
+    booking = _prescribed(fleet)
+    other_car = VehicleFactory(site=fleet["site"])
+    _prescribed(fleet, vehicle_id=other_car.id)
+    with pytest.raises(BookingError):
+        services.confirm(booking, fleet["staff"], other_car)
+    db.session.rollback()
+    db.session.refresh(booking)
+    assert (booking.status, booking.vehicle_id) == (BookingStatus.APPROVED, fleet["car"].id)
+
+
+def test_a_swap_to_another_association_s_vehicle_is_refused(fleet):
+    booking = _prescribed(fleet)
+    elsewhere = VehicleFactory(site=SiteFactory(orleans=True))
+    with pytest.raises(BookingError):
+        services.confirm(booking, fleet["staff"], elsewhere)
+
+
+def test_check_out_and_return_record_handovers_and_odometer_readings(fleet, frozen):
+    booking = _prescribed(fleet)
+    services.confirm(booking, fleet["staff"])
+    services.check_out(booking, _handover(45100, damage_notes="Rayure porte arrière"), fleet["staff"])
+    db.session.commit()
+    assert booking.status == BookingStatus.IN_PROGRESS
+    services.return_vehicle(booking, _handover(45420, fuel_eighths=6), fleet["staff"])
+    db.session.commit()
+    assert booking.status == BookingStatus.RETURNED
+    assert [h.odometer_km for h in booking.handovers] == [45100, 45420]
+    assert booking.check_out.damage_notes == "Rayure porte arrière"
+    assert fleet["car"].current_odometer_km == 45420
+    assert db.session.scalar(db.select(db.func.count(OdometerReading.id))) == 3
+
+
+def test_check_out_refuses_an_odometer_below_the_last_reading(fleet):
+    booking = _prescribed(fleet)
+    services.confirm(booking, fleet["staff"])
+    with pytest.raises(BookingError) as refused:
+        services.check_out(booking, _handover(44999), fleet["staff"])
+    assert refused.value.field == "odometer_km"
+    assert "45\u202f000 km" in refused.value.message
+
+
+def test_check_out_needs_the_signed_contract(fleet):
+    booking = _prescribed(fleet)
+    services.confirm(booking, fleet["staff"])
+    with pytest.raises(BookingError) as refused:
+        services.check_out(booking, _handover(45100, contract_signed=False), fleet["staff"])
+    assert refused.value.field == "contract_signed"
+    assert booking.status == BookingStatus.CONFIRMED
+
+
+def test_return_refuses_an_odometer_below_the_check_out(fleet):
+    booking = _prescribed(fleet)
+    services.confirm(booking, fleet["staff"])
+    services.check_out(booking, _handover(45100), fleet["staff"])
+    with pytest.raises(BookingError):
+        services.return_vehicle(booking, _handover(45050), fleet["staff"])
+    assert booking.status == BookingStatus.IN_PROGRESS
+
+
+def test_check_out_of_a_booking_not_yet_confirmed_is_an_illegal_move(fleet):
+    booking = _prescribed(fleet)
+    with pytest.raises(IllegalMove):
+        services.check_out(booking, _handover(45100), fleet["staff"])
+
+
+def _in_progress(fleet, **overrides):
+    booking = _prescribed(fleet, **overrides)
+    services.confirm(booking, fleet["staff"])
+    services.check_out(booking, _handover(45100), fleet["staff"])
+    db.session.commit()
+    return booking
+
+
+def test_an_approved_extension_moves_the_return_and_reprices_at_the_booking_s_tariff(fleet):
+    booking = _in_progress(fleet)
+    referent = booking.beneficiary.referent
+    extension = services.request_extension(booking, date(2026, 12, 18), referent)
+    services.decide_extension(extension, True, referent)
+    db.session.commit()
+    assert extension.status == ExtensionStatus.APPROVED
+    assert booking.ends_on == date(2026, 12, 18)
+    assert (booking.days, booking.price_cents) == (12, 2000 + 2000)  # a week at the cap + 5 days capped
+    assert booking.transitions[-1].action == "extend"
+
+
+def test_an_extension_over_the_next_booking_is_refused_and_changes_nothing(fleet):
+    booking = _in_progress(fleet)
+    _prescribed(fleet, starts_on=date(2026, 12, 14), ends_on=date(2026, 12, 16), vehicle_id=fleet["car"].id)
+    referent = booking.beneficiary.referent
+    extension = services.request_extension(booking, date(2026, 12, 18), referent)
+    db.session.commit()
+    with pytest.raises(BookingError):
+        services.decide_extension(extension, True, referent)
+    db.session.rollback()
+    db.session.refresh(booking)
+    assert booking.ends_on == date(2026, 12, 11)
+
+
+def test_refusing_an_extension_needs_a_reason(fleet):
+    booking = _in_progress(fleet)
+    referent = booking.beneficiary.referent
+    extension = services.request_extension(booking, date(2026, 12, 18), referent)
+    with pytest.raises(ReasonRequired):
+        services.decide_extension(extension, False, referent, "")
+    services.decide_extension(extension, False, referent, "Formation terminée le 11")
+    assert extension.status == ExtensionStatus.REFUSED
+    assert booking.ends_on == date(2026, 12, 11)
+
+
+def test_stale_requests_expire_once_and_free_the_vehicle(fleet, frozen):
+    person = eligible_beneficiary(TODAY)
+    booking = services.request_booking(person, _details(fleet["site"]), UserFactory(beneficiary=True))
+    db.session.commit()
+    assert services.expire_stale_requests(NOW + timedelta(hours=71)) == 0
+    assert services.expire_stale_requests(NOW + timedelta(hours=72)) == 1
+    db.session.commit()
+    assert services.expire_stale_requests(NOW + timedelta(hours=73)) == 0
+    assert booking.status == BookingStatus.EXPIRED
+    assert booking.transitions[-1].actor_id is None
+    assert services.is_free(fleet["car"], booking.starts_at, booking.ends_at)
+
+
+def test_the_first_person_waiting_is_offered_a_vehicle_that_frees_up_and_can_accept_it(fleet, frozen):
+    taken = _prescribed(fleet)
+    first, second = eligible_beneficiary(TODAY), eligible_beneficiary(TODAY)
+    entry_first = services.join_queue(first, _details(fleet["site"]), first.referent)
+    frozen.shift(60)
+    entry_second = services.join_queue(second, _details(fleet["site"]), second.referent)
+    db.session.commit()
+    assert (services.queue_position(entry_first), services.queue_position(entry_second)) == (1, 2)
+    services.cancel(taken, taken.beneficiary.referent, "Entretien reporté")
+    db.session.commit()
+    assert (entry_first.status, entry_second.status) == (WaitingStatus.OFFERED, WaitingStatus.WAITING)
+    assert entry_first.offered_vehicle_id == fleet["car"].id
+    booking = services.accept_offer(entry_first, first.referent)
+    db.session.commit()
+    assert (booking.vehicle_id, booking.status, entry_first.status) == (
+        fleet["car"].id,
+        BookingStatus.APPROVED,
+        WaitingStatus.ACCEPTED,
+    )
+
+
+def test_an_offer_not_taken_in_time_goes_to_the_next_person(fleet, frozen):
+    taken = _prescribed(fleet)
+    first, second = eligible_beneficiary(TODAY), eligible_beneficiary(TODAY)
+    entry_first = services.join_queue(first, _details(fleet["site"]), first.referent)
+    entry_second = services.join_queue(second, _details(fleet["site"]), second.referent)
+    services.cancel(taken, taken.beneficiary.referent, "Entretien reporté")
+    db.session.commit()
+    assert services.expire_offers(NOW + timedelta(hours=48)) == 1
+    assert (entry_first.status, entry_second.status) == (WaitingStatus.EXPIRED, WaitingStatus.OFFERED)
+
+
+def test_payments_make_the_balance_and_the_deposit_held(fleet):
+    booking = _prescribed(fleet)
+    staff = fleet["staff"]
+    services.record_payment(booking, PaymentKind.RENTAL, 1500, PaymentMethod.CASH, TODAY, "R-0001", staff)
+    services.record_payment(booking, PaymentKind.DEPOSIT, 15000, PaymentMethod.CHEQUE, TODAY, "R-0002", staff)
+    services.record_payment(booking, PaymentKind.DEPOSIT_REFUND, 15000, PaymentMethod.CHEQUE, TODAY, "R-0003", staff)
+    db.session.commit()
+    assert (booking.paid_cents, booking.balance_cents, booking.deposit_held_cents) == (1500, 500, 0)
+    with pytest.raises(BookingError) as refused:
+        services.record_payment(booking, PaymentKind.RENTAL, 500, PaymentMethod.CASH, TODAY, "R-0001", staff)
+    assert refused.value.field == "receipt_number"
+    with pytest.raises(BookingError):
+        services.record_payment(booking, PaymentKind.DEPOSIT_REFUND, 1, PaymentMethod.CASH, TODAY, "R-0004", staff)
+
+
+def test_outcomes_are_due_at_the_end_then_at_3_and_6_months(fleet):
+    booking = _in_progress(fleet)
+    services.return_vehicle(booking, _handover(45200), fleet["staff"])
+    referent = booking.beneficiary.referent
+    end = date(2026, 12, 11)
+    assert services.due_checkpoints(booking, end) == [OutcomeCheckpoint.AT_END]
+    services.record_outcome(booking, OutcomeCheckpoint.AT_END, OutcomeResult.TRAINING, referent, end)
+    with pytest.raises(BookingError):
+        services.record_outcome(booking, OutcomeCheckpoint.AFTER_3_MONTHS, OutcomeResult.OTHER_JOB, referent, end)
+    three_months = end + timedelta(days=90)
+    assert services.due_checkpoints(booking, three_months) == [OutcomeCheckpoint.AFTER_3_MONTHS]
+    services.record_outcome(booking, OutcomeCheckpoint.AFTER_3_MONTHS, OutcomeResult.DURABLE_JOB, referent, three_months)
+    assert [o.result for o in booking.outcomes] == [OutcomeResult.TRAINING, OutcomeResult.DURABLE_JOB]
+
+
+def test_a_new_tariff_takes_effect_later_and_never_changes_a_booking_s_price(fleet, frozen):
+    booking = _prescribed(fleet)
+    admin = UserFactory(admin=True)
+    services.add_tariff(VehicleCategory.CAR, date(2026, 12, 1), 600, 3000, 9000, 20000, admin)
+    db.session.commit()
+    frozen.move_to(datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
+    assert services.tariff_for(VehicleCategory.CAR, date(2026, 12, 1)).daily_cents == 600
+    db.session.refresh(booking)
+    assert booking.price_cents == 2000
+
+
+def test_a_tariff_cannot_start_in_the_past_nor_twice_on_the_same_day(fleet):
+    admin = UserFactory(admin=True)
+    with pytest.raises(BookingError):
+        services.add_tariff(VehicleCategory.CAR, TODAY - timedelta(days=1), 600, 3000, 9000, 20000, admin)
+    services.add_tariff(VehicleCategory.CAR, TODAY, 600, 3000, 9000, 20000, admin)
+    with pytest.raises(BookingError):
+        services.add_tariff(VehicleCategory.CAR, TODAY, 700, 3000, 9000, 20000, admin)
+    assert db.session.scalar(db.select(db.func.count(Tariff.id))) == 3
+
+
+def test_without_any_tariff_a_request_is_refused_with_a_message(app, frozen):
+    site = SiteFactory(orleans=True)
+    VehicleFactory(site=site)
+    person = eligible_beneficiary(TODAY)
+    with pytest.raises(BookingError) as refused:
+        services.request_booking(person, _details(site), person.referent)
+    assert "tarif" in refused.value.message
+
+
+def test_the_expire_bookings_command_expires_stale_requests_and_sends_the_messages(fleet, frozen, runner, mailbox):
+    person = eligible_beneficiary(TODAY, email="personne@example.org")
+    booking = services.request_booking(person, _details(fleet["site"]), UserFactory(beneficiary=True))
+    db.session.commit()
+    frozen.shift(timedelta(hours=73))
+    result = runner.invoke(args=["expire-bookings"])
+    assert result.exit_code == 0, result.output
+    assert "1 request(s) expired, 0 offer(s) expired" in result.output
+    db.session.refresh(booking)
+    assert booking.status == BookingStatus.EXPIRED
+    assert f"Votre demande de location {booking.reference} a expiré" in [m["Subject"] for m in mailbox.messages()]
+    assert runner.invoke(args=["expire-bookings"]).output.startswith("0 request(s) expired")
