@@ -11,6 +11,7 @@ from jinja2 import StrictUndefined
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from flask_babel import lazy_gettext
 from mobility import commands, templating
@@ -21,7 +22,11 @@ from mobility.auth.admin_views import bp as accounts_admin_bp
 from mobility.auth.loader import load_user
 from mobility.auth.views import bp as auth_bp
 from mobility.beneficiaries.views import bp as beneficiaries_bp
+from mobility.booking.admin_views import bp as tariffs_bp
+from mobility.booking.api import bp as booking_api_bp
+from mobility.booking.commands import expire_bookings_command
 from mobility.booking.eligibility import settings_from_config
+from mobility.booking.fleet_views import bp as booking_fleet_bp
 from mobility.booking.views import bp as booking_bp
 from mobility.config import DEFAULT_INSTANCE_PATH, build_config
 from mobility.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -50,6 +55,8 @@ def create_app(config: dict | None = None) -> Flask:
     settings_from_config(app.config)
 
     register_extensions(app)
+    # Ids in URLs are database integers: a 25-digit id is a 404, not an overflow (500) in SQLite.
+    app.url_map.converters["int"] = DatabaseIdConverter
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)
@@ -57,6 +64,14 @@ def create_app(config: dict | None = None) -> Flask:
     register_commands(app)
     logging.getLogger("mobility").setLevel(logging.INFO)
     return app
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """<int:…> bounded to what an INTEGER column holds; larger numbers do not match the route."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def register_extensions(app: Flask) -> None:
@@ -94,6 +109,9 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (main_bp, auth_bp, accounts_admin_bp, territory_bp, beneficiaries_bp, audit_bp, fleet_bp):
         app.register_blueprint(blueprint)
     for blueprint in (planning_bp, availability_bp, api_bp, api_admin_bp, booking_bp):
+        app.register_blueprint(blueprint)
+    app.register_blueprint(booking_fleet_bp)
+    for blueprint in (booking_api_bp, tariffs_bp):
         app.register_blueprint(blueprint)
 
 
@@ -148,6 +166,7 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     commands.register(app)
+    app.cli.add_command(expire_bookings_command)
 
 
 @event.listens_for(Engine, "connect")

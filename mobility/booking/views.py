@@ -1,17 +1,755 @@
-"""Booking pages for beneficiaries, référents and everyone's booking page."""
+"""Booking pages for beneficiaries, référents and everyone's booking page.
+
+- the request form (a beneficiary for themself, a référent for a person their organisation
+  follows), in two steps: see the price, then send;
+- "Mes locations" with the waiting queue;
+- the booking page and its actions, the printable summary and the calendar file;
+- the référents' approval queue.
+
+Every booking is loaded through access.booking_or_404: someone else's booking is "not found".
+Services flush; these views commit once after a success and roll back on a refusal.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import current_user, login_required
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from mobility.booking.access import booking_or_404
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from mobility.audit.models import AuditAction
+from mobility.audit.services import record
+from mobility.auth.labels import role_label
+from mobility.auth.models import Role, User
+from mobility.auth.permissions import role_required
+from mobility.beneficiaries.models import Beneficiary
+from mobility.beneficiaries.services import get_visible_beneficiary, own_file, visible_beneficiaries
+from mobility.booking import access, services
+from mobility.booking.eligibility import NotEligible, settings_from_config
+from mobility.booking.forms import (
+    BeneficiaryChoiceForm,
+    CancelForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
+    OutcomeForm,
+    RejectForm,
+    RequestForm,
+)
+from mobility.booking.lifecycle import Action, IllegalMove, ReasonRequired, can
+from mobility.booking.models import (
+    Booking,
+    BookingStatus,
+    BookingTransition,
+    Extension,
+    ExtensionStatus,
+    Outcome,
+    OutcomeCheckpoint,
+    WaitingEntry,
+    WaitingStatus,
+    local,
+)
+from mobility.booking.services import BookingError, VehicleTaken
+from mobility.dbtypes import utcnow
+from mobility.extensions import db
+from mobility.fleet.ics import CalendarEvent, render_calendar
+from mobility.fleet.models import Vehicle
+from mobility.territory.models import EmploymentBasin
 
 bp = Blueprint("booking", __name__, url_prefix="/locations")
+
+DECIDERS = (Role.REFERENT, Role.ADMIN)
+# Once the association has confirmed, the person may know which car it is.
+PLATE_SHOWN_FROM = (BookingStatus.CONFIRMED, BookingStatus.IN_PROGRESS, BookingStatus.RETURNED)
+OPEN_WAITING = (WaitingStatus.WAITING, WaitingStatus.OFFERED)
+# How long the pickup and return events last in the calendar file.
+CALENDAR_EVENT_MINUTES = 30
+
+
+def _today():
+    return local(utcnow()).date()
+
+
+def _status() -> int:
+    """A form shown again after a POST was refused: 422 Unprocessable Content."""
+    return 422 if request.method == "POST" else 200
+
+
+def _show_error(form, message: str, field: str | None) -> None:
+    """Put the refusal next to its field (or above the form when it concerns no field)."""
+    if form is not None and field is not None and field in form:
+        form[field].errors.append(message)
+    else:
+        flash(message, "error")
+
+
+def _save(form, save):
+    """Call a service; commit and return its result, or roll back and show its refusal on the form.
+
+    The one place where these views turn a BookingError, an IllegalMove or a ReasonRequired
+    into a message. Returns None when refused (the caller shows the form again).
+    """
+    try:
+        result = save()
+    except (BookingError, IllegalMove, ReasonRequired) as exc:
+        db.session.rollback()
+        field = "reason" if isinstance(exc, ReasonRequired) else getattr(exc, "field", None)
+        _show_error(form, exc.message, field)
+        return None
+    db.session.commit()
+    return result if result is not None else True
+
+
+# --- Request form -------------------------------------------------------------------------------
+
+
+def _requested_person() -> Beneficiary | None:
+    """Whom the request is for: the beneficiary themself, or a person the référent's organisation follows."""
+    if current_user.role is Role.BENEFICIARY:
+        return own_file(current_user)
+    beneficiary_id = request.args.get("beneficiaire", type=int)
+    person = get_visible_beneficiary(beneficiary_id, current_user) if beneficiary_id else None
+    if person is None:
+        abort(404)
+    return person
+
+
+def _person_args(person: Beneficiary) -> dict:
+    """The query string that names the person in a référent's URLs (none for a beneficiary)."""
+    return {"beneficiaire": person.id} if current_user.role is Role.REFERENT else {}
+
+
+def _request_form(person: Beneficiary) -> RequestForm:
+    form = RequestForm()
+    categories = settings_from_config(current_app.config).offered_categories
+    defaults = (services.default_pickup_time(), services.default_return_time())
+    form.set_choices(categories, EmploymentBasin.all_ordered(), _today(), defaults)
+    if current_user.role is Role.REFERENT:
+        form.basin_id.description = _(
+            "Par défaut, celui de la commune de la personne. "
+            "Le véhicule est pris et rendu sur un site de ce bassin."
+        )
+    if request.method == "GET":
+        form.basin_id.data = person.commune.basin_id
+        form.pickup_time.data = defaults[0].strftime("%H:%M")
+        form.return_time.data = defaults[1].strftime("%H:%M")
+        if len(categories) == 1:
+            form.category.data = categories[0]
+    return form
+
+
+@dataclass
+class RequestPage:
+    """What the request page shows besides the form."""
+
+    refusals: list
+    preview: services.Preview | None = None
+    # Nothing free, or lost at the last moment: what is still possible.
+    alternatives: services.Alternatives | None = None
+    alternatives_message: str | None = None
+
+
+def _render_request(person: Beneficiary, form: RequestForm, page: RequestPage, status: int):
+    # Only a valid form reaches a preview or alternatives: its values can be posted again.
+    checked = page.preview is not None or page.alternatives is not None
+    return (
+        render_template(
+            "booking/request.html",
+            person=person,
+            form=form,
+            page=page,
+            values=form.values() if checked else {},
+            period=form.details().period() if checked else None,
+            person_args=_person_args(person),
+            for_someone_else=current_user.role is Role.REFERENT,
+            offer_hours=services.offer_hours(),
+        ),
+        status,
+    )
+
+
+def _choose_beneficiary():
+    form = BeneficiaryChoiceForm(formdata=None)
+    form.set_choices(db.session.scalars(visible_beneficiaries(current_user)))
+    return render_template("booking/choose_beneficiary.html", form=form)
+
+
+@bp.route("/demander", methods=["GET", "POST"])
+@role_required(Role.BENEFICIARY, Role.REFERENT)
+def request_form():
+    if current_user.role is Role.REFERENT and not request.args.get("beneficiaire"):
+        return _choose_beneficiary()
+    person = _requested_person()
+    if person is None:
+        return render_template("booking/no_file.html")
+    form = _request_form(person)
+    page = RequestPage(refusals=[])
+    if not form.validate_on_submit():
+        return _render_request(person, form, page, _status())
+    step = request.form.get("step", "preview")
+    if step == "send":
+        return _send_request(person, form)
+    if step == "edit":
+        return _render_request(person, form, page, 200)
+    try:
+        preview = services.preview(person, form.details())
+    except BookingError as exc:
+        _show_error(form, exc.message, exc.field)
+        return _render_request(person, form, page, 422)
+    if preview.refusals:
+        page.refusals = preview.refusals
+        return _render_request(person, form, page, 422)
+    page.preview = preview
+    if preview.vehicle is None:
+        page.alternatives = preview.alternatives
+        page.alternatives_message = _(
+            "Aucun véhicule de ce type n'est libre sur ces dates dans ce bassin. Voici ce qui reste possible."
+        )
+    return _render_request(person, form, page, 200)
+
+
+def _send_request(person: Beneficiary, form: RequestForm):
+    """Send the request: everything is checked again, the vehicle may have gone since the preview."""
+    page = RequestPage(refusals=[])
+    try:
+        booking = services.request_booking(person, form.details(), current_user)
+    except NotEligible as exc:
+        db.session.rollback()
+        page.refusals = exc.refusals
+        return _render_request(person, form, page, 422)
+    except VehicleTaken as exc:
+        db.session.rollback()
+        page.alternatives = exc.alternatives
+        # Whatever was free at the preview has just been taken: say so, whichever refusal it was.
+        page.alternatives_message = _(
+            "Le véhicule vient d'être réservé par quelqu'un d'autre sur cette période. "
+            "Voici ce qui reste libre."
+        )
+        return _render_request(person, form, page, 409)
+    except (BookingError, IllegalMove) as exc:
+        db.session.rollback()
+        _show_error(form, exc.message, getattr(exc, "field", None))
+        return _render_request(person, form, page, 422)
+    db.session.commit()
+    if booking.status is BookingStatus.REQUESTED:
+        flash(
+            _(
+                "Votre demande %(reference)s est envoyée. Votre référent doit la valider avant le %(date)s ; "
+                "vous recevrez un message.",
+                reference=booking.reference,
+                date=format_datetime(booking.expires_at, "d MMMM y, HH:mm"),
+            ),
+            "success",
+        )
+    else:
+        flash(
+            _(
+                "La location %(reference)s est enregistrée et validée : "
+                "l'association va confirmer le véhicule.",
+                reference=booking.reference,
+            ),
+            "success",
+        )
+    return redirect(url_for("booking.show", booking_id=booking.id))
+
+
+@bp.route("/file-attente", methods=["POST"])
+@role_required(Role.BENEFICIARY, Role.REFERENT)
+def join_queue():
+    person = _requested_person()
+    if person is None:
+        abort(404)
+    form = _request_form(person)
+    page = RequestPage(refusals=[])
+    if not form.validate_on_submit():
+        return _render_request(person, form, page, 422)
+    try:
+        entry = services.join_queue(person, form.details(), current_user)
+    except NotEligible as exc:
+        db.session.rollback()
+        page.refusals = exc.refusals
+        return _render_request(person, form, page, 422)
+    except BookingError as exc:
+        db.session.rollback()
+        _show_error(form, exc.message, exc.field)
+        return _render_request(person, form, page, 422)
+    db.session.commit()
+    position = services.queue_position(entry)
+    if current_user.role is Role.BENEFICIARY:
+        message = _("Votre demande est dans la file d'attente, en position %(position)s.", position=position)
+    else:
+        message = _(
+            "La demande de %(name)s est dans la file d'attente, en position %(position)s.",
+            name=person.display_name,
+            position=position,
+        )
+    flash(message + " " + _("Un message est envoyé dès qu'un véhicule se libère."), "success")
+    return redirect(url_for("booking.index"))
+
+
+# --- My bookings and the waiting queue ----------------------------------------------------------
+
+
+def _visible_waiting_entries():
+    query = select(WaitingEntry).where(WaitingEntry.status.in_(OPEN_WAITING))
+    if current_user.role is Role.ADMIN:
+        return query
+    query = query.join(Beneficiary, Beneficiary.id == WaitingEntry.beneficiary_id)
+    if current_user.role is Role.REFERENT:
+        return query.where(Beneficiary.organisation_id == current_user.organisation_id)
+    return query.where(Beneficiary.user_id == current_user.id)
+
+
+@bp.get("/")
+@role_required(Role.BENEFICIARY, Role.REFERENT, Role.ADMIN)
+def index():
+    bookings = db.paginate(
+        access.visible_bookings(current_user)
+        .options(selectinload(Booking.vehicle).selectinload(Vehicle.site), selectinload(Booking.beneficiary))
+        .order_by(Booking.created_at.desc(), Booking.id.desc()),
+        per_page=25,
+        error_out=False,
+    )
+    entries = list(
+        db.session.scalars(
+            _visible_waiting_entries()
+            .options(selectinload(WaitingEntry.offered_vehicle).selectinload(Vehicle.site))
+            .order_by(WaitingEntry.created_at, WaitingEntry.id)
+        )
+    )
+    positions = {entry.id: services.queue_position(entry) for entry in entries}
+    return render_template(
+        "booking/index.html",
+        page=bookings,
+        entries=entries,
+        positions=positions,
+        for_staff=current_user.role is not Role.BENEFICIARY,
+    )
+
+
+@bp.post("/file-attente/<int:entry_id>/accepter")
+@role_required(Role.BENEFICIARY, Role.REFERENT)
+def accept_offer(entry_id: int):
+    entry = access.waiting_entry_or_404(entry_id, current_user)
+    try:
+        booking = services.accept_offer(entry, current_user)
+    except NotEligible as exc:
+        db.session.rollback()
+        for refusal in exc.refusals:
+            flash(f"{refusal.message} {refusal.what_to_do}", "error")
+        return redirect(url_for("booking.index"))
+    except VehicleTaken:
+        # The service has put the entry back in the queue at its place: keep that.
+        db.session.commit()
+        flash(
+            _(
+                "Le véhicule proposé vient d'être réservé par quelqu'un d'autre. "
+                "Vous gardez votre place dans la file d'attente."
+            ),
+            "error",
+        )
+        return redirect(url_for("booking.index"))
+    except BookingError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("booking.index"))
+    db.session.commit()
+    flash(
+        _("La proposition est acceptée : la location %(reference)s est créée.", reference=booking.reference),
+        "success",
+    )
+    return redirect(url_for("booking.show", booking_id=booking.id))
+
+
+@bp.post("/file-attente/<int:entry_id>/retirer")
+@role_required(Role.BENEFICIARY, Role.REFERENT)
+def withdraw(entry_id: int):
+    entry = access.waiting_entry_or_404(entry_id, current_user)
+    if _save(None, lambda: services.withdraw_from_queue(entry, current_user)):
+        flash(_("La demande est retirée de la file d'attente."), "success")
+    return redirect(url_for("booking.index"))
+
+
+# --- The booking page ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    label: str
+    status: BookingStatus
+    who: str
+    occurred_at: datetime
+    reason: str | None
+
+
+def _who(actor: User | None, viewer: User) -> str:
+    """Who made a move, as the viewer should read it: a beneficiary sees roles, not staff names."""
+    if actor is None:
+        return _("le service, automatiquement")
+    if actor.id == viewer.id:
+        return _("vous")
+    if viewer.role is Role.BENEFICIARY:
+        if actor.role is Role.REFERENT:
+            return _("votre référent (%(organisation)s)", organisation=actor.organisation.name)
+        if actor.role is Role.FLEET:
+            return _("l'association %(organisation)s", organisation=actor.organisation.name)
+        if actor.role is Role.ADMIN:
+            return _("l'équipe du Département")
+        return role_label(actor.role)
+    return _("%(name)s (%(role)s)", name=actor.full_name, role=role_label(actor.role))
+
+
+def _timeline(booking: Booking) -> list[TimelineEntry]:
+    transitions = db.session.scalars(
+        select(BookingTransition)
+        .where(BookingTransition.booking_id == booking.id)
+        .options(selectinload(BookingTransition.actor))
+        .order_by(BookingTransition.occurred_at, BookingTransition.id)
+    )
+    return [
+        TimelineEntry(
+            label=Action(t.action).label,
+            status=t.to_status,
+            who=_who(t.actor, current_user),
+            occurred_at=t.occurred_at,
+            reason=t.reason,
+        )
+        for t in transitions
+    ]
+
+
+def _plate_shown(booking: Booking) -> bool:
+    return access.may_see_plates(current_user) or booking.status in PLATE_SHOWN_FROM
+
+
+def _may_request_extension(booking: Booking) -> bool:
+    return (
+        booking.status is BookingStatus.IN_PROGRESS
+        and booking.pending_extension is None
+        and current_user.role in (Role.BENEFICIARY, Role.REFERENT, Role.ADMIN)
+    )
+
+
+def _reject_form(booking: Booking, formdata=None) -> RejectForm:
+    # One prefix per booking: the approval queue shows several of these forms on one page.
+    return RejectForm(prefix=f"reject-{booking.id}", formdata=formdata)
+
+
+def _decision_form(extension: Extension, formdata=None) -> ExtensionDecisionForm:
+    return ExtensionDecisionForm(prefix=f"decision-{extension.id}", formdata=formdata)
+
+
+def _outcome_form(booking: Booking, formdata=None) -> OutcomeForm | None:
+    due = services.due_checkpoints(booking, _today())
+    if current_user.role not in DECIDERS or not due:
+        return None
+    form = OutcomeForm(prefix="outcome", formdata=formdata)
+    form.set_checkpoints(due)
+    return form
+
+
+def _render_show(booking: Booking, status: int = 200, **failed_forms):
+    """The booking page; a form refused on POST comes back in failed_forms, with its errors."""
+    role = current_user.role
+    pending = booking.pending_extension
+    forms = {
+        # Fleet staff and admins cancel from the fleet panel, which asks for the reason on its own page.
+        "cancel_form": CancelForm(prefix="cancel", formdata=None)
+        if can(booking, Action.CANCEL, role) and role in (Role.BENEFICIARY, Role.REFERENT)
+        else None,
+        "reject_form": _reject_form(booking) if can(booking, Action.REJECT, role) else None,
+        "extension_form": ExtensionRequestForm(prefix="extension", formdata=None)
+        if _may_request_extension(booking)
+        else None,
+        "decision_form": _decision_form(pending) if pending is not None and role in DECIDERS else None,
+        "outcome_form": _outcome_form(booking),
+    }
+    forms.update(failed_forms)
+    return (
+        render_template(
+            "booking/show.html",
+            booking=booking,
+            timeline=_timeline(booking),
+            social=access.may_see_social_details(current_user),
+            show_plate=_plate_shown(booking),
+            may_approve=can(booking, Action.APPROVE, role),
+            pending_extension=pending,
+            **forms,
+        ),
+        status,
+    )
 
 
 @bp.get("/<int:booking_id>")
 @login_required
 def show(booking_id: int):
-    booking = booking_or_404(booking_id, current_user)
-    return render_template("booking/show.html", booking=booking)
+    booking = access.booking_or_404(booking_id, current_user)
+    record(AuditAction.READ, "booking", booking.id, actor=current_user)
+    db.session.commit()
+    return _render_show(booking)
+
+
+def _back_to(booking: Booking) -> str:
+    """Where an action sends the user back: the approval queue when it was made from there."""
+    if request.form.get("from") == "approvals":
+        return url_for("booking.approvals")
+    return url_for("booking.show", booking_id=booking.id)
+
+
+@bp.post("/<int:booking_id>/annuler")
+@login_required
+def cancel(booking_id: int):
+    booking = access.booking_or_404(booking_id, current_user)
+    form = CancelForm(prefix="cancel")
+    if form.validate_on_submit() and _save(
+        form, lambda: services.cancel(booking, current_user, form.reason.data)
+    ):
+        flash(_("La location %(reference)s est annulée.", reference=booking.reference), "success")
+        return redirect(url_for("booking.show", booking_id=booking.id))
+    return _render_show(booking, 422, cancel_form=form)
+
+
+@bp.post("/<int:booking_id>/valider")
+@role_required(*DECIDERS)
+def approve(booking_id: int):
+    booking = access.booking_or_404(booking_id, current_user)
+    if _save(None, lambda: services.approve(booking, current_user)):
+        flash(
+            _(
+                "La demande %(reference)s est validée : l'association va confirmer le véhicule.",
+                reference=booking.reference,
+            ),
+            "success",
+        )
+    return redirect(_back_to(booking))
+
+
+@bp.post("/<int:booking_id>/refuser")
+@role_required(*DECIDERS)
+def reject(booking_id: int):
+    booking = access.booking_or_404(booking_id, current_user)
+    form = _reject_form(booking, formdata=request.form)
+    if form.validate_on_submit() and _save(
+        form, lambda: services.reject(booking, current_user, form.reason.data)
+    ):
+        flash(
+            _(
+                "La demande %(reference)s est refusée ; la personne est prévenue.",
+                reference=booking.reference,
+            ),
+            "success",
+        )
+        return redirect(_back_to(booking))
+    if request.form.get("from") == "approvals":
+        return _render_approvals(422, reject_forms={booking.id: form})
+    return _render_show(booking, 422, reject_form=form)
+
+
+@bp.post("/<int:booking_id>/prolongation")
+@role_required(Role.BENEFICIARY, Role.REFERENT, Role.ADMIN)
+def request_extension(booking_id: int):
+    booking = access.booking_or_404(booking_id, current_user)
+    form = ExtensionRequestForm(prefix="extension")
+    if form.validate_on_submit() and _save(
+        form, lambda: services.request_extension(booking, form.new_ends_on.data, current_user)
+    ):
+        flash(_("La demande de prolongation est envoyée au référent."), "success")
+        return redirect(url_for("booking.show", booking_id=booking.id))
+    return _render_show(booking, 422, extension_form=form)
+
+
+@bp.post("/prolongations/<int:extension_id>/decision")
+@role_required(*DECIDERS)
+def decide_extension(extension_id: int):
+    extension = access.extension_or_404(extension_id, current_user)
+    booking = extension.booking
+    form = _decision_form(extension, formdata=request.form)
+    approve_it = form.decision.data == "approve"
+    if form.validate_on_submit() and _save(
+        form, lambda: services.decide_extension(extension, approve_it, current_user, form.reason.data)
+    ):
+        if approve_it:
+            message = _(
+                "La prolongation est acceptée : retour le %(date)s.",
+                date=format_date(booking.ends_on, "long"),
+            )
+        else:
+            message = _("La prolongation est refusée ; la personne est prévenue.")
+        flash(message, "success")
+        return redirect(_back_to(booking))
+    if request.form.get("from") == "approvals":
+        return _render_approvals(422, decision_forms={extension.id: form})
+    return _render_show(booking, 422, decision_form=form)
+
+
+@bp.post("/<int:booking_id>/suite")
+@role_required(*DECIDERS)
+def record_outcome(booking_id: int):
+    booking = access.booking_or_404(booking_id, current_user)
+    form = _outcome_form(booking, formdata=request.form)
+    if form is None:
+        flash(_("Aucune suite n'est à noter pour cette location en ce moment."), "error")
+        return redirect(url_for("booking.show", booking_id=booking.id))
+    if form.validate_on_submit() and _save(
+        form,
+        lambda: services.record_outcome(booking, form.checkpoint_member, form.result.data, current_user),
+    ):
+        flash(_("La suite de la location est notée."), "success")
+        return redirect(url_for("booking.show", booking_id=booking.id))
+    return _render_show(booking, 422, outcome_form=form)
+
+
+# --- Printable summary and calendar -------------------------------------------------------------
+
+
+@bp.get("/<int:booking_id>/recapitulatif")
+@login_required
+def summary(booking_id: int):
+    booking = access.booking_or_404(booking_id, current_user)
+    record(AuditAction.READ, "booking", booking.id, actor=current_user)
+    db.session.commit()
+    return render_template("booking/summary.html", booking=booking, show_plate=_plate_shown(booking))
+
+
+def _calendar_events(booking: Booking) -> list[CalendarEvent]:
+    site = booking.site
+    location = f"{site.name}, {site.address}, {site.commune.name}"
+    details = "\n".join(
+        part
+        for part in (
+            _("Location %(reference)s", reference=booking.reference),
+            _("Horaires du site : %(hours)s", hours=site.opening_hours) if site.opening_hours else "",
+            _("Téléphone du site : %(phone)s", phone=site.phone) if site.phone else "",
+        )
+        if part
+    )
+    length = timedelta(minutes=CALENDAR_EVENT_MINUTES)
+    return [
+        CalendarEvent(
+            uid=f"booking-{booking.id}-pickup@mobilite-emploi-loiret",
+            starts_at=booking.starts_at,
+            ends_at=booking.starts_at + length,
+            summary=_("Prendre le véhicule (location %(reference)s)", reference=booking.reference),
+            description=details,
+            location=location,
+        ),
+        CalendarEvent(
+            uid=f"booking-{booking.id}-return@mobilite-emploi-loiret",
+            starts_at=booking.ends_at,
+            ends_at=booking.ends_at + length,
+            summary=_("Rendre le véhicule (location %(reference)s)", reference=booking.reference),
+            description=details,
+            location=location,
+        ),
+    ]
+
+
+@bp.get("/<int:booking_id>/calendrier.ics")
+@login_required
+def calendar(booking_id: int):
+    booking = access.booking_or_404(booking_id, current_user)
+    body = render_calendar(
+        _calendar_events(booking),
+        name=_("Location %(reference)s", reference=booking.reference),
+        now=utcnow(),
+    )
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="location-{booking.reference}.ics"'
+    return response
+
+
+# --- Référents' approval queue ------------------------------------------------------------------
+
+
+def _visible_booking_ids():
+    return access.visible_bookings(current_user).with_only_columns(Booking.id)
+
+
+def _requests_to_approve() -> list[Booking]:
+    return list(
+        db.session.scalars(
+            access.visible_bookings(current_user)
+            .where(Booking.status == BookingStatus.REQUESTED)
+            .options(
+                selectinload(Booking.beneficiary), selectinload(Booking.vehicle).selectinload(Vehicle.site)
+            )
+            .order_by(Booking.created_at, Booking.id)
+        )
+    )
+
+
+def _pending_extensions() -> list[Extension]:
+    return list(
+        db.session.scalars(
+            select(Extension)
+            .where(
+                Extension.status == ExtensionStatus.PENDING, Extension.booking_id.in_(_visible_booking_ids())
+            )
+            .options(selectinload(Extension.booking).selectinload(Booking.beneficiary))
+            .order_by(Extension.requested_at, Extension.id)
+        )
+    )
+
+
+def _outcomes_due() -> list[tuple[Booking, list[OutcomeCheckpoint]]]:
+    """Returned rentals with a follow-up to record now (at the end, after 3 or 6 months)."""
+    recorded = (
+        select(func.count(Outcome.id))
+        .where(Outcome.booking_id == Booking.id)
+        .correlate(Booking)
+        .scalar_subquery()
+    )
+    returned = db.session.scalars(
+        access.visible_bookings(current_user)
+        .where(Booking.status == BookingStatus.RETURNED, recorded < len(OutcomeCheckpoint))
+        .options(selectinload(Booking.beneficiary), selectinload(Booking.outcomes))
+        .order_by(Booking.ends_at, Booking.id)
+    )
+    today = _today()
+    return [(booking, due) for booking in returned if (due := services.due_checkpoints(booking, today))]
+
+
+def _render_approvals(status: int = 200, reject_forms=None, decision_forms=None):
+    requests = _requests_to_approve()
+    extensions = _pending_extensions()
+    reject_forms = {booking.id: _reject_form(booking) for booking in requests} | (reject_forms or {})
+    decision_forms = {ext.id: _decision_form(ext) for ext in extensions} | (decision_forms or {})
+    return (
+        render_template(
+            "booking/approvals.html",
+            requests=requests,
+            extensions=extensions,
+            outcomes_due=_outcomes_due(),
+            reject_forms=reject_forms,
+            decision_forms=decision_forms,
+            social=access.may_see_social_details(current_user),
+        ),
+        status,
+    )
+
+
+@bp.get("/a-valider")
+@role_required(*DECIDERS)
+def approvals():
+    return _render_approvals()
+
+
+@bp.app_template_global("bookings_awaiting_decision")
+def bookings_awaiting_decision() -> dict[str, int]:
+    """For a référent's home page: how many requests and extensions wait for their decision."""
+    requests = db.session.scalar(
+        select(func.count()).select_from(
+            access.visible_bookings(current_user).where(Booking.status == BookingStatus.REQUESTED).subquery()
+        )
+    )
+    extensions = db.session.scalar(
+        select(func.count(Extension.id)).where(
+            Extension.status == ExtensionStatus.PENDING, Extension.booking_id.in_(_visible_booking_ids())
+        )
+    )
+    return {"requests": requests, "extensions": extensions}
