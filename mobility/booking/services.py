@@ -18,6 +18,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from mobility.audit.models import AuditAction
 from mobility.audit.services import record
@@ -656,7 +657,11 @@ def expire_stale_requests(now: datetime | None = None) -> int:
 
 def overdue_bookings(association_id: int | None, now: datetime | None = None) -> list[Booking]:
     now = now or utcnow()
-    query = select(Booking).where(Booking.status == BookingStatus.IN_PROGRESS, Booking.ends_at <= now)
+    query = (
+        select(Booking)
+        .where(Booking.status == BookingStatus.IN_PROGRESS, Booking.ends_at <= now)
+        .options(selectinload(Booking.vehicle), selectinload(Booking.beneficiary))
+    )
     if association_id is not None:
         query = query.where(Booking.association_id == association_id)
     return list(db.session.scalars(query.order_by(Booking.ends_at)))
@@ -780,7 +785,7 @@ def record_payment(
     if db.session.scalar(select(Payment.id).where(Payment.receipt_number == receipt_number)):
         raise BookingError(_("Ce numéro de reçu est déjà utilisé."), field="receipt_number")
     payment = Payment(
-        booking=booking,
+        booking_id=booking.id,
         kind=kind,
         amount_cents=amount_cents,
         method=method,
@@ -788,8 +793,14 @@ def record_payment(
         receipt_number=receipt_number,
         recorded_by_id=actor.id,
     )
-    db.session.add(payment)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(payment)
+            db.session.flush()
+    except IntegrityError:
+        # The same receipt number saved a moment ago by someone else.
+        raise BookingError(_("Ce numéro de reçu est déjà utilisé."), field="receipt_number") from None
+    db.session.expire(booking, ["payments"])
     record(AuditAction.CREATE, "payment", payment.id, actor=actor)
     return payment
 

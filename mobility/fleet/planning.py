@@ -205,11 +205,19 @@ SpanSource = Callable[[list[Vehicle], datetime, datetime], Iterable[Span]]
 EventSource = Callable[[Site, datetime], Iterable[CalendarEvent]]
 SPAN_SOURCES: list[SpanSource] = []
 EVENT_SOURCES: list[EventSource] = []
+# Each returns (code, meaning, span kind) rows for the codes its spans put in narrow cells.
+LEGEND_SOURCES: list = []
 
 
 def register_span_source(source: SpanSource) -> SpanSource:
     if source not in SPAN_SOURCES:
         SPAN_SOURCES.append(source)
+    return source
+
+
+def register_legend_source(source):
+    if source not in LEGEND_SOURCES:
+        LEGEND_SOURCES.append(source)
     return source
 
 
@@ -275,10 +283,11 @@ def status_spans(vehicles: list[Vehicle], starts_at: datetime, ends_at: datetime
 
 def legend() -> tuple[tuple[str, str, str], ...]:
     """(code, meaning, span kind) for each code a narrow cell may show."""
-    return (
+    own = (
         (UNAVAILABILITY_CODE, _("Indisponible (entretien, réparation, incident…)"), "unavailability"),
         (STATUS_CODE, _("Hors service (véhicule en entretien)"), "status"),
     )
+    return own + tuple(row for source in LEGEND_SOURCES for row in source())
 
 
 def _board_vehicles(sites: list[Site], category: VehicleCategory | None) -> list[Vehicle]:

@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -368,16 +369,60 @@ def add_unavailability(
             ),
             field="first_day",
         )
+    # Imported here, as in fleet.availability: bookings build on the fleet, not the other way round.
+    from mobility.booking.models import HOLDING_STATUSES, Booking
+
+    def holding_references() -> list[str]:
+        return [
+            booking.reference
+            for booking in db.session.scalars(
+                select(Booking)
+                .where(
+                    Booking.vehicle_id == vehicle.id,
+                    Booking.status.in_(HOLDING_STATUSES),
+                    Booking.starts_at < ends_at,
+                    Booking.ends_at > starts_at,
+                )
+                .order_by(Booking.starts_at, Booking.id)
+            )
+        ]
+
+    def booked_refusal(references: list[str]) -> FleetError:
+        if not references:
+            return FleetError(_("Le véhicule vient d'être réservé sur cette période."), field="first_day")
+        return FleetError(
+            ngettext(
+                "Le véhicule est réservé sur cette période (location %(references)s) : "
+                "confirmez-la avec un autre véhicule ou annulez-la d'abord.",
+                "Le véhicule est réservé sur cette période (locations %(references)s) : "
+                "confirmez-les avec d'autres véhicules ou annulez-les d'abord.",
+                len(references),
+                references=", ".join(references),
+            ),
+            field="first_day",
+        )
+
+    references = holding_references()
+    if references:
+        raise booked_refusal(references)
+    # By id, not through the relationship: the row must enter the session inside the savepoint.
     unavailability = Unavailability(
-        vehicle=vehicle,
+        vehicle_id=vehicle.id,
         starts_at=starts_at,
         ends_at=ends_at,
         kind=kind,
         reason=reason,
         created_by_id=actor.id,
     )
-    db.session.add(unavailability)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(unavailability)
+            db.session.flush()
+    except IntegrityError as exc:
+        # A booking came in between the check and the write: the database refused the period.
+        if "unavailability_over_booking" not in str(exc.orig):
+            raise
+        raise booked_refusal(holding_references()) from exc
     record(AuditAction.CREATE, "unavailability", unavailability.id, actor=actor)
     return unavailability
 

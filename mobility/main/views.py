@@ -7,6 +7,7 @@ from sqlalchemy import func, select, text
 from mobility.auth.models import Organisation, Role, User
 from mobility.beneficiaries.models import Beneficiary
 from mobility.beneficiaries.services import own_file
+from mobility.booking.fleet_views import fleet_agenda
 from mobility.extensions import db, limiter
 
 bp = Blueprint("main", __name__)
@@ -35,7 +36,7 @@ def home():
         )
         return render_template("main/home_referent.html", organisation_count=count, my_count=mine)
     if role is Role.FLEET:
-        return render_template("main/home_fleet.html")
+        return render_template("main/home_fleet.html", agenda=fleet_agenda(current_user))
     figures = {
         "organisations": db.session.scalar(select(func.count()).select_from(Organisation)),
         "staff": db.session.scalar(

@@ -1,0 +1,532 @@
+"""Fleet staff's booking pages: the list, confirm, hand over, take back, no-show, cancel, payments.
+
+Every booking is loaded through access.booking_or_404 (the association's bookings for fleet
+staff, all for admins): anything else is "not found". Fleet staff get the handover facts of
+the person (name, phone, driving rights checked or not), never the purpose of the rental,
+an employer or anything social.
+
+Views parse the form, call one service, commit once and say so; a refusal is rolled back and
+shown next to its field. A move the booking's status does not allow is explained on the
+booking page, never an error page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+# Imported for its side effect: it registers the booking spans and events on the fleet planning.
+import mobility.booking.planning  # noqa: F401
+from mobility.audit.models import AuditAction
+from mobility.audit.services import record
+from mobility.auth.models import Role, User
+from mobility.auth.permissions import role_required
+from mobility.booking import access, lifecycle, services
+from mobility.booking.fleet_forms import (
+    FUEL_LABELS,
+    CancelForm,
+    CheckOutForm,
+    ConfirmForm,
+    HandoverForm,
+    NoShowForm,
+    PaymentForm,
+    ReturnForm,
+)
+from mobility.booking.lifecycle import Action, IllegalMove, ReasonRequired
+from mobility.booking.models import Booking, BookingStatus, Handover, HandoverKind, local
+from mobility.dbtypes import utcnow
+from mobility.extensions import db
+from mobility.fleet import planning as fleet_planning
+from mobility.fleet.availability import local_midnight
+from mobility.fleet.models import Site, Vehicle
+from mobility.templating import money
+
+bp = Blueprint("booking_fleet", __name__, url_prefix="/flotte/locations")
+
+STAFF = (Role.FLEET, Role.ADMIN)
+# "Terminées récemment": vehicles given back in the last days.
+RECENTLY_RETURNED_DAYS = 30
+
+
+# --- Lists (the bookings page and the fleet home page) -----------------------------------------
+
+
+def _listed(user: User, site_id: int | None = None):
+    """The user's visible bookings with what a list row shows, loaded in a fixed number of queries."""
+    query = access.visible_bookings(user).options(
+        joinedload(Booking.vehicle), joinedload(Booking.beneficiary)
+    )
+    if site_id is not None:
+        query = query.where(Booking.vehicle_id.in_(select(Vehicle.id).where(Vehicle.site_id == site_id)))
+    return query
+
+
+def _rows(query) -> list[Booking]:
+    return list(db.session.scalars(query).unique())
+
+
+def _day_bounds(now: datetime) -> tuple[datetime, datetime]:
+    """Today in France, from midnight to midnight."""
+    today = local(now).date()
+    return local_midnight(today), local_midnight(today + timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class BookingLists:
+    to_confirm: list[Booking]
+    upcoming: list[Booking]
+    in_progress: list[Booking]
+    recently_returned: list[Booking]
+
+
+def booking_lists(user: User, site_id: int | None, now: datetime) -> BookingLists:
+    base = _listed(user, site_id)
+    returned_lately = select(Handover.booking_id).where(
+        Handover.kind == HandoverKind.RETURN,
+        Handover.recorded_at >= now - timedelta(days=RECENTLY_RETURNED_DAYS),
+    )
+    return BookingLists(
+        to_confirm=_rows(
+            base.where(Booking.status == BookingStatus.APPROVED).order_by(Booking.starts_at, Booking.id)
+        ),
+        upcoming=_rows(
+            base.where(Booking.status == BookingStatus.CONFIRMED).order_by(Booking.starts_at, Booking.id)
+        ),
+        in_progress=_rows(
+            base.where(Booking.status == BookingStatus.IN_PROGRESS).order_by(Booking.ends_at, Booking.id)
+        ),
+        recently_returned=_rows(
+            base.where(Booking.status == BookingStatus.RETURNED, Booking.id.in_(returned_lately)).order_by(
+                Booking.ends_at.desc(), Booking.id.desc()
+            )
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class FleetAgenda:
+    """What the fleet home page puts first: late returns, today's handovers, what to confirm."""
+
+    overdue: list[Booking]
+    pickups_today: list[Booking]
+    returns_today: list[Booking]
+    to_confirm: list[Booking]
+
+
+def fleet_agenda(user: User, now: datetime | None = None) -> FleetAgenda:
+    now = now or utcnow()
+    day_start, day_end = _day_bounds(now)
+    base = _listed(user)
+    association_id = user.organisation_id if user.role is Role.FLEET else None
+    return FleetAgenda(
+        overdue=services.overdue_bookings(association_id, now),
+        pickups_today=_rows(
+            base.where(
+                Booking.status.in_((BookingStatus.APPROVED, BookingStatus.CONFIRMED)),
+                Booking.starts_at >= day_start,
+                Booking.starts_at < day_end,
+            ).order_by(Booking.starts_at, Booking.id)
+        ),
+        # Returns due later today; those whose time has passed are overdue, listed above.
+        returns_today=_rows(
+            base.where(
+                Booking.status == BookingStatus.IN_PROGRESS,
+                Booking.ends_at > now,
+                Booking.ends_at < day_end,
+            ).order_by(Booking.ends_at, Booking.id)
+        ),
+        to_confirm=_rows(
+            base.where(Booking.status == BookingStatus.APPROVED).order_by(Booking.starts_at, Booking.id)
+        ),
+    )
+
+
+@bp.get("/")
+@role_required(*STAFF)
+def index():
+    sites: list[Site] = list(db.session.scalars(fleet_planning.visible_sites(current_user)))
+    site_id = request.args.get("site", type=int)
+    if site_id not in {site.id for site in sites}:
+        site_id = None
+    now = utcnow()
+    return render_template(
+        "booking/fleet/index.html",
+        lists=booking_lists(current_user, site_id, now),
+        sites=sites,
+        site_id=site_id,
+        now=now,
+    )
+
+
+# --- Helpers of the action pages ----------------------------------------------------------------
+
+
+def _booking_or_404(booking_id: int) -> Booking:
+    return access.booking_or_404(booking_id, current_user)
+
+
+def _status() -> int:
+    """A form shown again after a POST was refused: 422 Unprocessable Content."""
+    return 422 if request.method == "POST" else 200
+
+
+def _not_allowed(booking: Booking, action: Action) -> IllegalMove:
+    if booking.status == BookingStatus.APPROVED and action in (Action.CHECK_OUT, Action.NO_SHOW):
+        return IllegalMove(
+            _(
+                "La location %(reference)s n'est pas encore confirmée : confirmez-la d'abord.",
+                reference=booking.reference,
+            )
+        )
+    return IllegalMove(
+        _(
+            "Action impossible : la location %(reference)s est « %(status)s » (%(action)s n'est pas permis à ce stade).",
+            reference=booking.reference,
+            status=booking.status.label,
+            action=action.label.lower(),
+        )
+    )
+
+
+def _require(booking: Booking, action: Action) -> None:
+    """Refuse at once a page whose move the booking's status does not allow (see _illegal_move)."""
+    if not lifecycle.can(booking, action, current_user.role):
+        raise _not_allowed(booking, action)
+
+
+@bp.errorhandler(IllegalMove)
+def _illegal_move(exc: IllegalMove):
+    """The booking moved on (or never could): say why on the booking page, never an error page."""
+    db.session.rollback()
+    flash(exc.message, "error")
+    booking_id = (request.view_args or {}).get("booking_id")
+    target = url_for("booking.show", booking_id=booking_id) if booking_id else url_for("booking_fleet.index")
+    return redirect(target, 303)
+
+
+def _show_error(form, message: str, field: str | None) -> None:
+    if field is not None and field in form:
+        form[field].errors.append(message)
+    else:
+        flash(message, "error")
+
+
+def _save(form, save):
+    """Call a service; commit and return its result, or roll back and show its refusal on the form.
+
+    Returns None when refused (the caller renders the form again). IllegalMove goes on to
+    _illegal_move.
+    """
+    try:
+        result = save()
+    except services.BookingError as exc:
+        db.session.rollback()
+        _show_error(form, exc.message, exc.field)
+        return None
+    except ReasonRequired as exc:
+        db.session.rollback()
+        _show_error(form, exc.message, "reason")
+        return None
+    db.session.commit()
+    return result if result is not None else True
+
+
+def _to_booking(booking_id: int):
+    return redirect(url_for("booking.show", booking_id=booking_id))
+
+
+def _km(km: int) -> str:
+    return format_decimal(km)
+
+
+# --- Confirm ------------------------------------------------------------------------------------
+
+
+@bp.route("/<int:booking_id>/confirmer", methods=["GET", "POST"])
+@role_required(*STAFF)
+def confirm(booking_id: int):
+    booking = _booking_or_404(booking_id)
+    _require(booking, Action.CONFIRM)
+    form = ConfirmForm()
+    form.set_choices(booking.vehicle, services.swap_candidates(booking))
+    if request.method == "GET":
+        form.vehicle_id.data = booking.vehicle_id
+    if form.validate_on_submit():
+
+        def save():
+            vehicle = db.session.get(Vehicle, form.vehicle_id.data)
+            if vehicle is None:
+                raise services.BookingError(
+                    _("Ce véhicule ne peut pas être proposé pour cette location."), field="vehicle_id"
+                )
+            return services.confirm(booking, current_user, vehicle)
+
+        if _save(form, save):
+            flash(
+                _(
+                    "La location %(reference)s est confirmée avec le véhicule %(vehicle)s.",
+                    reference=booking.reference,
+                    vehicle=booking.vehicle.label,
+                ),
+                "success",
+            )
+            return _to_booking(booking.id)
+    return render_template("booking/fleet/confirm.html", form=form, booking=booking), _status()
+
+
+# --- Check-out and return -----------------------------------------------------------------------
+
+
+def _handover_details(form: HandoverForm) -> services.HandoverDetails:
+    values = {name: form[name].data for name in HandoverForm.CHECKLIST}
+    return services.HandoverDetails(
+        odometer_km=form.odometer_km.data,
+        fuel_eighths=form.fuel_eighths.data,
+        damage_notes=form.damage_notes.data,
+        deposit_received=bool(form.deposit_received.data) if "deposit_received" in form else False,
+        contract_signed=bool(form.contract_signed.data) if "contract_signed" in form else False,
+        incident_report=form.incident_report.data if "incident_report" in form else None,
+        **values,
+    )
+
+
+@bp.route("/<int:booking_id>/remise", methods=["GET", "POST"])
+@role_required(*STAFF)
+def check_out(booking_id: int):
+    booking = _booking_or_404(booking_id)
+    _require(booking, Action.CHECK_OUT)
+    form = CheckOutForm()
+    last_km = booking.vehicle.current_odometer_km
+    form.odometer_km.description = (
+        _("Dernier relevé : %(km)s km. Le compteur ne peut pas indiquer moins.", km=_km(last_km))
+        if last_km is not None
+        else _("Aucun relevé pour ce véhicule : saisissez ce qu'affiche le compteur.")
+    )
+    if form.validate_on_submit():
+        details = _handover_details(form)
+        if _save(form, lambda: services.check_out(booking, details, current_user)):
+            flash(
+                _(
+                    "Le véhicule %(plate)s est remis : la location %(reference)s est en cours.",
+                    plate=booking.vehicle.plate,
+                    reference=booking.reference,
+                ),
+                "success",
+            )
+            return _to_booking(booking.id)
+    return render_template("booking/fleet/check_out.html", form=form, booking=booking), _status()
+
+
+@bp.route("/<int:booking_id>/retour", methods=["GET", "POST"])
+@role_required(*STAFF)
+def return_vehicle(booking_id: int):
+    booking = _booking_or_404(booking_id)
+    _require(booking, Action.RETURN)
+    form = ReturnForm()
+    departure = booking.check_out
+    last_km = max(
+        (
+            km
+            for km in (booking.vehicle.current_odometer_km, departure.odometer_km if departure else None)
+            if km is not None
+        ),
+        default=None,
+    )
+    if departure is not None:
+        form.odometer_km.description = _(
+            "Au départ : %(km)s km. Le compteur ne peut pas indiquer moins.", km=_km(departure.odometer_km)
+        )
+        if last_km != departure.odometer_km:
+            form.odometer_km.description += " " + _("Dernier relevé : %(km)s km.", km=_km(last_km))
+    elif last_km is not None:
+        form.odometer_km.description = _(
+            "Dernier relevé : %(km)s km. Le compteur ne peut pas indiquer moins.", km=_km(last_km)
+        )
+    if form.validate_on_submit():
+        details = _handover_details(form)
+        if _save(form, lambda: services.return_vehicle(booking, details, current_user)):
+            flash(
+                _(
+                    "Le retour du véhicule %(plate)s est enregistré : la location %(reference)s est terminée.",
+                    plate=booking.vehicle.plate,
+                    reference=booking.reference,
+                ),
+                "success",
+            )
+            return _to_booking(booking.id)
+    return render_template("booking/fleet/return.html", form=form, booking=booking), _status()
+
+
+# --- No-show and cancel -------------------------------------------------------------------------
+
+
+@bp.route("/<int:booking_id>/absent", methods=["GET", "POST"])
+@role_required(*STAFF)
+def no_show(booking_id: int):
+    booking = _booking_or_404(booking_id)
+    _require(booking, Action.NO_SHOW)
+    form = NoShowForm()
+    if form.validate_on_submit() and _save(
+        form, lambda: services.record_no_show(booking, current_user, form.reason.data)
+    ):
+        flash(
+            _(
+                "La location %(reference)s est notée « personne non présentée » ; son référent est prévenu. "
+                "Le véhicule est de nouveau libre.",
+                reference=booking.reference,
+            ),
+            "success",
+        )
+        return _to_booking(booking.id)
+    return render_template("booking/fleet/no_show.html", form=form, booking=booking), _status()
+
+
+@bp.route("/<int:booking_id>/annuler", methods=["GET", "POST"])
+@role_required(*STAFF)
+def cancel(booking_id: int):
+    booking = _booking_or_404(booking_id)
+    _require(booking, Action.CANCEL)
+    form = CancelForm()
+    if form.validate_on_submit() and _save(
+        form, lambda: services.cancel(booking, current_user, form.reason.data)
+    ):
+        flash(
+            _(
+                "La location %(reference)s est annulée ; la personne et son référent sont prévenus.",
+                reference=booking.reference,
+            ),
+            "success",
+        )
+        return _to_booking(booking.id)
+    return render_template("booking/fleet/cancel.html", form=form, booking=booking), _status()
+
+
+# --- Payments -----------------------------------------------------------------------------------
+
+
+@bp.route("/<int:booking_id>/paiements", methods=["GET", "POST"])
+@role_required(*STAFF)
+def payments(booking_id: int):
+    booking = _booking_or_404(booking_id)
+    form = PaymentForm()
+    if request.method == "GET":
+        form.paid_on.data = local(utcnow()).date()
+    if form.validate_on_submit():
+        payment = _save(
+            form,
+            lambda: services.record_payment(
+                booking,
+                form.kind.data,
+                form.amount_cents,
+                form.method.data,
+                form.paid_on.data,
+                form.receipt_number.data,
+                current_user,
+            ),
+        )
+        if payment:
+            flash(
+                _(
+                    "Le paiement est enregistré : %(kind)s, %(amount)s, reçu n° %(receipt)s.",
+                    kind=payment.kind.label,
+                    amount=money(payment.amount_cents),
+                    receipt=payment.receipt_number,
+                ),
+                "success",
+            )
+            return redirect(url_for("booking_fleet.payments", booking_id=booking.id))
+    return render_template("booking/fleet/payments.html", form=form, booking=booking), _status()
+
+
+# --- Printable contract -------------------------------------------------------------------------
+
+
+@bp.get("/<int:booking_id>/contrat")
+@role_required(*STAFF)
+def contract(booking_id: int):
+    """The rental contract to print and sign at the handover: the parties, the vehicle, the terms."""
+    booking = _booking_or_404(booking_id)
+    record(AuditAction.READ, "booking", booking.id, actor=current_user)
+    db.session.commit()
+    return render_template("booking/fleet/contract.html", booking=booking, today=local(utcnow()).date())
+
+
+# --- For other pages' templates: the booking page's fleet panel, the vehicle page ---------------
+
+
+@dataclass(frozen=True)
+class FleetAction:
+    label: str
+    url: str
+    primary: bool = False
+
+
+ACTION_PAGES = (
+    (Action.CONFIRM, "booking_fleet.confirm", True),
+    (Action.CHECK_OUT, "booking_fleet.check_out", True),
+    (Action.RETURN, "booking_fleet.return_vehicle", True),
+    (Action.NO_SHOW, "booking_fleet.no_show", False),
+    (Action.CANCEL, "booking_fleet.cancel", False),
+)
+ACTION_LINK_LABELS = {
+    Action.CONFIRM: lambda: _("Confirmer la location"),
+    Action.CHECK_OUT: lambda: _("Remettre le véhicule"),
+    Action.RETURN: lambda: _("Enregistrer le retour du véhicule"),
+    Action.NO_SHOW: lambda: _("Noter que la personne ne s'est pas présentée"),
+    Action.CANCEL: lambda: _("Annuler la location"),
+}
+CONTRACT_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.IN_PROGRESS, BookingStatus.RETURNED)
+
+
+@bp.app_template_global("fleet_booking_actions")
+def fleet_booking_actions(booking: Booking) -> list[FleetAction]:
+    """What the current fleet or admin user can do next with this booking, as links."""
+    if not current_user.is_authenticated or current_user.role not in STAFF:
+        return []
+    actions = [
+        FleetAction(ACTION_LINK_LABELS[action](), url_for(endpoint, booking_id=booking.id), primary)
+        for action, endpoint, primary in ACTION_PAGES
+        if lifecycle.can(booking, action, current_user.role)
+    ]
+    if booking.status in CONTRACT_STATUSES:
+        actions.append(
+            FleetAction(
+                _("Imprimer le contrat de location"), url_for("booking_fleet.contract", booking_id=booking.id)
+            )
+        )
+    actions.append(
+        FleetAction(_("Paiements et caution"), url_for("booking_fleet.payments", booking_id=booking.id))
+    )
+    return actions
+
+
+@bp.app_template_global("vehicle_bookings")
+def vehicle_bookings(vehicle: Vehicle) -> list[Booking]:
+    """The vehicle's bookings, newest first (the vehicle page is already scoped to its association)."""
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .where(Booking.vehicle_id == vehicle.id)
+            .order_by(Booking.starts_at.desc(), Booking.id.desc())
+        )
+    )
+
+
+@bp.app_template_filter("fuel_level")
+def fuel_level(eighths: int | None) -> str:
+    if eighths is None:
+        return "—"
+    return str(FUEL_LABELS.get(eighths, eighths))
+
+
+@bp.app_template_global("booking_now")
+def booking_now() -> datetime:
+    """Now, for templates that flag late returns."""
+    return utcnow()
