@@ -1,0 +1,133 @@
+"""Admin pages of the tariffs: the tariffs of each category, and a new one from a date.
+
+A tariff in force is never edited: bookings copy their price when they are requested, and a
+new tariff only applies to requests made from its date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from mobility.auth.models import Role
+from mobility.auth.permissions import role_required
+from mobility.booking import services
+from mobility.booking.admin_forms import TariffForm
+from mobility.booking.eligibility import settings_from_config
+from mobility.booking.models import Tariff, local
+from mobility.booking.pricing import NoTariffInForce, tariff_in_force
+from mobility.booking.services import BookingError
+from mobility.dbtypes import utcnow
+from mobility.extensions import db
+from mobility.fleet.models import VehicleCategory
+
+bp = Blueprint("tariffs", __name__, url_prefix="/admin/tarifs")
+
+
+def _today() -> date:
+    return local(utcnow()).date()
+
+
+def _status() -> int:
+    """A form shown again after a POST was refused: 422 Unprocessable Content."""
+    return 422 if request.method == "POST" else 200
+
+
+def _save(form, save):
+    """Call a service; commit and return its result, or roll back and show its refusal on the form."""
+    try:
+        result = save()
+    except BookingError as exc:
+        db.session.rollback()
+        if exc.field is not None and exc.field in form:
+            form[exc.field].errors.append(exc.message)
+        else:
+            flash(exc.message, "error")
+        return None
+    db.session.commit()
+    return result
+
+
+@dataclass
+class CategoryTariffs:
+    """One category's tariffs as of today: the one in force, those to come, those replaced."""
+
+    category: VehicleCategory
+    offered: bool
+    in_force: Tariff | None = None
+    future: list[Tariff] = field(default_factory=list)
+    past: list[Tariff] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return self.in_force is None and not self.future and not self.past
+
+
+def tariffs_by_category(today: date) -> list[CategoryTariffs]:
+    offered = settings_from_config(current_app.config).offered_categories
+    groups = []
+    for category in VehicleCategory:
+        rows = services.tariffs_of(category)
+        group = CategoryTariffs(category, offered=category in offered)
+        try:
+            # The same rule as the price of a request made today.
+            rule = tariff_in_force([row.as_rule() for row in rows], today, category)
+        except NoTariffInForce:
+            rule = None
+        for row in rows:
+            if rule is not None and row.effective_on == rule.effective_on:
+                group.in_force = row
+            elif row.effective_on > today:
+                group.future.append(row)
+            else:
+                group.past.append(row)
+        group.past.reverse()  # the latest replaced first
+        groups.append(group)
+    return groups
+
+
+@bp.route("")
+@role_required(Role.ADMIN)
+def index():
+    today = _today()
+    return render_template("booking/admin/tariffs.html", groups=tariffs_by_category(today), today=today)
+
+
+@bp.route("/nouveau", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def create():
+    form = TariffForm()
+    if request.method == "GET":
+        form.effective_on.data = _today()
+        try:
+            form.category.data = VehicleCategory(request.args.get("categorie", ""))
+        except ValueError:
+            pass
+    if form.validate_on_submit():
+        tariff = _save(
+            form,
+            lambda: services.add_tariff(
+                form.category.data,
+                form.effective_on.data,
+                form.daily.cents,
+                form.weekly_cap.cents,
+                form.monthly_cap.cents,
+                form.deposit.cents,
+                current_user,
+            ),
+        )
+        if tariff:
+            flash(
+                _(
+                    "Le nouveau tarif « %(category)s » prend effet le %(day)s.",
+                    category=tariff.category.label,
+                    day=tariff.effective_on.strftime("%d/%m/%Y"),
+                ),
+                "success",
+            )
+            return redirect(url_for("tariffs.index"))
+    return render_template("booking/admin/tariff_form.html", form=form), _status()

@@ -1,0 +1,696 @@
+"""/api/v1 for bookings, as a client sees it: status, JSON body, and the rows written."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import func, select
+
+from mobility.audit.models import AuditAction, AuditEvent
+from mobility.auth.models import Role
+from mobility.booking.models import Booking, BookingStatus, BookingTransition
+from mobility.extensions import db
+from tests.api.factories import api_token, bearer
+from tests.booking.factories import BookingFactory, add_demo_tariffs, eligible_beneficiary
+from tests.factories import OrganisationFactory, UserFactory
+from tests.fleet.factories import SiteFactory, VehicleFactory
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # Monday 23 November 2026, 11:00 in Paris
+TODAY = date(2026, 11, 23)
+WEEK = {"start": "2026-12-07", "end": "2026-12-11"}  # Monday to Friday
+# The week as BookingFactory holds it: 7 December 9:00 to 11 December 17:00, Paris time.
+HELD_FROM = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+HELD_UNTIL = datetime(2026, 12, 11, 16, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def world(app, time_machine):
+    """Two cars in Orléans, one in Montargis; a person followed by a référent, who may rent a car."""
+    time_machine.move_to(NOW, tick=False)
+    add_demo_tariffs()
+    orleans = SiteFactory(orleans=True, name="Garage d'Orléans")
+    cars = [VehicleFactory(site=orleans, plate="AA-001-AA"), VehicleFactory(site=orleans, plate="AA-002-AA")]
+    montargis_car = VehicleFactory(plate="BB-001-BB")
+    person = eligible_beneficiary(TODAY, commune_insee="45234")
+    referent = person.referent
+    _, secret = api_token(referent)
+    return SimpleNamespace(
+        orleans=orleans,
+        cars=cars,
+        montargis_car=montargis_car,
+        person=person,
+        referent=referent,
+        headers=bearer(secret),
+    )
+
+
+def token_of(user) -> dict:
+    return bearer(api_token(user)[1])
+
+
+def beneficiary_token(person) -> dict:
+    """A token whose account is the person's own (tokens are issued to staff: change the role after)."""
+    user = UserFactory(organisation=person.organisation)
+    headers = token_of(user)
+    user.role = Role.BENEFICIARY
+    person.user = user
+    db.session.commit()
+    return headers
+
+
+def held(vehicle, **overrides) -> Booking:
+    """Someone else's booking holding `vehicle` for the week asked."""
+    values = {
+        "vehicle": vehicle,
+        "status": BookingStatus.APPROVED,
+        "beneficiary": eligible_beneficiary(TODAY),
+    }
+    values.update(overrides)
+    return BookingFactory(**values)
+
+
+def prescription(world, **overrides) -> dict:
+    body = {
+        "beneficiary_id": world.person.id,
+        "category": "car",
+        "basin": "orleans",
+        **WEEK,
+        "purpose": "job_interview",
+        "purpose_detail": "Entrepôt logistique",
+    }
+    body.update(overrides)
+    return {key: value for key, value in body.items() if value is not None}
+
+
+def availability(client, headers, **params):
+    query = {"category": "car", **WEEK}
+    query.update(params)
+    return client.get("/api/v1/availability", query_string=query, headers=headers)
+
+
+def booking_count() -> int:
+    return db.session.scalar(select(func.count(Booking.id)))
+
+
+def assert_error(response, status) -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.is_json
+    assert response.json["error"]["status"] == status
+    return response.json["error"]
+
+
+# Authentication ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/api/v1/availability?category=car&start=2026-12-07&end=2026-12-11"),
+        ("post", "/api/v1/bookings"),
+        ("get", "/api/v1/bookings/1"),
+        ("post", "/api/v1/bookings/1/cancel"),
+        ("get", "/api/v1/beneficiaries"),
+    ],
+)
+def test_every_booking_endpoint_without_a_valid_token_gets_a_json_401(client, world, method, path):
+    for headers in ({}, bearer("pas-un-vrai-jeton")):
+        response = getattr(client, method)(path, headers=headers, json={})
+        error = assert_error(response, 401)
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+        assert "jeton" in error["message"].lower()
+
+
+def test_a_post_needs_no_csrf_token_only_the_bearer_token(app, client, world):
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post("/api/v1/bookings", json=prescription(world), headers=world.headers)
+    assert response.status_code == 201
+
+
+# Availability ------------------------------------------------------------------------------
+
+
+def test_availability_lists_the_free_cars_of_a_basin_with_counts_price_and_no_plate_for_a_referent(
+    client, world
+):
+    response = availability(client, world.headers, basin="orleans")
+    assert response.status_code == 200
+    body = response.json
+    assert body["count"] == 2
+    assert {v["id"] for v in body["vehicles"]} == {car.id for car in world.cars}
+    assert {b["basin"]: b["free"] for b in body["by_basin"]} == {
+        "gien": 0,
+        "montargis": 1,
+        "orleans": 2,
+        "pithiviers": 0,
+    }
+    assert body["start"] == "2026-12-07T09:00:00+01:00"
+    assert body["end"] == "2026-12-11T17:00:00+01:00"
+    assert (body["days"], body["price_cents"], body["deposit_cents"]) == (5, 2000, 15000)
+    assert body["vehicles"][0]["site"]["name"] == "Garage d'Orléans"
+    text = response.get_data(as_text=True)
+    assert "plate" not in text and "AA-001-AA" not in text
+
+
+def test_availability_without_a_basin_lists_every_basin_and_honours_the_times_asked(client, world):
+    body = availability(client, world.headers, pickup_time="14:30", return_time="10:00").json
+    assert body["basin"] is None
+    assert body["count"] == 3
+    assert body["start"] == "2026-12-07T14:30:00+01:00"
+    assert body["end"] == "2026-12-11T10:00:00+01:00"
+
+
+def test_availability_leaves_out_a_car_held_on_the_period_but_not_one_held_the_week_after(client, world):
+    held(world.cars[0])
+    held(
+        world.cars[1],
+        starts_at=HELD_FROM + timedelta(days=7),
+        ends_at=HELD_UNTIL + timedelta(days=7),
+    )
+    body = availability(client, world.headers, basin="orleans").json
+    assert [v["id"] for v in body["vehicles"]] == [world.cars[1].id]
+
+
+def test_admins_see_the_plates_and_fleet_staff_only_those_of_their_own_association(client, world):
+    admin_body = availability(client, token_of(UserFactory(admin=True))).json
+    assert {v["plate"] for v in admin_body["vehicles"]} == {"AA-001-AA", "AA-002-AA", "BB-001-BB"}
+    staff = UserFactory(fleet=True, organisation=world.orleans.association)
+    staff_body = availability(client, token_of(staff)).json
+    plates = {v["id"]: v.get("plate") for v in staff_body["vehicles"]}
+    assert plates == {
+        world.cars[0].id: "AA-001-AA",
+        world.cars[1].id: "AA-002-AA",
+        world.montargis_car.id: None,
+    }
+
+
+def test_a_beneficiary_account_may_see_availability_without_plates(client, world):
+    response = availability(client, beneficiary_token(world.person))
+    assert response.status_code == 200
+    assert response.json["count"] == 3
+    assert "plate" not in response.get_data(as_text=True)
+
+
+def test_availability_without_its_parameters_gets_a_422_naming_each_one(client, world):
+    response = client.get("/api/v1/availability", headers=world.headers)
+    error = assert_error(response, 422)
+    assert error["message"] == "Certains paramètres sont invalides."
+    assert error["fields"] == {
+        "category": ["Ce champ est obligatoire."],
+        "start": ["Ce champ est obligatoire."],
+        "end": ["Ce champ est obligatoire."],
+    }
+
+
+def test_availability_with_bad_values_gets_a_422_in_french_for_each(client, world):
+    response = availability(
+        client,
+        world.headers,
+        category="camion",
+        basin="paris" * 100,
+        start="07/12/2026",
+        end="2026-02-30",
+        pickup_time="9h",
+        return_time="25:00",
+    )
+    fields = assert_error(response, 422)["fields"]
+    assert fields["category"] == ["Valeur inconnue. Valeurs possibles : car, vsp, scooter, ebike."]
+    assert "orleans" in fields["basin"][0]
+    assert fields["start"] == ["Saisissez une date au format AAAA-MM-JJ, par exemple 2026-12-07."]
+    assert fields["end"] == fields["start"]
+    assert fields["pickup_time"] == ["Saisissez une heure au format HH:MM, par exemple 09:00."]
+    assert fields["return_time"] == fields["pickup_time"]
+
+
+def test_availability_refuses_past_reversed_or_too_long_periods_with_the_eligibility_messages(client, world):
+    past = assert_error(availability(client, world.headers, start="2026-11-20", end="2026-11-24"), 422)
+    assert past["fields"] == {"start": ["La date de début de la location (20/11/2026) est déjà passée."]}
+    reversed_ = assert_error(availability(client, world.headers, start="2026-12-11", end="2026-12-07"), 422)
+    assert reversed_["fields"] == {"end": ["La date de fin de la location est avant la date de début."]}
+    too_long = assert_error(availability(client, world.headers, start="2026-12-01", end="2027-03-31"), 422)
+    assert "au plus 90 jours" in too_long["fields"]["end"][0]
+    not_offered = assert_error(availability(client, world.headers, category="scooter"), 422)
+    assert list(not_offered["fields"]) == ["category"]
+
+
+def test_availability_on_one_day_with_the_return_before_the_pickup_gets_a_422(client, world):
+    response = availability(
+        client, world.headers, start="2026-12-07", end="2026-12-07", pickup_time="17:00", return_time="09:00"
+    )
+    assert assert_error(response, 422)["fields"] == {
+        "return_time": ["L'heure de retour doit être après l'heure de prise en charge."]
+    }
+
+
+# Prescriptions -----------------------------------------------------------------------------
+
+
+def test_a_referent_prescribes_for_a_person_followed_and_gets_the_approved_booking(client, world):
+    response = client.post("/api/v1/bookings", json=prescription(world), headers=world.headers)
+    assert response.status_code == 201, response.json
+    body = response.json
+    booking = db.session.get(Booking, body["id"])
+    assert response.headers["Location"].endswith(f"/api/v1/bookings/{booking.id}")
+    assert body["reference"] == booking.reference == f"L-{booking.id:06d}"
+    assert body["status"] == "approved"
+    assert body["beneficiary_id"] == world.person.id
+    assert (body["category"], body["basin"]) == ("car", "orleans")
+    assert body["vehicle"]["id"] in {car.id for car in world.cars}
+    assert "plate" not in body["vehicle"]
+    assert body["site"] == body["vehicle"]["site"]
+    assert body["site"]["name"] == "Garage d'Orléans"
+    assert (body["start"], body["end"]) == ("2026-12-07T09:00:00+01:00", "2026-12-11T17:00:00+01:00")
+    assert (body["days"], body["price_cents"], body["deposit_cents"]) == (5, 2000, 15000)
+    assert body["expires_at"] is None
+    assert (body["purpose"], body["purpose_detail"]) == ("job_interview", "Entrepôt logistique")
+    assert booking.status == BookingStatus.APPROVED
+    assert booking.requested_by_id == world.referent.id
+    log = db.session.scalars(
+        select(BookingTransition).where(BookingTransition.booking_id == booking.id)
+    ).all()
+    assert [(t.action, t.to_status, t.actor_id) for t in log] == [
+        ("prescribe", BookingStatus.APPROVED, world.referent.id)
+    ]
+
+
+def test_a_prescription_may_name_a_vehicle_and_its_times(client, world):
+    wanted = world.cars[1]
+    body = prescription(world, basin=None, vehicle_id=wanted.id, pickup_time="08:00", return_time="18:30")
+    response = client.post("/api/v1/bookings", json=body, headers=world.headers)
+    assert response.status_code == 201
+    assert response.json["vehicle"]["id"] == wanted.id
+    assert (response.json["start"], response.json["end"]) == (
+        "2026-12-07T08:00:00+01:00",
+        "2026-12-11T18:30:00+01:00",
+    )
+
+
+def test_an_admin_prescribes_for_a_person_the_departement_follows_and_sees_the_plate(client, world):
+    departement = OrganisationFactory(departement=True)
+    person = eligible_beneficiary(TODAY, referent=UserFactory(organisation=departement))
+    admin = UserFactory(admin=True, organisation=departement)
+    response = client.post(
+        "/api/v1/bookings", json=prescription(world, beneficiary_id=person.id), headers=token_of(admin)
+    )
+    assert response.status_code == 201
+    assert response.json["vehicle"]["plate"] in {"AA-001-AA", "AA-002-AA"}
+
+
+def test_a_person_another_organisation_follows_is_not_found_and_nothing_is_written(client, world):
+    stranger = eligible_beneficiary(TODAY)  # followed by another organisation
+    response = client.post(
+        "/api/v1/bookings", json=prescription(world, beneficiary_id=stranger.id), headers=world.headers
+    )
+    error = assert_error(response, 404)
+    assert error["message"] == "Cette ressource n'existe pas ou vous n'y avez pas accès."
+    admin = UserFactory(admin=True)
+    response = client.post("/api/v1/bookings", json=prescription(world), headers=token_of(admin))
+    assert_error(response, 404)
+    assert booking_count() == 0
+
+
+@pytest.mark.parametrize("role", ["fleet", "beneficiary"])
+def test_fleet_staff_and_beneficiaries_may_not_prescribe(client, world, role):
+    headers = token_of(UserFactory(fleet=True)) if role == "fleet" else beneficiary_token(world.person)
+    response = client.post("/api/v1/bookings", json=prescription(world), headers=headers)
+    error = assert_error(response, 403)
+    assert error["message"] == (
+        "Seuls les référents et les administrateurs peuvent demander une location pour une personne."
+    )
+    assert booking_count() == 0
+
+
+def test_an_ineligible_person_gets_a_422_with_every_refusal_and_what_to_do(client, world):
+    person = eligible_beneficiary(
+        TODAY,
+        referent=world.referent,
+        licence_b=False,
+        rsa_checked_on=TODAY - timedelta(days=200),
+    )
+    response = client.post(
+        "/api/v1/bookings", json=prescription(world, beneficiary_id=person.id), headers=world.headers
+    )
+    error = assert_error(response, 422)
+    assert error["message"].startswith("La location ne peut pas être demandée pour l'instant")
+    assert [r["code"] for r in error["refusals"]] == ["licence_b_missing", "rsa_check_too_old"]
+    assert all(r["message"] and r["what_to_do"] for r in error["refusals"])
+    assert error["fields"] == {"beneficiary_id": [r["message"] for r in error["refusals"]]}
+    assert booking_count() == 0
+
+
+def test_a_request_refused_for_its_dates_or_purpose_names_those_fields(client, world):
+    body = prescription(world, start="2026-11-20", end="2026-11-24", purpose="other", purpose_detail=None)
+    error = assert_error(client.post("/api/v1/bookings", json=body, headers=world.headers), 422)
+    assert [r["code"] for r in error["refusals"]] == ["start_in_past", "purpose_detail_missing"]
+    assert set(error["fields"]) == {"start", "purpose_detail"}
+
+
+def test_a_person_already_holding_a_booking_is_refused_a_second_one(client, world):
+    assert client.post("/api/v1/bookings", json=prescription(world), headers=world.headers).status_code == 201
+    later = prescription(world, start="2026-12-20", end="2026-12-22")
+    error = assert_error(client.post("/api/v1/bookings", json=later, headers=world.headers), 422)
+    assert [r["code"] for r in error["refusals"]] == ["active_booking_exists"]
+    assert booking_count() == 1
+
+
+def test_a_vehicle_already_held_gets_a_409_with_the_free_alternatives_and_no_plate(client, world):
+    held(world.cars[0])
+    body = prescription(world, basin=None, vehicle_id=world.cars[0].id)
+    error = assert_error(client.post("/api/v1/bookings", json=body, headers=world.headers), 409)
+    assert error["message"].startswith("Le véhicule vient d'être réservé par quelqu'un d'autre")
+    alternatives = error["alternatives"]
+    assert [v["id"] for v in alternatives["vehicles"]] == [world.cars[1].id]
+    assert "plate" not in alternatives["vehicles"][0]
+    assert alternatives["basins"] == [{"basin": "montargis", "name": "Montargis", "free": 1}]
+    assert booking_count() == 1
+
+
+def test_nothing_free_in_the_basin_gets_a_409_with_other_dates_and_basins(client, world):
+    held(world.cars[0])
+    held(world.cars[1])
+    error = assert_error(
+        client.post("/api/v1/bookings", json=prescription(world), headers=world.headers), 409
+    )
+    assert error["message"].startswith("Aucun véhicule de ce type n'est libre sur ces dates dans ce bassin")
+    alternatives = error["alternatives"]
+    assert alternatives["vehicles"] == []
+    assert alternatives["dates"][0] == {"start": "2026-12-02", "end": "2026-12-06"}
+    assert alternatives["basins"] == [{"basin": "montargis", "name": "Montargis", "free": 1}]
+    assert booking_count() == 2
+
+
+def test_bad_fields_get_a_422_naming_each_one_and_nothing_is_written(client, world):
+    body = {
+        "beneficiary_id": "12",
+        "category": "camion",
+        "basin": 3,
+        "start": "demain",
+        "end": 20261211,
+        "purpose": "vacances",
+        "purpose_detail": "x" * 201,
+        "pickup_time": "25:00",
+    }
+    fields = assert_error(client.post("/api/v1/bookings", json=body, headers=world.headers), 422)["fields"]
+    assert set(fields) == {
+        "beneficiary_id",
+        "category",
+        "basin",
+        "start",
+        "end",
+        "purpose",
+        "purpose_detail",
+        "pickup_time",
+    }
+    assert fields["beneficiary_id"] == [
+        "Saisissez un identifiant : un nombre entier positif, par exemple 12."
+    ]
+    assert fields["purpose"][0].startswith("Valeur inconnue. Valeurs possibles : job_interview, job,")
+    assert fields["purpose_detail"] == ["Ce champ ne doit pas dépasser 200 caractères."]
+    assert booking_count() == 0
+
+
+def test_missing_fields_and_neither_basin_nor_vehicle_get_a_422(client, world):
+    fields = assert_error(client.post("/api/v1/bookings", json={}, headers=world.headers), 422)["fields"]
+    assert fields == {
+        "beneficiary_id": ["Ce champ est obligatoire."],
+        "category": ["Ce champ est obligatoire."],
+        "basin": ["Choisissez un bassin d'emploi, ou un véhicule (vehicle_id)."],
+        "start": ["Ce champ est obligatoire."],
+        "end": ["Ce champ est obligatoire."],
+        "purpose": ["Ce champ est obligatoire."],
+    }
+
+
+@pytest.mark.parametrize("value", [True, 0, -3, 2**31, 10**40, 1.5])
+def test_what_is_not_a_database_id_is_a_422_not_an_error_page(client, world, value):
+    body = prescription(world, beneficiary_id=value, vehicle_id=value)
+    fields = assert_error(client.post("/api/v1/bookings", json=body, headers=world.headers), 422)["fields"]
+    assert set(fields) == {"beneficiary_id", "vehicle_id"}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"{", b"[1, 2]", b'"texte"', b"", b"[" * 100_000 + b"]" * 100_000, b'{"purpose": "\xff"}'],
+    ids=["truncated", "array", "string", "empty", "deeply-nested", "not-utf8"],
+)
+def test_a_body_that_is_not_a_json_object_gets_a_400(client, world, data):
+    response = client.post(
+        "/api/v1/bookings", data=data, content_type="application/json", headers=world.headers
+    )
+    error = assert_error(response, 400)
+    assert error["message"].startswith("Le corps de la demande doit être un objet JSON")
+
+
+def test_text_that_cannot_be_stored_is_a_422_not_an_error_page(client, world):
+    body = prescription(world, purpose_detail="\udcff", basin="\udcff")
+    fields = assert_error(client.post("/api/v1/bookings", json=body, headers=world.headers), 422)["fields"]
+    assert fields["purpose_detail"] == ["Saisissez un texte."]
+    assert set(fields) == {"purpose_detail", "basin"}
+
+
+def test_a_vehicle_of_another_category_is_refused_on_vehicle_id(client, world):
+    vsp = VehicleFactory(vsp=True, site=world.orleans)
+    body = prescription(world, basin=None, vehicle_id=vsp.id)
+    error = assert_error(client.post("/api/v1/bookings", json=body, headers=world.headers), 422)
+    assert error["fields"] == {"vehicle_id": ["Ce véhicule n'existe pas ou ne peut pas être loué."]}
+
+
+def test_a_return_before_the_pickup_on_the_same_day_is_refused_on_return_time(client, world):
+    body = prescription(world, start="2026-12-07", end="2026-12-07", pickup_time="17:00", return_time="09:00")
+    error = assert_error(client.post("/api/v1/bookings", json=body, headers=world.headers), 422)
+    assert error["fields"] == {
+        "return_time": ["L'heure de retour doit être après l'heure de prise en charge."]
+    }
+
+
+# One booking -------------------------------------------------------------------------------
+
+
+def test_a_booking_is_shown_to_the_referent_of_the_person_and_to_no_other_organisation(client, world):
+    booking = BookingFactory(beneficiary=world.person, vehicle=world.cars[0])
+    response = client.get(f"/api/v1/bookings/{booking.id}", headers=world.headers)
+    assert response.status_code == 200
+    assert response.json["reference"] == booking.reference
+    assert response.json["status"] == "confirmed"
+    assert "plate" not in response.json["vehicle"]
+    other_referent = UserFactory()
+    assert_error(client.get(f"/api/v1/bookings/{booking.id}", headers=token_of(other_referent)), 404)
+
+
+def test_fleet_staff_see_their_association_s_booking_with_the_plate_and_not_another_s(client, world):
+    booking = BookingFactory(beneficiary=world.person, vehicle=world.cars[0])
+    own_staff = UserFactory(fleet=True, organisation=world.orleans.association)
+    response = client.get(f"/api/v1/bookings/{booking.id}", headers=token_of(own_staff))
+    assert response.json["vehicle"]["plate"] == "AA-001-AA"
+    assert_error(client.get(f"/api/v1/bookings/{booking.id}", headers=token_of(UserFactory(fleet=True))), 404)
+
+
+def test_a_beneficiary_sees_their_own_booking_and_not_someone_else_s(client, world):
+    own = BookingFactory(beneficiary=world.person, vehicle=world.cars[0])
+    other = held(world.cars[1])
+    headers = beneficiary_token(world.person)
+    assert client.get(f"/api/v1/bookings/{own.id}", headers=headers).status_code == 200
+    assert_error(client.get(f"/api/v1/bookings/{other.id}", headers=headers), 404)
+
+
+@pytest.mark.parametrize("booking_id", ["999", "99999999999999999999999"])
+def test_an_unknown_or_absurd_booking_id_gets_a_json_404(client, world, booking_id):
+    assert_error(client.get(f"/api/v1/bookings/{booking_id}", headers=world.headers), 404)
+
+
+# Cancelling --------------------------------------------------------------------------------
+
+
+def test_a_referent_cancels_with_a_reason_and_the_car_is_free_again(client, world):
+    booking = client.post(
+        "/api/v1/bookings",
+        json=prescription(world, basin=None, vehicle_id=world.cars[0].id),
+        headers=world.headers,
+    ).json
+    assert availability(client, world.headers, basin="orleans").json["count"] == 1
+    response = client.post(
+        f"/api/v1/bookings/{booking['id']}/cancel",
+        json={"reason": "Entretien reporté"},
+        headers=world.headers,
+    )
+    assert response.status_code == 200
+    assert response.json["status"] == "cancelled"
+    last = db.session.scalars(select(BookingTransition).order_by(BookingTransition.id.desc())).first()
+    assert (last.action, last.to_status, last.reason, last.actor_id) == (
+        "cancel",
+        BookingStatus.CANCELLED,
+        "Entretien reporté",
+        world.referent.id,
+    )
+    assert availability(client, world.headers, basin="orleans").json["count"] == 2
+
+
+@pytest.mark.parametrize("body", [None, {}, {"reason": "   "}])
+def test_staff_cancelling_without_a_reason_get_a_422_on_reason(client, world, body):
+    booking = BookingFactory(beneficiary=world.person, vehicle=world.cars[0], status=BookingStatus.APPROVED)
+    response = client.post(f"/api/v1/bookings/{booking.id}/cancel", json=body, headers=world.headers)
+    error = assert_error(response, 422)
+    assert error["fields"] == {"reason": ["Indiquez la raison : la personne la lira."]}
+    db.session.refresh(booking)
+    assert booking.status == BookingStatus.APPROVED
+
+
+def test_a_reason_that_is_not_text_or_too_long_gets_a_422(client, world):
+    booking = BookingFactory(beneficiary=world.person, vehicle=world.cars[0])
+    for reason, message in (
+        (["non"], "Saisissez un texte."),
+        ("x" * 1001, "La raison ne doit pas dépasser 1 000 caractères."),
+    ):
+        response = client.post(
+            f"/api/v1/bookings/{booking.id}/cancel", json={"reason": reason}, headers=world.headers
+        )
+        assert assert_error(response, 422)["fields"] == {"reason": [message]}
+
+
+def test_cancelling_a_returned_booking_is_an_illegal_move_409_in_french(client, world):
+    booking = BookingFactory(beneficiary=world.person, vehicle=world.cars[0], status=BookingStatus.RETURNED)
+    response = client.post(
+        f"/api/v1/bookings/{booking.id}/cancel", json={"reason": "Erreur"}, headers=world.headers
+    )
+    error = assert_error(response, 409)
+    assert error["message"].startswith(
+        f"Action impossible : la location {booking.reference} est « terminée »"
+    )
+    db.session.refresh(booking)
+    assert booking.status == BookingStatus.RETURNED
+
+
+def test_a_beneficiary_cancels_their_own_booking_with_an_empty_body(client, world):
+    booking = BookingFactory(beneficiary=world.person, vehicle=world.cars[0], status=BookingStatus.REQUESTED)
+    response = client.post(f"/api/v1/bookings/{booking.id}/cancel", headers=beneficiary_token(world.person))
+    assert response.status_code == 200
+    assert response.json["status"] == "cancelled"
+
+
+def test_cancelling_a_booking_of_another_organisation_gets_404_and_changes_nothing(client, world):
+    other = held(world.cars[1])
+    response = client.post(
+        f"/api/v1/bookings/{other.id}/cancel", json={"reason": "Essai"}, headers=world.headers
+    )
+    assert_error(response, 404)
+    db.session.refresh(other)
+    assert other.status == BookingStatus.APPROVED
+
+
+# The people followed -----------------------------------------------------------------------
+
+
+def reads_of_beneficiaries() -> list[int]:
+    return sorted(
+        db.session.scalars(
+            select(AuditEvent.object_id).where(
+                AuditEvent.action == AuditAction.READ, AuditEvent.object_type == "beneficiary"
+            )
+        )
+    )
+
+
+def test_a_referent_lists_the_people_followed_with_what_they_may_rent_and_each_read_is_logged(client, world):
+    no_licence = eligible_beneficiary(TODAY, referent=world.referent, licence_b=False, last_name="Fiche B")
+    eligible_beneficiary(TODAY)  # another organisation's
+    response = client.get("/api/v1/beneficiaries", headers=world.headers)
+    assert response.status_code == 200
+    body = response.json
+    assert (body["count"], body["page"], body["per_page"], body["pages"]) == (2, 1, 50, 1)
+    listed = {person["id"]: person for person in body["beneficiaries"]}
+    assert set(listed) == {world.person.id, no_licence.id}
+    assert listed[world.person.id]["display_name"] == world.person.display_name
+    assert listed[world.person.id]["basin"] == "orleans"
+    assert listed[world.person.id]["eligible_categories"] == ["car", "vsp"]
+    assert listed[world.person.id]["refusals_by_category"] == {"car": [], "vsp": []}
+    assert listed[no_licence.id]["eligible_categories"] == ["vsp"]  # born before 1988: no licence needed
+    assert [r["code"] for r in listed[no_licence.id]["refusals_by_category"]["car"]] == ["licence_b_missing"]
+    assert reads_of_beneficiaries() == sorted([world.person.id, no_licence.id])
+    actors = set(db.session.scalars(select(AuditEvent.actor_id)))
+    assert actors == {world.referent.id}
+
+
+def test_a_person_holding_a_booking_may_rent_nothing_more(client, world):
+    BookingFactory(beneficiary=world.person, vehicle=world.cars[0])
+    person = client.get("/api/v1/beneficiaries", headers=world.headers).json["beneficiaries"][0]
+    assert person["holding_bookings"] == 1
+    assert person["eligible_categories"] == []
+    assert [r["code"] for r in person["refusals_by_category"]["vsp"]] == ["active_booking_exists"]
+
+
+def test_the_list_comes_a_page_at_a_time_and_only_the_page_returned_is_logged(client, world):
+    second = eligible_beneficiary(TODAY, referent=world.referent, last_name="Zeta")
+    body = client.get("/api/v1/beneficiaries?per_page=1&page=2", headers=world.headers).json
+    assert (body["count"], body["page"], body["per_page"], body["pages"]) == (2, 2, 1, 2)
+    assert [person["id"] for person in body["beneficiaries"]] == [second.id]
+    assert reads_of_beneficiaries() == [second.id]
+    beyond = client.get("/api/v1/beneficiaries?page=9", headers=world.headers).json
+    assert beyond["beneficiaries"] == []
+
+
+@pytest.mark.parametrize("query", ["page=0", "page=abc", "per_page=101", "per_page=-1", "page=" + "9" * 50])
+def test_bad_page_parameters_get_a_422(client, world, query):
+    response = client.get(f"/api/v1/beneficiaries?{query}", headers=world.headers)
+    assert set(assert_error(response, 422)["fields"]) <= {"page", "per_page"}
+    assert reads_of_beneficiaries() == []
+
+
+def test_an_admin_lists_only_the_people_the_departement_follows(client, world):
+    departement = OrganisationFactory(departement=True)
+    followed = eligible_beneficiary(TODAY, referent=UserFactory(organisation=departement))
+    body = client.get(
+        "/api/v1/beneficiaries", headers=token_of(UserFactory(admin=True, organisation=departement))
+    ).json
+    assert [person["id"] for person in body["beneficiaries"]] == [followed.id]
+
+
+@pytest.mark.parametrize("role", ["fleet", "beneficiary"])
+def test_fleet_staff_and_beneficiaries_may_not_list_people(client, world, role):
+    headers = token_of(UserFactory(fleet=True)) if role == "fleet" else beneficiary_token(world.person)
+    error = assert_error(client.get("/api/v1/beneficiaries", headers=headers), 403)
+    assert error["message"] == "Seuls les référents et les administrateurs suivent des personnes."
+    assert reads_of_beneficiaries() == []
+
+
+# The OpenAPI description matches what is sent ----------------------------------------------
+
+
+def _schemas(client) -> dict:
+    return client.get("/api/v1/openapi.json").json["components"]["schemas"]
+
+
+def _assert_matches(sent: dict, schema: dict) -> None:
+    assert set(sent) <= set(schema["properties"]), set(sent) - set(schema["properties"])
+    assert set(schema.get("required", ())) <= set(sent), set(schema["required"]) - set(sent)
+
+
+def test_the_described_schemas_list_every_key_the_booking_endpoints_send(client, world):
+    schemas = _schemas(client)
+    admin = token_of(UserFactory(admin=True))
+    free = availability(client, admin).json
+    _assert_matches(free, schemas["Availability"])
+    _assert_matches(free["vehicles"][0], schemas["VehicleSummary"])
+    _assert_matches(free["by_basin"][0], schemas["FreeInBasin"])
+    booking = client.post("/api/v1/bookings", json=prescription(world), headers=world.headers).json
+    _assert_matches(booking, schemas["Booking"])
+    _assert_matches(booking["site"], schemas["SummarySite"])
+    people = client.get("/api/v1/beneficiaries", headers=world.headers).json
+    _assert_matches(people, schemas["FollowedBeneficiaryPage"])
+    _assert_matches(people["beneficiaries"][0], schemas["FollowedBeneficiary"])
+
+
+def test_the_described_error_schema_covers_refusals_and_alternatives(client, world):
+    error_schema = _schemas(client)["Error"]["properties"]["error"]
+    schemas = _schemas(client)
+    person = eligible_beneficiary(TODAY, referent=world.referent, rsa_checked_on=None)
+    refused = client.post(
+        "/api/v1/bookings", json=prescription(world, beneficiary_id=person.id), headers=world.headers
+    ).json
+    _assert_matches(refused["error"], error_schema)
+    _assert_matches(refused["error"]["refusals"][0], schemas["Refusal"])
+    held(world.cars[0])
+    held(world.cars[1])
+    taken = client.post("/api/v1/bookings", json=prescription(world), headers=world.headers).json
+    _assert_matches(taken["error"], error_schema)
+    _assert_matches(taken["error"]["alternatives"], schemas["Alternatives"])

@@ -1,0 +1,255 @@
+"""The tariff admin pages, as an admin sees them: the list, a new tariff, refusals, and access."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+import pytest
+from sqlalchemy import func, select
+
+from mobility.audit.models import AuditAction, AuditEvent
+from mobility.booking import services
+from mobility.booking.eligibility import Purpose
+from mobility.booking.models import Booking, Tariff
+from mobility.booking.services import RequestDetails
+from mobility.extensions import db
+from mobility.fleet.models import VehicleCategory
+from tests.booking.factories import add_demo_tariffs, eligible_beneficiary
+from tests.factories import UserFactory
+from tests.fleet.factories import SiteFactory, VehicleFactory
+from tests.fleet.helpers import field_error, text_of
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 23 November 2026, 10:00 in Paris
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def frozen(time_machine):
+    """List it before `admin`: sessions are dated."""
+    time_machine.move_to(NOW, tick=False)
+    return time_machine
+
+
+@pytest.fixture
+def admin(app, frozen, auth):
+    user = UserFactory(admin=True)
+    auth.login(user)
+    return user
+
+
+def tariff_form(**overrides) -> dict:
+    data = {
+        "category": "car",
+        "effective_on": "2026-12-01",
+        "daily": "4,50",
+        "weekly_cap": "20",
+        "monthly_cap": "1 234,50 €",
+        "deposit": "150",
+    }
+    data.update(overrides)
+    return data
+
+
+def error_on(response, field_id: str) -> str:
+    """The message next to a field, without the "Erreur :" said to screen reader users first."""
+    message = field_error(response, field_id)
+    assert message.startswith("Erreur : "), message
+    return message.removeprefix("Erreur : ")
+
+
+def tariff_rows() -> list[Tariff]:
+    return list(db.session.scalars(select(Tariff).order_by(Tariff.category, Tariff.effective_on)))
+
+
+def add(category, effective_on, daily_cents) -> Tariff:
+    row = Tariff(
+        category=category,
+        effective_on=effective_on,
+        daily_cents=daily_cents,
+        weekly_cap_cents=5 * daily_cents,
+        monthly_cap_cents=15 * daily_cents,
+        deposit_cents=10000,
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+# The list --------------------------------------------------------------------------------
+
+
+def test_the_list_says_in_words_which_tariff_is_in_force_today_with_those_to_come_and_those_replaced(
+    client, admin
+):
+    add(VehicleCategory.CAR, date(2026, 1, 1), 400)
+    add(VehicleCategory.CAR, date(2026, 6, 1), 500)
+    add(VehicleCategory.CAR, date(2027, 1, 1), 600)
+    page = text_of(client.get("/admin/tarifs"))
+    assert "En vigueur aujourd'hui : le tarif du 1 juin 2026, à 5,00 € par jour." in page
+    car = page[page.index("Voiture (permis B)") : page.index("Voiture sans permis")]
+    assert car.index("1 janvier 2027 À venir 6,00 €") < car.index("1 juin 2026 En vigueur aujourd'hui 5,00 €")
+    assert car.index("1 juin 2026 En vigueur aujourd'hui") < car.index("1 janvier 2026 Remplacé 4,00 €")
+
+
+def test_the_list_says_tariffs_in_force_are_never_edited_and_offers_no_way_to_edit_one(client, admin):
+    add(VehicleCategory.CAR, date(2026, 1, 1), 400)
+    response = client.get("/admin/tarifs")
+    assert "Un tarif en vigueur ne se modifie pas : chaque location garde le prix" in text_of(response)
+    assert "modifier" not in response.get_data(as_text=True).lower()
+
+
+def test_an_offered_category_without_a_tariff_says_its_requests_are_refused(client, admin):
+    page = text_of(client.get("/admin/tarifs"))
+    vsp = page[page.index("Voiture sans permis") :]
+    assert "Aucun tarif en vigueur aujourd'hui : les demandes de ce type sont refusées" in vsp
+
+
+def test_the_admin_home_page_links_to_the_tariffs(client, admin):
+    assert 'href="/admin/tarifs"' in client.get("/accueil").get_data(as_text=True)
+
+
+# A new tariff ----------------------------------------------------------------------------
+
+
+def test_an_admin_adds_a_tariff_typed_in_euros_and_it_is_stored_in_cents(client, admin):
+    response = client.post("/admin/tarifs/nouveau", data=tariff_form())
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/admin/tarifs")
+    [row] = tariff_rows()
+    assert (row.category, row.effective_on) == (VehicleCategory.CAR, date(2026, 12, 1))
+    assert (row.daily_cents, row.weekly_cap_cents, row.monthly_cap_cents, row.deposit_cents) == (
+        450,
+        2000,
+        123450,
+        15000,
+    )
+    assert row.created_by_id == admin.id
+    audit = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "tariff")).all()
+    assert [(event.action, event.object_id, event.actor_id) for event in audit] == [
+        (AuditAction.CREATE, row.id, admin.id)
+    ]
+    page = text_of(client.get("/admin/tarifs"))
+    assert "Le nouveau tarif « Voiture (permis B) » prend effet le 01/12/2026." in page
+    assert "1 décembre 2026 À venir 4,50 €" in page
+
+
+def test_a_tariff_may_take_effect_today_and_free_amounts_are_allowed(client, admin):
+    response = client.post(
+        "/admin/tarifs/nouveau",
+        data=tariff_form(effective_on="2026-11-23", daily="0", weekly_cap="0", monthly_cap="0", deposit="0"),
+    )
+    assert response.status_code == 302
+    assert "En vigueur aujourd'hui : le tarif du 23 novembre 2026, à 0,00 € par jour." in text_of(
+        client.get("/admin/tarifs")
+    )
+
+
+def test_the_form_starts_on_today_and_on_the_category_asked(client, admin):
+    body = client.get("/admin/tarifs/nouveau?categorie=vsp").get_data(as_text=True)
+    assert 'value="2026-11-23"' in body
+    assert '<option selected value="vsp">' in body
+
+
+def test_a_tariff_starting_in_the_past_is_refused_on_its_date(client, admin):
+    response = client.post("/admin/tarifs/nouveau", data=tariff_form(effective_on="2026-11-22"))
+    assert response.status_code == 422
+    assert error_on(response, "effective_on") == "Un nouveau tarif prend effet aujourd'hui ou plus tard."
+    assert tariff_rows() == []
+
+
+def test_a_second_tariff_of_a_category_on_the_same_day_is_refused_but_another_category_may(client, admin):
+    assert client.post("/admin/tarifs/nouveau", data=tariff_form()).status_code == 302
+    response = client.post("/admin/tarifs/nouveau", data=tariff_form(daily="5"))
+    assert response.status_code == 422
+    assert error_on(response, "effective_on") == "Un tarif de ce type prend déjà effet ce jour-là."
+    assert client.post("/admin/tarifs/nouveau", data=tariff_form(category="vsp")).status_code == 302
+    assert [(row.category, row.daily_cents) for row in tariff_rows()] == [
+        (VehicleCategory.CAR, 450),
+        (VehicleCategory.VSP, 450),
+    ]
+
+
+def test_negative_garbage_or_missing_amounts_are_refused_on_each_field(client, admin):
+    response = client.post(
+        "/admin/tarifs/nouveau",
+        data=tariff_form(daily="-4", weekly_cap="quatre euros", monthly_cap="4,567", deposit=" "),
+    )
+    assert response.status_code == 422
+    assert error_on(response, "daily") == "Le montant ne peut pas être négatif : saisissez 0 ou plus."
+    assert error_on(response, "weekly_cap") == "Saisissez un montant en euros, par exemple 4 ou 4,50."
+    assert error_on(response, "monthly_cap") == "Saisissez un montant en euros, par exemple 4 ou 4,50."
+    assert error_on(response, "deposit") == "Saisissez le montant de la caution, 0 s'il n'y en a pas."
+    assert "Le formulaire contient 4 erreurs" in text_of(response)
+    assert tariff_rows() == []
+
+
+def test_a_missing_category_or_an_unreadable_date_is_refused(client, admin):
+    response = client.post(
+        "/admin/tarifs/nouveau", data=tariff_form(category="camion", effective_on="demain")
+    )
+    assert response.status_code == 422
+    assert error_on(response, "category") == "Choisissez un type de véhicule dans la liste."
+    assert error_on(response, "effective_on") == "Saisissez une date valide, par exemple 31/01/2026."
+    assert tariff_rows() == []
+
+
+# Access ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["referent", "fleet", "beneficiary"])
+def test_other_roles_get_404_on_the_tariff_pages(client, auth, frozen, role):
+    auth.login(UserFactory(**({role: True} if role != "referent" else {})))
+    assert client.get("/admin/tarifs").status_code == 404
+    assert client.get("/admin/tarifs/nouveau").status_code == 404
+    assert client.post("/admin/tarifs/nouveau", data=tariff_form()).status_code == 404
+    assert tariff_rows() == []
+
+
+def test_without_logging_in_the_tariff_pages_send_to_the_login_page(client, app):
+    response = client.get("/admin/tarifs")
+    assert response.status_code == 302
+    assert "/connexion" in response.headers["Location"]
+
+
+# A booking keeps its price ---------------------------------------------------------------
+
+
+def _prescribe(site, category=VehicleCategory.CAR) -> Booking:
+    person = eligible_beneficiary(TODAY)
+    details = RequestDetails(
+        category=category,
+        basin_id=site.basin_id,
+        starts_on=date(2026, 12, 7),
+        ends_on=date(2026, 12, 11),
+        purpose=Purpose.JOB,
+        pickup_time=time(9, 0),
+        return_time=time(17, 0),
+    )
+    booking = services.request_booking(person, details, person.referent)
+    db.session.commit()
+    return booking
+
+
+def test_a_booking_keeps_its_price_when_a_new_tariff_comes_into_force(client, admin, frozen):
+    add_demo_tariffs()  # car: 4 € a day, 20 € a week at most, deposit 150 €
+    site = SiteFactory(orleans=True)
+    VehicleFactory(site=site)
+    VehicleFactory(site=site)
+    before = _prescribe(site)
+    assert (before.price_cents, before.deposit_cents) == (2000, 15000)
+
+    response = client.post(
+        "/admin/tarifs/nouveau",
+        data=tariff_form(
+            effective_on="2026-11-30", daily="10", weekly_cap="100", monthly_cap="300", deposit="200"
+        ),
+    )
+    assert response.status_code == 302
+    frozen.move_to(datetime(2026, 11, 30, 9, 0, tzinfo=UTC), tick=False)
+
+    after = _prescribe(site)
+    db.session.expire_all()
+    kept = db.session.get(Booking, before.id)
+    assert (kept.price_cents, kept.deposit_cents) == (2000, 15000)
+    assert (after.price_cents, after.deposit_cents) == (5000, 20000)
+    assert db.session.scalar(select(func.count(Booking.id))) == 2
