@@ -164,3 +164,14 @@ def test_admin_pages_pass_axe(page, signed_in, make_data):
     expect(menu.get_by_role("link", name="Journal d'accès")).to_have_attribute("aria-current", "page")
     expect(page.get_by_role("table")).to_contain_text("beneficiary")
     assert_no_axe_violations(page)
+
+
+def test_tariff_pages_pass_axe_including_the_form_with_errors(page, signed_in):
+    signed_in("admin")
+    page.goto("/admin/tarifs/")
+    assert_no_axe_violations(page)
+    page.goto("/admin/tarifs/nouveau")
+    assert_no_axe_violations(page)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("main [aria-invalid=true]").first).to_be_visible()
+    assert_no_axe_violations(page)
