@@ -87,6 +87,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_booking_status'), ['status'], unique=False)
         batch_op.create_index('ix_booking_vehicle_id_starts_at', ['vehicle_id', 'starts_at'], unique=False)
         batch_op.create_index('uq_booking_one_holding_per_beneficiary', ['beneficiary_id'], unique=True, sqlite_where=sa.text("status IN ('requested', 'approved', 'confirmed', 'in_progress')"), postgresql_where=sa.text("status IN ('requested', 'approved', 'confirmed', 'in_progress')"))
+        batch_op.create_index('ix_booking_holding_vehicle_ends_at', ['vehicle_id', 'ends_at'], unique=False, sqlite_where=sa.text("status IN ('requested', 'approved', 'confirmed', 'in_progress')"), postgresql_where=sa.text("status IN ('requested', 'approved', 'confirmed', 'in_progress')"))
 
     op.create_table('booking_extension',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -240,6 +241,7 @@ def downgrade():
 
     op.drop_table('booking_extension')
     with op.batch_alter_table('booking', schema=None) as batch_op:
+        batch_op.drop_index('ix_booking_holding_vehicle_ends_at', sqlite_where=sa.text("status IN ('requested', 'approved', 'confirmed', 'in_progress')"), postgresql_where=sa.text("status IN ('requested', 'approved', 'confirmed', 'in_progress')"))
         batch_op.drop_index('uq_booking_one_holding_per_beneficiary', sqlite_where=sa.text("status IN ('requested', 'approved', 'confirmed', 'in_progress')"), postgresql_where=sa.text("status IN ('requested', 'approved', 'confirmed', 'in_progress')"))
         batch_op.drop_index('ix_booking_vehicle_id_starts_at')
         batch_op.drop_index(batch_op.f('ix_booking_status'))

@@ -225,6 +225,15 @@ class Booking(db.Model):
         Index("ix_booking_vehicle_id_starts_at", "vehicle_id", "starts_at"),
         # Availability reads holding periods from their end: only current and future rows.
         Index("ix_booking_ends_at", "ends_at"),
+        # The overlap check of one vehicle (SQLite trigger, services.is_free) reads its
+        # holding bookings only, never its whole history.
+        Index(
+            "ix_booking_holding_vehicle_ends_at",
+            "vehicle_id",
+            "ends_at",
+            sqlite_where=text(f"status IN {HOLDING_SQL}"),
+            postgresql_where=text(f"status IN {HOLDING_SQL}"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -57,7 +57,7 @@ from mobility.booking.models import (
 from mobility.booking.pricing import NoTariffInForce, quote, rental_days, tariff_in_force
 from mobility.dbtypes import utcnow
 from mobility.extensions import db
-from mobility.fleet.availability import busy_vehicle_ids
+from mobility.fleet.availability import busy_vehicle_ids, local_day_of_last_moment, papers_valid_until
 from mobility.fleet.models import (
     OdometerReading,
     OdometerSource,
@@ -258,6 +258,7 @@ def free_vehicles_query(
     "Nearest" is a site in the person's own commune, then the rest of the basin by site name:
     the commune table holds no coordinates.
     """
+    last_day = local_day_of_last_moment(ends_at)
     query = (
         select(Vehicle)
         .join(Site, Site.id == Vehicle.site_id)
@@ -266,6 +267,8 @@ def free_vehicles_query(
             Vehicle.category == category,
             Vehicle.status == VehicleStatus.ACTIVE,
             Vehicle.id.not_in(busy_vehicle_ids(starts_at, ends_at)),
+            # Never hand over a car whose insurance or contrôle technique lapses during the rental.
+            *papers_valid_until(last_day),
         )
     )
     if basin_id is not None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 
 from mobility.extensions import db
 from mobility.fleet.models import Site, Unavailability, Vehicle, VehicleCategory, VehicleStatus
@@ -37,6 +37,20 @@ def _check_period(starts_at: datetime, ends_at: datetime) -> None:
         raise ValueError("naive datetime given to an availability query")
     if ends_at <= starts_at:
         raise ValueError("a period must end after it starts")
+
+
+def local_day_of_last_moment(ends_at: datetime) -> date:
+    """The French day of the last moment of a half-open period (a period ending at midnight
+    ends on the day before)."""
+    return (ends_at - timedelta(microseconds=1)).astimezone(LOCAL_TZ).date()
+
+
+def papers_valid_until(last_day: date) -> tuple:
+    """Conditions: insurance and contrôle technique still valid on the period's last day."""
+    return (
+        or_(Vehicle.insurance_expires_on.is_(None), Vehicle.insurance_expires_on >= last_day),
+        or_(Vehicle.technical_inspection_due_on.is_(None), Vehicle.technical_inspection_due_on >= last_day),
+    )
 
 
 def busy_vehicle_ids(starts_at: datetime, ends_at: datetime) -> Select:
@@ -73,6 +87,7 @@ def count_free_vehicles(
             Vehicle.category == category,
             Vehicle.status == VehicleStatus.ACTIVE,
             Vehicle.id.not_in(busy_vehicle_ids(starts_at, ends_at)),
+            *papers_valid_until(local_day_of_last_moment(ends_at)),
         )
     )
 

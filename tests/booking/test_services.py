@@ -140,3 +140,13 @@ def test_an_ineligible_person_gets_every_reason_and_nothing_is_written(world):
     assert [r.code for r in refused.value.refusals] == ["licence_b_missing"]
     db.session.rollback()
     assert db.session.scalar(db.select(db.func.count(Booking.id))) == 0
+
+
+def test_a_car_whose_insurance_or_inspection_lapses_during_the_rental_is_never_assigned(world):
+    first, second = world["vehicles"]
+    first.insurance_expires_on = date(2026, 12, 10)  # the day before the last rental day
+    second.technical_inspection_due_on = date(2026, 12, 10)
+    third = VehicleFactory(site=world["site"], insurance_expires_on=date(2026, 12, 11))  # valid on the last day
+    db.session.commit()
+    booking = services.request_booking(world["person"], _details(world), world["user"])
+    assert booking.vehicle_id == third.id
