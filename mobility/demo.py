@@ -12,6 +12,7 @@ from sqlalchemy import select
 from mobility.auth.models import Organisation, OrganisationKind, Role, User
 from mobility.auth.passwords import hash_password
 from mobility.beneficiaries.models import Beneficiary
+from mobility.booking.demo import seed_bookings
 from mobility.extensions import db
 from mobility.fleet.demo import seed_fleet
 from mobility.territory.models import EmploymentBasin
@@ -133,6 +134,7 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
         first_file.email = account.email
         first_file.user = account
     fleet = seed_fleet(today)
+    seed_bookings(today)
     return {
         "organisations": len(organisations),
         "accounts": len(users) + 1,
