@@ -71,7 +71,7 @@ def _fill_request(page, starts_on: date, ends_on: date) -> None:
 def test_the_request_form_with_errors_the_preview_and_the_booking_page_pass_axe(page, make_data):
     data = make_data(_beneficiary_and_a_car)
     login(page, data["email"])
-    page.get_by_role("link", name="Demander un véhicule").click()
+    page.get_by_role("main").get_by_role("link", name="Demander un véhicule").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Demander un véhicule")
     assert_no_axe_violations(page)
 
