@@ -428,8 +428,11 @@ def _constraint_hit(error: IntegrityError) -> str:
 def _take_write_lock() -> None:
     """On SQLite, start the transaction with the write lock (BEGIN IMMEDIATE) if none is open.
 
-    Requests already do (see create_app); this covers commands, tests and threads. Checking
-    then writing under one lock is what keeps two SQLite writers from both passing the check.
+    Requests already do (see create_app); this covers commands, jobs, tests and threads.
+    Checking then writing under one lock is what keeps two SQLite writers from both passing
+    the check. A caller outside a request must call the service before reading anything in the
+    same transaction (or end that transaction first): a transaction already open for reading
+    cannot be upgraded safely, and would get "database is locked" under contention.
     """
     if db.engine.dialect.name == "sqlite" and not db.session().in_transaction():
         db.session.connection(execution_options={"sqlite_immediate": True})
