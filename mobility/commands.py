@@ -24,7 +24,8 @@ def seed_demo_command():
     db.session.commit()
     click.echo(
         f"Demo data ready: {figures['organisations']} organisations, {figures['accounts']} demo "
-        f"accounts (password: {DEMO_PASSWORD}), {figures['new_beneficiaries']} new beneficiary files."
+        f"accounts (password: {DEMO_PASSWORD}), {figures['new_beneficiaries']} new beneficiary files, "
+        f"{figures['new_bookings']} new bookings."
     )
 
 

@@ -134,10 +134,11 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
         first_file.email = account.email
         first_file.user = account
     fleet = seed_fleet(today)
-    seed_bookings(today)
+    bookings = seed_bookings(today)
     return {
         "organisations": len(organisations),
         "accounts": len(users) + 1,
-        "new_beneficiaries": created,
+        "new_beneficiaries": created + bookings["new_people"],
         "new_vehicles": fleet["new_vehicles"],
+        "new_bookings": bookings["new_bookings"],
     }

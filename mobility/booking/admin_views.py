@@ -90,7 +90,7 @@ def tariffs_by_category(today: date) -> list[CategoryTariffs]:
     return groups
 
 
-@bp.route("")
+@bp.route("/")
 @role_required(Role.ADMIN)
 def index():
     today = _today()

@@ -84,7 +84,7 @@ def test_the_list_says_in_words_which_tariff_is_in_force_today_with_those_to_com
     add(VehicleCategory.CAR, date(2026, 1, 1), 400)
     add(VehicleCategory.CAR, date(2026, 6, 1), 500)
     add(VehicleCategory.CAR, date(2027, 1, 1), 600)
-    page = text_of(client.get("/admin/tarifs"))
+    page = text_of(client.get("/admin/tarifs/"))
     assert "En vigueur aujourd'hui : le tarif du 1 juin 2026, à 5,00 € par jour." in page
     car = page[page.index("Voiture (permis B)") : page.index("Voiture sans permis")]
     assert car.index("1 janvier 2027 À venir 6,00 €") < car.index("1 juin 2026 En vigueur aujourd'hui 5,00 €")
@@ -93,19 +93,19 @@ def test_the_list_says_in_words_which_tariff_is_in_force_today_with_those_to_com
 
 def test_the_list_says_tariffs_in_force_are_never_edited_and_offers_no_way_to_edit_one(client, admin):
     add(VehicleCategory.CAR, date(2026, 1, 1), 400)
-    response = client.get("/admin/tarifs")
+    response = client.get("/admin/tarifs/")
     assert "Un tarif en vigueur ne se modifie pas : chaque location garde le prix" in text_of(response)
     assert "modifier" not in response.get_data(as_text=True).lower()
 
 
 def test_an_offered_category_without_a_tariff_says_its_requests_are_refused(client, admin):
-    page = text_of(client.get("/admin/tarifs"))
+    page = text_of(client.get("/admin/tarifs/"))
     vsp = page[page.index("Voiture sans permis") :]
     assert "Aucun tarif en vigueur aujourd'hui : les demandes de ce type sont refusées" in vsp
 
 
 def test_the_admin_home_page_links_to_the_tariffs(client, admin):
-    assert 'href="/admin/tarifs"' in client.get("/accueil").get_data(as_text=True)
+    assert 'href="/admin/tarifs/"' in client.get("/accueil").get_data(as_text=True)
 
 
 # A new tariff ----------------------------------------------------------------------------
@@ -114,7 +114,7 @@ def test_the_admin_home_page_links_to_the_tariffs(client, admin):
 def test_an_admin_adds_a_tariff_typed_in_euros_and_it_is_stored_in_cents(client, admin):
     response = client.post("/admin/tarifs/nouveau", data=tariff_form())
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/admin/tarifs")
+    assert response.headers["Location"].endswith("/admin/tarifs/")
     [row] = tariff_rows()
     assert (row.category, row.effective_on) == (VehicleCategory.CAR, date(2026, 12, 1))
     assert (row.daily_cents, row.weekly_cap_cents, row.monthly_cap_cents, row.deposit_cents) == (
@@ -128,7 +128,7 @@ def test_an_admin_adds_a_tariff_typed_in_euros_and_it_is_stored_in_cents(client,
     assert [(event.action, event.object_id, event.actor_id) for event in audit] == [
         (AuditAction.CREATE, row.id, admin.id)
     ]
-    page = text_of(client.get("/admin/tarifs"))
+    page = text_of(client.get("/admin/tarifs/"))
     assert "Le nouveau tarif « Voiture (permis B) » prend effet le 01/12/2026." in page
     assert "1 décembre 2026 À venir 4,50 €" in page
 
@@ -140,7 +140,7 @@ def test_a_tariff_may_take_effect_today_and_free_amounts_are_allowed(client, adm
     )
     assert response.status_code == 302
     assert "En vigueur aujourd'hui : le tarif du 23 novembre 2026, à 0,00 € par jour." in text_of(
-        client.get("/admin/tarifs")
+        client.get("/admin/tarifs/")
     )
 
 
@@ -199,14 +199,14 @@ def test_a_missing_category_or_an_unreadable_date_is_refused(client, admin):
 @pytest.mark.parametrize("role", ["referent", "fleet", "beneficiary"])
 def test_other_roles_get_404_on_the_tariff_pages(client, auth, frozen, role):
     auth.login(UserFactory(**({role: True} if role != "referent" else {})))
-    assert client.get("/admin/tarifs").status_code == 404
+    assert client.get("/admin/tarifs/").status_code == 404
     assert client.get("/admin/tarifs/nouveau").status_code == 404
     assert client.post("/admin/tarifs/nouveau", data=tariff_form()).status_code == 404
     assert tariff_rows() == []
 
 
 def test_without_logging_in_the_tariff_pages_send_to_the_login_page(client, app):
-    response = client.get("/admin/tarifs")
+    response = client.get("/admin/tarifs/")
     assert response.status_code == 302
     assert "/connexion" in response.headers["Location"]
 

@@ -169,8 +169,10 @@ def test_admin_pages_pass_axe(page, signed_in, make_data):
 def test_tariff_pages_pass_axe_including_the_form_with_errors(page, signed_in):
     signed_in("admin")
     page.goto("/admin/tarifs/")
+    _expect_heading(page, "Tarifs de location")
     assert_no_axe_violations(page)
     page.goto("/admin/tarifs/nouveau")
+    _expect_heading(page, "Nouveau tarif")
     assert_no_axe_violations(page)
     page.locator("main form button[type=submit]").click()
     expect(page.locator("main [aria-invalid=true]").first).to_be_visible()
