@@ -62,3 +62,31 @@ def test_the_organisation_list_does_not_query_once_per_row(app, client, auth):
     few = _queries_for(app, client, "/admin/organisations")
     OrganisationFactory.create_batch(10)
     assert _queries_for(app, client, "/admin/organisations") == few
+
+
+def _bookings_for(referent, count: int, status):
+    from datetime import UTC, datetime, timedelta
+
+    from tests.booking.factories import BookingFactory
+
+    start = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
+    for index in range(count):
+        BookingFactory(
+            beneficiary=BeneficiaryFactory(referent=referent),
+            status=status,
+            starts_at=start + timedelta(days=7 * index),
+            ends_at=start + timedelta(days=7 * index + 2),
+        )
+
+
+def test_the_referent_booking_list_and_approval_queue_do_not_query_once_per_row(app, client, auth):
+    from mobility.booking.models import BookingStatus
+
+    referent = UserFactory()
+    _bookings_for(referent, 1, BookingStatus.REQUESTED)
+    auth.login(referent)
+    few_list = _queries_for(app, client, "/locations/")
+    few_queue = _queries_for(app, client, "/locations/a-valider")
+    _bookings_for(referent, 8, BookingStatus.REQUESTED)
+    assert _queries_for(app, client, "/locations/") == few_list
+    assert _queries_for(app, client, "/locations/a-valider") == few_queue

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, or_, select
 
+from mobility.dbtypes import utcnow
 from mobility.extensions import db
 from mobility.fleet.models import Site, Unavailability, Vehicle, VehicleCategory, VehicleStatus
 from mobility.territory.models import EmploymentBasin
@@ -60,7 +61,7 @@ def busy_vehicle_ids(starts_at: datetime, ends_at: datetime) -> Select:
     still running or to come: the past, which is most of the data, is never read.
     """
     # Imported here: bookings build on the fleet, not the other way round.
-    from mobility.booking.models import HOLDING_STATUSES, Booking
+    from mobility.booking.models import HOLDING_STATUSES, Booking, BookingStatus
 
     unavailable = select(Unavailability.vehicle_id).where(
         Unavailability.ends_at > starts_at, Unavailability.starts_at < ends_at
@@ -70,7 +71,11 @@ def busy_vehicle_ids(starts_at: datetime, ends_at: datetime) -> Select:
         Booking.starts_at < ends_at,
         Booking.status.in_(HOLDING_STATUSES),
     )
-    return unavailable.union_all(booked)
+    # A vehicle not yet back from an overdue rental is offered to nobody until it is returned.
+    not_back = select(Booking.vehicle_id).where(
+        Booking.status == BookingStatus.IN_PROGRESS, Booking.ends_at <= utcnow()
+    )
+    return unavailable.union_all(booked, not_back)
 
 
 def count_free_vehicles(

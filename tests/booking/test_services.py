@@ -150,3 +150,17 @@ def test_a_car_whose_insurance_or_inspection_lapses_during_the_rental_is_never_a
     db.session.commit()
     booking = services.request_booking(world["person"], _details(world), world["user"])
     assert booking.vehicle_id == third.id
+
+
+def test_a_vehicle_not_back_from_an_overdue_rental_is_offered_to_nobody(world):
+    from tests.booking.factories import BookingFactory
+
+    late, back = world["vehicles"]
+    BookingFactory(
+        vehicle=late,
+        status=BookingStatus.IN_PROGRESS,
+        starts_at=datetime(2026, 11, 16, 8, 0, tzinfo=UTC),
+        ends_at=datetime(2026, 11, 20, 16, 0, tzinfo=UTC),  # three days ago
+    )
+    starts_at, ends_at = _details(world).period()
+    assert services.free_vehicles(VehicleCategory.CAR, starts_at, ends_at) == [back]
