@@ -512,7 +512,11 @@ def booking_or_404(booking_id: int, user: User) -> Booking:
 @bp.get(f"/bookings/<int(max={MAX_ID}):booking_id>")
 def show_booking(booking_id: int):
     user = current_api_user()
-    return jsonify(booking_json(booking_or_404(booking_id, user), user))
+    booking = booking_or_404(booking_id, user)
+    record(AuditAction.READ, "booking", booking.id, actor=user)
+    response = jsonify(booking_json(booking, user))
+    db.session.commit()
+    return response
 
 
 @bp.post(f"/bookings/<int(max={MAX_ID}):booking_id>/cancel")

@@ -694,3 +694,14 @@ def test_the_described_error_schema_covers_refusals_and_alternatives(client, wor
     taken = client.post("/api/v1/bookings", json=prescription(world), headers=world.headers).json
     _assert_matches(taken["error"], error_schema)
     _assert_matches(taken["error"]["alternatives"], schemas["Alternatives"])
+
+
+def test_reading_a_booking_through_the_api_is_in_the_access_log(client, world):
+    from mobility.audit.models import AuditAction, AuditEvent
+
+    booking = BookingFactory(beneficiary=world.person, vehicle=world.cars[0])
+    assert client.get(f"/api/v1/bookings/{booking.id}", headers=world.headers).status_code == 200
+    events = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.object_type == "booking", AuditEvent.object_id == booking.id)
+    ).all()
+    assert [(e.action, e.actor_id) for e in events] == [(AuditAction.READ, world.referent.id)]
