@@ -336,6 +336,8 @@ def booking_json(booking: Booking, user: User) -> dict:
 
 
 def _refusals_error(refusals: list[Refusal]) -> DetailedApiError:
+    # Only staff prescribe through the API: the reasons are worded for the référent.
+    refusals = [refusal.worded_for(staff=True) for refusal in refusals]
     fields = FieldErrors()
     for refusal in refusals:
         fields.add(REFUSAL_FIELDS.get(refusal.code, "beneficiary_id"), str(refusal.message))
@@ -590,7 +592,7 @@ def beneficiaries():
                 "holding_bookings": holding.get(person.id, 0),
                 "eligible_categories": [category.value for category, why in refusals.items() if not why],
                 "refusals_by_category": {
-                    category.value: [refusal.as_dict() for refusal in why]
+                    category.value: [refusal.worded_for(staff=True).as_dict() for refusal in why]
                     for category, why in refusals.items()
                 },
             }

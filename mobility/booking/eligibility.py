@@ -91,6 +91,15 @@ class Refusal:
     code: str
     message: LazyString | str
     what_to_do: LazyString | str
+    # The same reason told to the référent acting for the person ("son permis", not "votre
+    # permis"); None when the wording fits both.
+    for_staff: tuple[LazyString | str, LazyString | str] | None = None
+
+    def worded_for(self, staff: bool) -> Refusal:
+        if not staff or self.for_staff is None:
+            return self
+        message, what_to_do = self.for_staff
+        return Refusal(self.code, message, what_to_do)
 
     def as_dict(self) -> dict[str, str]:
         return {"code": self.code, "message": str(self.message), "what_to_do": str(self.what_to_do)}
@@ -333,6 +342,10 @@ def _licence_b_not_checked() -> Refusal:
         "licence_b_not_checked",
         _l("Votre permis B n'a pas encore été vérifié par votre référent."),
         _l("Montrez votre permis à votre référent lors de votre prochain rendez-vous."),
+        (
+            _l("Le permis B de la personne n'a pas encore été vérifié."),
+            _l("Vérifiez son permis, puis cochez sur sa fiche « J'ai vu aujourd'hui le permis ou le BSR de la personne »."),
+        ),
     )
 
 
@@ -350,6 +363,10 @@ def check_licence_b(beneficiary: Beneficiary, starts_on: date, ends_on: date) ->
             _l(
                 "Si vous avez le permis B, montrez-le à votre référent. Sinon, vous pouvez peut-être "
                 "louer une voiture sans permis : parlez-en avec lui."
+            ),
+            (
+                _l("Aucun permis B n'est enregistré sur la fiche de la personne."),
+                _l("Si elle a le permis B, notez-le sur sa fiche ; sinon, une voiture sans permis peut convenir."),
             ),
         )
     if beneficiary.driving_rights_checked_on is None:
@@ -369,6 +386,13 @@ def check_licence_b(beneficiary: Beneficiary, starts_on: date, ends_on: date) ->
                 "Faites renouveler votre permis (démarche en ligne sur le site de l'ANTS), puis "
                 "montrez le nouveau permis à votre référent."
             ),
+            (
+                _l(
+                    "Le permis B de la personne n'est valable que jusqu'au %(date)s, avant le début de la location.",
+                    date=_fr(expires_on),
+                ),
+                _l("Le permis doit être renouvelé (ANTS) ; notez ensuite la nouvelle date sur sa fiche."),
+            ),
         )
     return Refusal(
         "licence_b_expires_during_rental",
@@ -380,6 +404,16 @@ def check_licence_b(beneficiary: Beneficiary, starts_on: date, ends_on: date) ->
             "Choisissez une date de fin au plus tard le %(date)s, ou faites renouveler votre permis "
             "avant la location et montrez le nouveau à votre référent.",
             date=_fr(expires_on),
+        ),
+        (
+            _l(
+                "Le permis B de la personne n'est valable que jusqu'au %(date)s, avant la fin de la location.",
+                date=_fr(expires_on),
+            ),
+            _l(
+                "Choisissez une date de fin au plus tard le %(date)s, ou notez sur sa fiche le permis renouvelé.",
+                date=_fr(expires_on),
+            ),
         ),
     )
 
@@ -401,6 +435,10 @@ def check_light_vehicle_rights(
                     "am_licence_not_checked",
                     _l("Votre permis AM ou BSR n'a pas encore été vérifié par votre référent."),
                     _l("Montrez votre permis AM ou BSR à votre référent lors de votre prochain rendez-vous."),
+                    (
+                        _l("Le permis AM ou BSR de la personne n'a pas encore été vérifié."),
+                        _l("Vérifiez-le, puis cochez sur sa fiche « J'ai vu aujourd'hui le permis ou le BSR de la personne »."),
+                    ),
                 )
             return _licence_b_not_checked()
         if beneficiary.has_am_licence or _licence_b_valid_throughout(
@@ -418,6 +456,15 @@ def check_light_vehicle_rights(
         _l(
             "Si vous avez l'un de ces permis, montrez-le à votre référent. Sinon, il peut vous "
             "orienter vers une formation au permis AM."
+        ),
+        (
+            _l(
+                "Les personnes nées à partir du %(date)s ont besoin du permis AM (ou BSR), ou d'un "
+                "permis B valable pendant toute la location, pour conduire %(vehicle)s.",
+                date=_fr(settings.vsp_no_licence_born_before),
+                vehicle=_VEHICLE_PHRASES[category],
+            ),
+            _l("Si la personne a l'un de ces permis, notez-le sur sa fiche ; sinon, orientez-la vers une formation au permis AM."),
         ),
     )
 
@@ -466,6 +513,10 @@ def check_rsa(beneficiary: Beneficiary, today: date, settings: EligibilitySettin
             "rsa_not_checked",
             _l("Votre droit au RSA n'a pas encore été vérifié par votre référent."),
             _l("Demandez à votre référent de le vérifier, lors d'un rendez-vous ou par téléphone."),
+            (
+                _l("Le droit au RSA de la personne n'a pas encore été vérifié."),
+                _l("Vérifiez-le, puis cochez sur sa fiche « J'ai vérifié aujourd'hui que la personne perçoit le RSA »."),
+            ),
         )
     if checked_on >= months_before(today, settings.rsa_check_max_months):
         return None
@@ -477,6 +528,14 @@ def check_rsa(beneficiary: Beneficiary, today: date, settings: EligibilitySettin
             months=settings.rsa_check_max_months,
         ),
         _l("Demandez à votre référent de vérifier à nouveau votre droit au RSA."),
+        (
+            _l(
+                "Le droit au RSA de la personne a été vérifié le %(date)s, il y a plus de %(months)s mois.",
+                date=_fr(checked_on),
+                months=settings.rsa_check_max_months,
+            ),
+            _l("Vérifiez-le à nouveau, puis cochez sur sa fiche « J'ai vérifié aujourd'hui que la personne perçoit le RSA »."),
+        ),
     )
 
 
@@ -497,6 +556,13 @@ def check_active_bookings(active_booking_count: int, settings: EligibilitySettin
         _l(
             "Attendez la fin de votre location, ou annulez une demande en attente. Pour garder le "
             "véhicule plus longtemps, demandez plutôt une prolongation à votre référent."
+        ),
+        (
+            _l("La personne a déjà une location en cours ou en attente."),
+            _l(
+                "Attendez la fin de cette location ou annulez la demande en attente ; pour garder le "
+                "véhicule plus longtemps, accordez une prolongation."
+            ),
         ),
     )
 

@@ -70,6 +70,12 @@ OPEN_WAITING = (WaitingStatus.WAITING, WaitingStatus.OFFERED)
 CALENDAR_EVENT_MINUTES = 30
 
 
+def _worded(refusals: list) -> list:
+    """Reasons in the second person for the beneficiary, about "la personne" for staff."""
+    staff = current_user.role != Role.BENEFICIARY
+    return [refusal.worded_for(staff) for refusal in refusals]
+
+
 def _today():
     return local(utcnow()).date()
 
@@ -201,7 +207,7 @@ def request_form():
         _show_error(form, exc.message, exc.field)
         return _render_request(person, form, page, 422)
     if preview.refusals:
-        page.refusals = preview.refusals
+        page.refusals = _worded(preview.refusals)
         return _render_request(person, form, page, 422)
     page.preview = preview
     if preview.vehicle is None:
@@ -219,7 +225,7 @@ def _send_request(person: Beneficiary, form: RequestForm):
         booking = services.request_booking(person, form.details(), current_user)
     except NotEligible as exc:
         db.session.rollback()
-        page.refusals = exc.refusals
+        page.refusals = _worded(exc.refusals)
         return _render_request(person, form, page, 422)
     except VehicleTaken as exc:
         db.session.rollback()
@@ -271,7 +277,7 @@ def join_queue():
         entry = services.join_queue(person, form.details(), current_user)
     except NotEligible as exc:
         db.session.rollback()
-        page.refusals = exc.refusals
+        page.refusals = _worded(exc.refusals)
         return _render_request(person, form, page, 422)
     except BookingError as exc:
         db.session.rollback()
@@ -339,7 +345,7 @@ def accept_offer(entry_id: int):
         booking = services.accept_offer(entry, current_user)
     except NotEligible as exc:
         db.session.rollback()
-        for refusal in exc.refusals:
+        for refusal in _worded(exc.refusals):
             flash(f"{refusal.message} {refusal.what_to_do}", "error")
         return redirect(url_for("booking.index"))
     except VehicleTaken:

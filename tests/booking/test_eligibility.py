@@ -550,3 +550,30 @@ def test_settings_cannot_be_changed_once_built():
     settings = EligibilitySettings()
     with pytest.raises(TypeError):
         settings.max_days[CAR] = 1000
+
+
+# Wording for the référent -----------------------------------------------------------------
+
+PERSONAL_SITUATIONS = {
+    "licence_b_missing": lambda: check(person(licence_b=False, licence_b_issued_on=None, licence_b_expires_on=None)),
+    "licence_b_not_checked": lambda: check(person(driving_rights_checked_on=None)),
+    "licence_b_expired": lambda: check(person(licence_b_expires_on=START - timedelta(days=1))),
+    "licence_b_expires_during_rental": lambda: check(person(licence_b_expires_on=START)),
+    "am_licence_not_checked": lambda: check(young_person(has_am_licence=True), category=VSP),
+    "am_licence_missing": lambda: check(young_person(), category=VSP),
+    "rsa_not_checked": lambda: check(person(rsa_checked_on=None)),
+    "rsa_check_too_old": lambda: check(person(rsa_checked_on=date(2026, 1, 5))),
+    "active_booking_exists": lambda: check(person(), active_booking_count=1),
+}
+
+
+@pytest.mark.parametrize("code", sorted(PERSONAL_SITUATIONS))
+def test_a_reason_about_the_person_is_told_to_the_referent_in_the_third_person(app, code):
+    refusal = only(PERSONAL_SITUATIONS[code]())
+    assert refusal.code == code
+    for_person = refusal.worded_for(staff=False)
+    for_staff = refusal.worded_for(staff=True)
+    assert for_person is refusal
+    assert for_staff.code == code
+    staff_text = f"{for_staff.message} {for_staff.what_to_do}"
+    assert "votre" not in staff_text.lower() and "vous" not in staff_text.lower(), staff_text

@@ -157,14 +157,15 @@ def test_a_referent_request_is_approved_at_once(client, logged_in, world):
     assert f"La location {booking.reference} est enregistrée et validée" in page
 
 
-def test_the_reasons_a_person_cannot_rent_are_shown_to_the_referent(client, logged_in, world):
+def test_the_reasons_a_person_cannot_rent_are_told_to_the_referent_about_the_person(client, logged_in, world):
     person = eligible_beneficiary(TODAY, referent=world["referent"], rsa_checked_on=None)
     url = f"/locations/demander?beneficiaire={person.id}"
     response = client.post(url, data=request_data(world, step="send"))
     assert response.status_code == 422
     page = text_of(response)
-    assert "Votre droit au RSA n'a pas encore été vérifié par votre référent." in page
-    assert "Que faire : Demandez à votre référent de le vérifier" in page
+    assert "Le droit au RSA de la personne n'a pas encore été vérifié." in page
+    assert "Que faire : Vérifiez-le, puis cochez sur sa fiche" in page
+    assert "votre référent" not in page
     assert booking_count() == 0
 
 
