@@ -11,6 +11,7 @@ race is turned into VehicleTaken, never into an error page.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -62,6 +63,7 @@ from mobility.fleet.models import (
     OdometerReading,
     OdometerSource,
     Site,
+    Unavailability,
     Vehicle,
     VehicleCategory,
     VehicleStatus,
@@ -303,8 +305,6 @@ def is_free(vehicle: Vehicle, starts_at: datetime, ends_at: datetime, ignoring: 
     )
     if ignoring is not None:
         booking_clash = booking_clash.where(Booking.id != ignoring.id)
-    from mobility.fleet.models import Unavailability
-
     unavailable = select(Unavailability.id).where(
         Unavailability.vehicle_id == vehicle.id,
         Unavailability.starts_at < ends_at,
@@ -318,18 +318,8 @@ def alternatives_for(details: RequestDetails, near_commune: str | None = None) -
     starts_at, ends_at = details.period()
     found = Alternatives()
     found.vehicles = free_vehicles(details.category, starts_at, ends_at, details.basin_id, near_commune, limit=5)
-    today = local(utcnow()).date()
     if not found.vehicles and details.basin_id is not None:
-        for offset in _offsets(ALTERNATIVE_DATES_WINDOW_DAYS):
-            moved = details.shifted(offset)
-            if moved.starts_on <= today:
-                continue
-            moved_start, moved_end = moved.period()
-            if free_vehicles(details.category, moved_start, moved_end, details.basin_id, limit=1):
-                found.dates.append(FreeDates(moved.starts_on, moved.ends_on))
-                if len(found.dates) == ALTERNATIVE_DATES_SHOWN:
-                    break
-        found.dates.sort(key=lambda d: d.starts_on)
+        found.dates = nearest_free_dates(details)
     for basin in EmploymentBasin.all_ordered():
         if basin.id == details.basin_id:
             continue
@@ -339,6 +329,78 @@ def alternatives_for(details: RequestDetails, near_commune: str | None = None) -
         if count:
             found.basins.append(FreeElsewhere(basin, count))
     return found
+
+
+def nearest_free_dates(details: RequestDetails) -> list[FreeDates]:
+    """The nearest periods of the same length, within the window, when a vehicle of the basin
+    is free all along, soonest first.
+
+    The window's holding periods are read once and the shifted periods tried in memory: two
+    queries, where asking free_vehicles() for each shift took up to sixty.
+    """
+    today = local(utcnow()).date()
+    window_start = details.shifted(-ALTERNATIVE_DATES_WINDOW_DAYS).period()[0]
+    window_end = details.shifted(ALTERNATIVE_DATES_WINDOW_DAYS).period()[1]
+    vehicles = db.session.execute(
+        select(Vehicle.id, Vehicle.insurance_expires_on, Vehicle.technical_inspection_due_on)
+        .join(Site, Site.id == Vehicle.site_id)
+        .where(
+            Site.active.is_(True),
+            Site.basin_id == details.basin_id,
+            Vehicle.category == details.category,
+            Vehicle.status == VehicleStatus.ACTIVE,
+        )
+    ).all()
+    if not vehicles:
+        return []
+    ids = [vehicle.id for vehicle in vehicles]
+    busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for vehicle_id, starts_at, ends_at in db.session.execute(
+        select(Unavailability.vehicle_id, Unavailability.starts_at, Unavailability.ends_at)
+        .where(
+            Unavailability.vehicle_id.in_(ids),
+            Unavailability.ends_at > window_start,
+            Unavailability.starts_at < window_end,
+        )
+        .union_all(
+            select(Booking.vehicle_id, Booking.starts_at, Booking.ends_at).where(
+                Booking.vehicle_id.in_(ids),
+                Booking.status.in_(HOLDING_STATUSES),
+                Booking.ends_at > window_start,
+                Booking.starts_at < window_end,
+            )
+        )
+    ):
+        busy[vehicle_id].append((starts_at, ends_at))
+    now = utcnow()
+    not_back = set(
+        db.session.scalars(
+            select(Booking.vehicle_id).where(
+                Booking.vehicle_id.in_(ids), Booking.status == BookingStatus.IN_PROGRESS, Booking.ends_at <= now
+            )
+        )
+    )
+
+    def some_vehicle_free(starts_at: datetime, ends_at: datetime) -> bool:
+        last_day = local_day_of_last_moment(ends_at)
+        return any(
+            vehicle.id not in not_back
+            and (vehicle.insurance_expires_on is None or vehicle.insurance_expires_on >= last_day)
+            and (vehicle.technical_inspection_due_on is None or vehicle.technical_inspection_due_on >= last_day)
+            and all(not (start < ends_at and end > starts_at) for start, end in busy[vehicle.id])
+            for vehicle in vehicles
+        )
+
+    found = []
+    for offset in _offsets(ALTERNATIVE_DATES_WINDOW_DAYS):
+        moved = details.shifted(offset)
+        if moved.starts_on <= today:
+            continue
+        if some_vehicle_free(*moved.period()):
+            found.append(FreeDates(moved.starts_on, moved.ends_on))
+            if len(found) == ALTERNATIVE_DATES_SHOWN:
+                break
+    return sorted(found, key=lambda d: d.starts_on)
 
 
 def _offsets(window: int):

@@ -12,7 +12,7 @@ from mobility.booking.eligibility import NotEligible, Purpose
 from mobility.booking.models import Booking, BookingStatus, BookingTransition
 from mobility.booking.services import NothingFree, RequestDetails, VehicleTaken
 from mobility.extensions import db
-from mobility.fleet.models import VehicleCategory
+from mobility.fleet.models import VehicleCategory, VehicleStatus
 from mobility.notify.models import OutboxMessage
 from tests.booking.factories import add_demo_tariffs, eligible_beneficiary
 from tests.factories import UserFactory
@@ -164,3 +164,22 @@ def test_a_vehicle_not_back_from_an_overdue_rental_is_offered_to_nobody(world):
     )
     starts_at, ends_at = _details(world).period()
     assert services.free_vehicles(VehicleCategory.CAR, starts_at, ends_at) == [back]
+
+
+def test_the_nearest_free_dates_step_around_bookings_and_unavailability(world):
+    only_car, other = world["vehicles"]
+    other.status = VehicleStatus.RETIRED
+    db.session.commit()
+    someone = eligible_beneficiary(TODAY)
+    services.request_booking(someone, _details(world), someone.referent)  # holds 7-11 December
+    UnavailabilityFactory(
+        vehicle=only_car,
+        starts_at=datetime(2026, 12, 11, 23, 0, tzinfo=UTC),  # 12 December, Paris
+        ends_at=datetime(2026, 12, 14, 23, 0, tzinfo=UTC),  # 14 December inclusive
+    )
+    dates = services.nearest_free_dates(_details(world))
+    assert [(d.starts_on, d.ends_on) for d in dates] == [
+        (date(2026, 11, 30), date(2026, 12, 4)),
+        (date(2026, 12, 1), date(2026, 12, 5)),
+        (date(2026, 12, 2), date(2026, 12, 6)),
+    ]
