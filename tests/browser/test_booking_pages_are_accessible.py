@@ -259,4 +259,7 @@ def test_requesting_on_a_phone_fits_the_screen_at_every_step(page, make_data):
 
     page.goto("/locations/")
     _expect_no_horizontal_scroll(page)
+    # One card per rental, nothing to scroll sideways inside the page either.
+    expect(page.locator("main .booking-cards > li")).to_have_count(1)
+    expect(page.locator("main .table-wrapper")).to_have_count(0)
     assert_no_axe_violations(page)
