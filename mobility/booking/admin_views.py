@@ -15,14 +15,13 @@ from flask_login import current_user
 
 from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
+from mobility.booking.form_saving import save_or_show
 from mobility.booking import services
 from mobility.booking.admin_forms import TariffForm
 from mobility.booking.eligibility import settings_from_config
 from mobility.booking.models import Tariff, local
 from mobility.booking.pricing import NoTariffInForce, tariff_in_force
-from mobility.booking.services import BookingError
 from mobility.dbtypes import utcnow
-from mobility.extensions import db
 from mobility.fleet.models import VehicleCategory
 
 bp = Blueprint("tariffs", __name__, url_prefix="/admin/tarifs")
@@ -35,21 +34,6 @@ def _today() -> date:
 def _status() -> int:
     """A form shown again after a POST was refused: 422 Unprocessable Content."""
     return 422 if request.method == "POST" else 200
-
-
-def _save(form, save):
-    """Call a service; commit and return its result, or roll back and show its refusal on the form."""
-    try:
-        result = save()
-    except BookingError as exc:
-        db.session.rollback()
-        if exc.field is not None and exc.field in form:
-            form[exc.field].errors.append(exc.message)
-        else:
-            flash(exc.message, "error")
-        return None
-    db.session.commit()
-    return result
 
 
 @dataclass
@@ -108,7 +92,7 @@ def create():
         except ValueError:
             pass
     if form.validate_on_submit():
-        tariff = _save(
+        tariff = save_or_show(
             form,
             lambda: services.add_tariff(
                 form.category.data,

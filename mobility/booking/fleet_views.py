@@ -28,6 +28,7 @@ from mobility.audit.models import AuditAction
 from mobility.audit.services import record
 from mobility.auth.models import Role, User
 from mobility.auth.permissions import role_required
+from mobility.booking.form_saving import save_or_show
 from mobility.booking import access, lifecycle, services
 from mobility.booking.fleet_forms import (
     FUEL_LABELS,
@@ -39,7 +40,7 @@ from mobility.booking.fleet_forms import (
     PaymentForm,
     ReturnForm,
 )
-from mobility.booking.lifecycle import Action, IllegalMove, ReasonRequired
+from mobility.booking.lifecycle import Action, IllegalMove
 from mobility.booking.models import Booking, BookingStatus, Handover, HandoverKind, local
 from mobility.dbtypes import utcnow
 from mobility.extensions import db
@@ -211,33 +212,6 @@ def _illegal_move(exc: IllegalMove):
     return redirect(target, 303)
 
 
-def _show_error(form, message: str, field: str | None) -> None:
-    if field is not None and field in form:
-        form[field].errors.append(message)
-    else:
-        flash(message, "error")
-
-
-def _save(form, save):
-    """Call a service; commit and return its result, or roll back and show its refusal on the form.
-
-    Returns None when refused (the caller renders the form again). IllegalMove goes on to
-    _illegal_move.
-    """
-    try:
-        result = save()
-    except services.BookingError as exc:
-        db.session.rollback()
-        _show_error(form, exc.message, exc.field)
-        return None
-    except ReasonRequired as exc:
-        db.session.rollback()
-        _show_error(form, exc.message, "reason")
-        return None
-    db.session.commit()
-    return result if result is not None else True
-
-
 def _to_booking(booking_id: int):
     return redirect(url_for("booking.show", booking_id=booking_id))
 
@@ -268,7 +242,7 @@ def confirm(booking_id: int):
                 )
             return services.confirm(booking, current_user, vehicle)
 
-        if _save(form, save):
+        if save_or_show(form, save):
             flash(
                 _(
                     "La location %(reference)s est confirmée avec le véhicule %(vehicle)s.",
@@ -311,7 +285,7 @@ def check_out(booking_id: int):
     )
     if form.validate_on_submit():
         details = _handover_details(form)
-        if _save(form, lambda: services.check_out(booking, details, current_user)):
+        if save_or_show(form, lambda: services.check_out(booking, details, current_user)):
             flash(
                 _(
                     "Le véhicule %(plate)s est remis : la location %(reference)s est en cours.",
@@ -351,7 +325,7 @@ def return_vehicle(booking_id: int):
         )
     if form.validate_on_submit():
         details = _handover_details(form)
-        if _save(form, lambda: services.return_vehicle(booking, details, current_user)):
+        if save_or_show(form, lambda: services.return_vehicle(booking, details, current_user)):
             flash(
                 _(
                     "Le retour du véhicule %(plate)s est enregistré : la location %(reference)s est terminée.",
@@ -373,7 +347,7 @@ def no_show(booking_id: int):
     booking = _booking_or_404(booking_id)
     _require(booking, Action.NO_SHOW)
     form = NoShowForm()
-    if form.validate_on_submit() and _save(
+    if form.validate_on_submit() and save_or_show(
         form, lambda: services.record_no_show(booking, current_user, form.reason.data)
     ):
         flash(
@@ -394,7 +368,7 @@ def cancel(booking_id: int):
     booking = _booking_or_404(booking_id)
     _require(booking, Action.CANCEL)
     form = CancelForm()
-    if form.validate_on_submit() and _save(
+    if form.validate_on_submit() and save_or_show(
         form, lambda: services.cancel(booking, current_user, form.reason.data)
     ):
         flash(
@@ -419,7 +393,7 @@ def payments(booking_id: int):
     if request.method == "GET":
         form.paid_on.data = local(utcnow()).date()
     if form.validate_on_submit():
-        payment = _save(
+        payment = save_or_show(
             form,
             lambda: services.record_payment(
                 booking,

@@ -12,6 +12,8 @@ Services flush; these views commit once after a success and roll back on a refus
 
 from __future__ import annotations
 
+from functools import partial
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,6 +31,7 @@ from mobility.auth.models import Role, User
 from mobility.auth.permissions import role_required
 from mobility.beneficiaries.models import Beneficiary
 from mobility.beneficiaries.services import get_visible_beneficiary, own_file, visible_beneficiaries
+from mobility.booking.form_saving import FORM_REFUSALS, save_or_show, show_error
 from mobility.booking import access, services
 from mobility.booking.eligibility import NotEligible, settings_from_config
 from mobility.booking.forms import (
@@ -40,7 +43,7 @@ from mobility.booking.forms import (
     RejectForm,
     RequestForm,
 )
-from mobility.booking.lifecycle import Action, IllegalMove, ReasonRequired, can
+from mobility.booking.lifecycle import Action, IllegalMove, can
 from mobility.booking.models import (
     Booking,
     BookingStatus,
@@ -59,6 +62,9 @@ from mobility.extensions import db
 from mobility.fleet.ics import CalendarEvent, render_calendar
 from mobility.fleet.models import Vehicle
 from mobility.territory.models import EmploymentBasin
+
+# These pages also show an illegal move (a booking changed meanwhile) on the form.
+save_on_page = partial(save_or_show, refusals=(*FORM_REFUSALS, IllegalMove))
 
 bp = Blueprint("booking", __name__, url_prefix="/locations")
 
@@ -83,31 +89,6 @@ def _today():
 def _status() -> int:
     """A form shown again after a POST was refused: 422 Unprocessable Content."""
     return 422 if request.method == "POST" else 200
-
-
-def _show_error(form, message: str, field: str | None) -> None:
-    """Put the refusal next to its field (or above the form when it concerns no field)."""
-    if form is not None and field is not None and field in form:
-        form[field].errors.append(message)
-    else:
-        flash(message, "error")
-
-
-def _save(form, save):
-    """Call a service; commit and return its result, or roll back and show its refusal on the form.
-
-    The one place where these views turn a BookingError, an IllegalMove or a ReasonRequired
-    into a message. Returns None when refused (the caller shows the form again).
-    """
-    try:
-        result = save()
-    except (BookingError, IllegalMove, ReasonRequired) as exc:
-        db.session.rollback()
-        field = "reason" if isinstance(exc, ReasonRequired) else getattr(exc, "field", None)
-        _show_error(form, exc.message, field)
-        return None
-    db.session.commit()
-    return result if result is not None else True
 
 
 # --- Request form -------------------------------------------------------------------------------
@@ -204,7 +185,7 @@ def request_form():
     try:
         preview = services.preview(person, form.details())
     except BookingError as exc:
-        _show_error(form, exc.message, exc.field)
+        show_error(form, exc.message, exc.field)
         return _render_request(person, form, page, 422)
     if preview.refusals:
         page.refusals = _worded(preview.refusals)
@@ -238,7 +219,7 @@ def _send_request(person: Beneficiary, form: RequestForm):
         return _render_request(person, form, page, 409)
     except (BookingError, IllegalMove) as exc:
         db.session.rollback()
-        _show_error(form, exc.message, getattr(exc, "field", None))
+        show_error(form, exc.message, getattr(exc, "field", None))
         return _render_request(person, form, page, 422)
     db.session.commit()
     if booking.status is BookingStatus.REQUESTED:
@@ -281,7 +262,7 @@ def join_queue():
         return _render_request(person, form, page, 422)
     except BookingError as exc:
         db.session.rollback()
-        _show_error(form, exc.message, exc.field)
+        show_error(form, exc.message, exc.field)
         return _render_request(person, form, page, 422)
     db.session.commit()
     position = services.queue_position(entry)
@@ -375,7 +356,7 @@ def accept_offer(entry_id: int):
 @role_required(Role.BENEFICIARY, Role.REFERENT)
 def withdraw(entry_id: int):
     entry = access.waiting_entry_or_404(entry_id, current_user)
-    if _save(None, lambda: services.withdraw_from_queue(entry, current_user)):
+    if save_on_page(None, lambda: services.withdraw_from_queue(entry, current_user)):
         flash(_("La demande est retirée de la file d'attente."), "success")
     return redirect(url_for("booking.index"))
 
@@ -511,7 +492,7 @@ def _back_to(booking: Booking) -> str:
 def cancel(booking_id: int):
     booking = access.booking_or_404(booking_id, current_user)
     form = CancelForm(prefix="cancel")
-    if form.validate_on_submit() and _save(
+    if form.validate_on_submit() and save_on_page(
         form, lambda: services.cancel(booking, current_user, form.reason.data)
     ):
         flash(_("La location %(reference)s est annulée.", reference=booking.reference), "success")
@@ -523,7 +504,7 @@ def cancel(booking_id: int):
 @role_required(*DECIDERS)
 def approve(booking_id: int):
     booking = access.booking_or_404(booking_id, current_user)
-    if _save(None, lambda: services.approve(booking, current_user)):
+    if save_on_page(None, lambda: services.approve(booking, current_user)):
         flash(
             _(
                 "La demande %(reference)s est validée : l'association va confirmer le véhicule.",
@@ -539,7 +520,7 @@ def approve(booking_id: int):
 def reject(booking_id: int):
     booking = access.booking_or_404(booking_id, current_user)
     form = _reject_form(booking, formdata=request.form)
-    if form.validate_on_submit() and _save(
+    if form.validate_on_submit() and save_on_page(
         form, lambda: services.reject(booking, current_user, form.reason.data)
     ):
         flash(
@@ -560,7 +541,7 @@ def reject(booking_id: int):
 def request_extension(booking_id: int):
     booking = access.booking_or_404(booking_id, current_user)
     form = ExtensionRequestForm(prefix="extension")
-    if form.validate_on_submit() and _save(
+    if form.validate_on_submit() and save_on_page(
         form, lambda: services.request_extension(booking, form.new_ends_on.data, current_user)
     ):
         flash(_("La demande de prolongation est envoyée au référent."), "success")
@@ -575,7 +556,7 @@ def decide_extension(extension_id: int):
     booking = extension.booking
     form = _decision_form(extension, formdata=request.form)
     approve_it = form.decision.data == "approve"
-    if form.validate_on_submit() and _save(
+    if form.validate_on_submit() and save_on_page(
         form, lambda: services.decide_extension(extension, approve_it, current_user, form.reason.data)
     ):
         if approve_it:
@@ -600,7 +581,7 @@ def record_outcome(booking_id: int):
     if form is None:
         flash(_("Aucune suite n'est à noter pour cette location en ce moment."), "error")
         return redirect(url_for("booking.show", booking_id=booking.id))
-    if form.validate_on_submit() and _save(
+    if form.validate_on_submit() and save_on_page(
         form,
         lambda: services.record_outcome(booking, form.checkpoint_member, form.result.data, current_user),
     ):
