@@ -48,7 +48,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     if app.config["TRUSTED_PROXY_COUNT"]:
         count = app.config["TRUSTED_PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        # Only what the README tells the proxy to send: X-Forwarded-For and X-Forwarded-Proto.
+        # X-Forwarded-Host is never trusted; links in messages do not depend on it anyway.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0)
     if app.config.get("TESTING"):
         app.jinja_env.undefined = StrictUndefined
     # A bad threshold stops the service at start, naming the setting, not at the first request.

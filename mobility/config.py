@@ -72,6 +72,13 @@ def build_config(instance_path: Path) -> dict:
             )
         secret_key = _dev_secret_key(instance_path)
 
+    trusted_hosts = [host.strip() for host in os.environ.get("TRUSTED_HOSTS", "").split(",") if host.strip()]
+    if production and not trusted_hosts:
+        raise ConfigurationError(
+            "TRUSTED_HOSTS is not set. In production the service answers only for its own host "
+            "names: set TRUSTED_HOSTS to them, comma-separated (for instance mobilite.example)."
+        )
+
     default_db = f"sqlite:///{instance_path / 'mobility.sqlite3'}"
     database_url = normalise_database_url(os.environ.get("DATABASE_URL") or default_db)
 
@@ -92,7 +99,9 @@ def build_config(instance_path: Path) -> dict:
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         # Number of reverse proxies in front of gunicorn whose X-Forwarded-* headers we trust.
         "TRUSTED_PROXY_COUNT": _env_int("TRUSTED_PROXY_COUNT", 0),
-        # Base address used in e-mails written outside a request (CLI, scheduler).
+        # Host names the service answers for (any other Host header gets 400); None: any.
+        "TRUSTED_HOSTS": trusted_hosts or None,
+        # Base address of every link in messages, in a request or not: never the request's Host.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         # Forms: the CSRF token lives as long as the session, so a slow form is not refused.
         "WTF_CSRF_TIME_LIMIT": None,

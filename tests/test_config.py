@@ -11,9 +11,28 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path)
         create_app({"INSTANCE_PATH": str(tmp_path)})
 
 
+def test_production_refuses_to_start_without_trusted_hosts(monkeypatch, tmp_path):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
+    with pytest.raises(ConfigurationError, match="TRUSTED_HOSTS is not set"):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
+
+
+def test_production_answers_only_for_its_trusted_hosts(monkeypatch, tmp_path):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("TRUSTED_HOSTS", "mobilite.example, www.mobilite.example")
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    client = app.test_client()
+    assert client.get("/confidentialite", headers={"Host": "evil.example"}).status_code == 400
+    assert client.get("/confidentialite", headers={"Host": "mobilite.example"}).status_code == 200
+
+
 def test_production_cookies_are_secure(monkeypatch, tmp_path):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("TRUSTED_HOSTS", "mobilite.example")
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True

@@ -15,6 +15,7 @@ from mobility.fleet import planning
 from mobility.fleet.ics import render_calendar
 from mobility.fleet.models import Site, VehicleCategory
 from mobility.fleet.planning import MONTH, WEEK, Period
+from mobility.notify.services import external_url
 from mobility.territory.models import EmploymentBasin
 
 bp = Blueprint("planning", __name__, url_prefix="/flotte")
@@ -80,7 +81,7 @@ def _render(sites: list[Site], *, site: Site | None, basin: EmploymentBasin | No
         categories=list(VehicleCategory),
         can_manage_calendar=site is not None and planning.can_manage_calendar(site, current_user),
         calendar_url=(
-            url_for("planning.site_calendar", site_id=site.id, token=site.ics_token, _external=True)
+            external_url("planning.site_calendar", site_id=site.id, token=site.ics_token)
             if site is not None and planning.can_manage_calendar(site, current_user)
             else None
         ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from mobility.auth.forms import LoginForm
 from mobility.extensions import db
@@ -24,6 +24,11 @@ def register_errorhandlers(app) -> None:
             _("Le formulaire a expiré ou n'a pas été envoyé depuis ce site. "
               "Revenez en arrière, rechargez la page et recommencez."),
         )
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        # The Host is not one of TRUSTED_HOSTS: no URL can be built for it, so no page either.
+        return "Hôte inconnu / Unknown host\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(429)
     def too_many_requests(error):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
@@ -108,9 +108,11 @@ def _forget_rolled_back(session: Session) -> None:
 
 
 def external_url(endpoint: str, **values) -> str:
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    # Outside a request (CLI, scheduler) links are built on PUBLIC_BASE_URL.
+    """An absolute link for a message, always on PUBLIC_BASE_URL.
+
+    Never on the request's Host or X-Forwarded-Host: a forged header would otherwise put a
+    genuine token behind someone else's address (an account takeover through a reset link).
+    """
     base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
     adapter = current_app.url_map.bind(base.netloc, url_scheme=base.scheme, script_name=base.path or "/")
     return adapter.build(endpoint, values, force_external=True)

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from mobility.auth.models import Role
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import TEST_PASSWORD, OrganisationFactory, UserFactory
 from tests.helpers import body_of, first_link
 
 NEW_PASSWORD = "une phrase de passe toute neuve"
@@ -124,3 +124,45 @@ def test_the_email_is_written_in_the_recipients_language(client, mailbox):
     client.post("/mot-de-passe-oublie", data={"email": "personne.en@example.org"})
     message = mailbox.last_to("personne.en@example.org")
     assert message["Subject"] == "Your new password — Mobilité Emploi Loiret"
+
+
+def test_a_forged_host_header_never_reaches_the_reset_link(client, mailbox):
+    UserFactory(email="personne.a@example.org")
+    client.post(
+        "/mot-de-passe-oublie", data={"email": "personne.a@example.org"}, headers={"Host": "evil.example"}
+    )
+    link = first_link(mailbox.last_to("personne.a@example.org"))
+    assert urlsplit(link).netloc == "127.0.0.1:5000"
+    assert "evil.example" not in body_of(mailbox.last_to("personne.a@example.org"))
+
+
+def test_a_forged_forwarded_host_behind_the_proxy_never_reaches_the_link(make_app, mailbox):
+    app = make_app(TRUSTED_PROXY_COUNT=1, PUBLIC_BASE_URL="https://mobilite.example")
+    UserFactory(email="personne.a@example.org")
+    app.test_client().post(
+        "/mot-de-passe-oublie",
+        data={"email": "personne.a@example.org"},
+        headers={"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"},
+    )
+    link = first_link(mailbox.last_to("personne.a@example.org"))
+    assert urlsplit(link).netloc == "mobilite.example"
+    assert link.startswith("https://mobilite.example/")
+
+
+def test_an_invitation_sent_from_a_forged_host_links_to_the_public_address(client, mailbox):
+    admin = UserFactory(admin=True)
+    forged = {"Host": "evil.example"}
+    client.post("/connexion", data={"email": admin.email, "password": TEST_PASSWORD}, headers=forged)
+    client.post(
+        "/admin/utilisateurs/nouveau",
+        data={
+            "email": "invitee@example.org",
+            "full_name": "Personne Invitée",
+            "role": "admin",
+            "organisation_id": admin.organisation_id,
+            "active": "y",
+        },
+        headers=forged,
+    )
+    link = first_link(mailbox.last_to("invitee@example.org"))
+    assert urlsplit(link).netloc == "127.0.0.1:5000"
