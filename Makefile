@@ -8,7 +8,7 @@ export APP_ENV ?= development
 # Both cores: each pytest worker has its own SQLite files and its own PostgreSQL database.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-sqlite test-postgres translations extract-messages bench clean
+.PHONY: run test lint test-sqlite test-postgres translations extract-messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,14 @@ run: $(VENV)/.runtime-installed translations
 	$(FLASK) seed-demo
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-# SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (CI sets it).
-test: test-sqlite test-postgres
+# The import contract first, then SQLite always, PostgreSQL too when TEST_DATABASE_URL is set
+# (CI sets it).
+test: lint test-sqlite test-postgres
+
+# The floors of the house (pyproject.toml, [tool.importlinter]).
+lint: $(VENV)/.dev-installed
+	$(BIN)/lint-imports
+	$(BIN)/ruff check mobility tests bench
 
 test-sqlite: $(VENV)/.dev-installed translations
 	env -u TEST_DATABASE_URL APP_ENV=testing $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)

@@ -4,7 +4,7 @@
     .venv/bin/python bench/availability.py --sizes 20000 200000 --vehicles 300 --plans
 
 For each database engine, one database per size, migrated and filled by seed-bench
-(mobility.booking.bench_data): SQLite files in a temporary folder; on PostgreSQL, databases
+(mobility.devdata.bench): SQLite files in a temporary folder; on PostgreSQL, databases
 named after BENCH_DATABASE_URL's with the size appended (test_bench_20000, ...), created when
 missing, their public schema DROPPED and re-created, and dropped again at the end. Then, timed
 in-process:
@@ -52,11 +52,11 @@ from mobility import create_app  # noqa: E402
 from mobility.auth.models import User  # noqa: E402
 from mobility.beneficiaries.models import Beneficiary  # noqa: E402
 from mobility.booking import services  # noqa: E402
-from mobility.booking.bench_data import REFERENT_EMAIL, seed_bench  # noqa: E402
+from mobility.devdata.bench import REFERENT_EMAIL, seed_bench  # noqa: E402
 from mobility.booking.eligibility import Purpose  # noqa: E402
 from mobility.booking.models import HOLDING_STATUSES, Booking, local  # noqa: E402
 from mobility.config import normalise_database_url  # noqa: E402
-from mobility.dbtypes import utcnow  # noqa: E402
+from mobility.core.time import utcnow  # noqa: E402
 from mobility.extensions import db  # noqa: E402
 from mobility.fleet.availability import busy_vehicle_ids, count_free_vehicles  # noqa: E402
 from mobility.fleet.models import VehicleCategory  # noqa: E402

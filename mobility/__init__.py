@@ -14,11 +14,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from flask_babel import lazy_gettext
-from mobility import commands, templating
+from mobility import commands
+from mobility.core import templating
 from mobility.api.admin_views import bp as api_admin_bp
 from mobility.api.views import bp as api_bp
 from mobility.audit.views import bp as audit_bp
 from mobility.auth.admin_views import bp as accounts_admin_bp
+from mobility.auth.commune_views import bp as communes_admin_bp
 from mobility.auth.loader import load_user
 from mobility.auth.views import bp as auth_bp
 from mobility.beneficiaries.views import bp as beneficiaries_bp
@@ -36,7 +38,6 @@ from mobility.fleet.views import bp as fleet_bp
 from mobility.main import errors
 from mobility.main.views import bp as main_bp
 from mobility.notify.services import deliver_if_committed
-from mobility.territory.views import bp as territory_bp
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -108,7 +109,7 @@ def select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    for blueprint in (main_bp, auth_bp, accounts_admin_bp, territory_bp, beneficiaries_bp, audit_bp, fleet_bp):
+    for blueprint in (main_bp, auth_bp, accounts_admin_bp, communes_admin_bp, beneficiaries_bp, audit_bp, fleet_bp):
         app.register_blueprint(blueprint)
     for blueprint in (planning_bp, availability_bp, api_bp, api_admin_bp, booking_bp):
         app.register_blueprint(blueprint)

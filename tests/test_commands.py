@@ -2,7 +2,7 @@ from sqlalchemy import func, select
 
 from mobility.auth.models import Organisation, Role, User
 from mobility.beneficiaries.models import Beneficiary
-from mobility.demo import DEMO_PASSWORD
+from mobility.devdata.demo import DEMO_PASSWORD
 from mobility.extensions import db
 
 

@@ -6,7 +6,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.auth.models import User
-from mobility.dbtypes import UTCDateTime, utcnow
+from mobility.core.types import UTCDateTime
+from mobility.core.time import utcnow
 from mobility.extensions import db
 
 

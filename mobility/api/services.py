@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from mobility.api.models import ApiToken
 from mobility.auth.models import Role, User
-from mobility.dbtypes import utcnow
+from mobility.core.time import utcnow
 from mobility.extensions import db
 
 PREFIX_LENGTH = 8

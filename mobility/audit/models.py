@@ -8,7 +8,8 @@ from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.auth.models import User
-from mobility.dbtypes import UTCDateTime, str_enum, utcnow
+from mobility.core.types import UTCDateTime, str_enum
+from mobility.core.time import utcnow
 from mobility.extensions import db
 
 

@@ -2,14 +2,13 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from mobility.auth.labels import ORGANISATION_KIND_LABELS, ROLE_LABELS
-from mobility.validators import EmailAddress, strip_filter
+from mobility.core.forms import BaseForm, EmailAddress, strip_filter
 
 EMAIL_REQUIRED = _l("Saisissez votre adresse e-mail.")
 EMAIL_INVALID = _l("Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.")
@@ -55,7 +54,7 @@ class NewPasswordMixin:
             )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = email_field()
     password = PasswordField(
         _l("Mot de passe"),
@@ -68,15 +67,15 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Rester connecté sur cet appareil"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(BaseForm):
     email = email_field()
 
 
-class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+class ResetPasswordForm(NewPasswordMixin, BaseForm):
     pass
 
 
-class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+class ChangePasswordForm(NewPasswordMixin, BaseForm):
     current_password = PasswordField(
         _l("Mot de passe actuel"),
         validators=[DataRequired(_l("Saisissez votre mot de passe actuel.")), Length(max=128)],
@@ -84,7 +83,7 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
     )
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(BaseForm):
     language = SelectField(
         _l("Langue"),
         choices=[SelectChoice("fr", "Français"), SelectChoice("en", "English")],
@@ -97,7 +96,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(BaseForm):
     name = StringField(
         _l("Nom"),
         filters=[strip_filter],
@@ -119,7 +118,7 @@ class OrganisationForm(FlaskForm):
             raise ValidationError(_l("Une Mission locale est un organisme prescripteur."))
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     email = email_field()
     full_name = StringField(
         _l("Prénom et nom"),
@@ -139,3 +138,9 @@ class UserForm(FlaskForm):
         _l("Organisation"), coerce=int, validators=[InputRequired(_l("Choisissez une organisation."))]
     )
     active = BooleanField(_l("Compte actif"), default=True)
+
+
+class CommuneBasinForm(BaseForm):
+    basin_id = SelectField(
+        _l("Bassin d'emploi"), coerce=int, validators=[InputRequired(_l("Choisissez un bassin."))]
+    )

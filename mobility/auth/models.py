@@ -19,7 +19,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from mobility.auth.labels import organisation_kind_label, role_label
-from mobility.dbtypes import UTCDateTime, str_enum, utcnow
+from mobility.core.types import UTCDateTime, str_enum
+from mobility.core.time import utcnow
 from mobility.extensions import db
 from mobility.territory.models import EmploymentBasin
 

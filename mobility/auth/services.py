@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from mobility.auth.models import ROLE_ORGANISATION_KINDS, Organisation, Role, User
 from mobility.auth.passwords import hash_password, needs_rehash, verify_password
-from mobility.dbtypes import utcnow
+from mobility.core.time import utcnow
 from mobility.extensions import db
 from mobility.notify.services import external_url, queue_email
 

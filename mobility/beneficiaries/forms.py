@@ -3,11 +3,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from mobility.validators import DateAfter, EmailAddress, FrenchPhone, NotInFuture, empty_to_none, strip_filter
+from mobility.core.forms import BaseForm, DateAfter, EmailAddress, FrenchPhone, NotInFuture, empty_to_none, strip_filter
 
 MINIMUM_AGE = 16
 DATE_INVALID = _l("Saisissez une date valide, par exemple 31/01/1990.")
@@ -25,7 +24,7 @@ def _name_field(label, required_message):
     )
 
 
-class BeneficiaryForm(FlaskForm):
+class BeneficiaryForm(BaseForm):
     first_name = _name_field(_l("Prénom"), _l("Saisissez le prénom."))
     last_name = _name_field(_l("Nom"), _l("Saisissez le nom."))
     birth_date = DateField(

@@ -6,7 +6,8 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.auth.models import Organisation, User
-from mobility.dbtypes import UTCDateTime, utcnow
+from mobility.core.types import UTCDateTime
+from mobility.core.time import utcnow
 from mobility.extensions import db
 from mobility.territory.models import Commune
 

@@ -3,41 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import DataRequired, InputRequired, ValidationError
+from wtforms.validators import InputRequired
 
-from mobility.fleet.forms import EnumSelectField, FrenchDateField
 from mobility.fleet.models import VehicleCategory
-from mobility.fleet.rules import parse_euros
-from mobility.validators import strip_filter
-
-AMOUNT_INVALID = _l("Saisissez un montant en euros, par exemple 4 ou 4,50.")
-AMOUNT_NEGATIVE = _l("Le montant ne peut pas être négatif : saisissez 0 ou plus.")
+from mobility.core.forms import BaseForm, EnumSelectField, EurosField, FrenchDateField
 
 
-class EurosField(StringField):
-    """An amount typed in euros ("4", "4,50", "1 234,50 €"); `cents` holds it once valid."""
 
-    def __init__(self, label, required_message, **kwargs):
-        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
-        # DataRequired, not InputRequired: the data is stripped, so "  " is missing too ("0" is not).
-        super().__init__(label, filters=[strip_filter], validators=[DataRequired(required_message)], **kwargs)
-        self.cents: int | None = None
-
-    def pre_validate(self, form):
-        self.cents = None
-        if not self.data:
-            return  # DataRequired says so
-        if self.data.startswith("-"):
-            raise ValidationError(AMOUNT_NEGATIVE)
-        try:
-            self.cents = parse_euros(self.data)
-        except ValueError as exc:
-            raise ValidationError(AMOUNT_INVALID) from exc
-
-
-class TariffForm(FlaskForm):
+class TariffForm(BaseForm):
     category = EnumSelectField(
         _l("Type de véhicule"),
         VehicleCategory,

@@ -59,7 +59,7 @@ from mobility.booking.services import (
     RequestDetails,
     VehicleTaken,
 )
-from mobility.dbtypes import utcnow
+from mobility.core.time import utcnow
 from mobility.extensions import csrf, db
 from mobility.fleet.models import Vehicle, VehicleCategory
 from mobility.territory.models import EmploymentBasin

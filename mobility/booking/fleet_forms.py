@@ -8,15 +8,23 @@ services' to say, and the views put their refusal next to its field.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from mobility.booking.models import FUEL_LEVELS, PaymentKind, PaymentMethod
-from mobility.fleet.forms import ChoiceOfIds, EnumSelectField, FrenchDateField, FrenchIntegerField
-from mobility.fleet.rules import parse_euros
-from mobility.validators import NotInFuture, empty_to_none, strip_filter
+from mobility.core.forms import (
+    BaseForm,
+    ChoiceOfIds,
+    EnumSelectField,
+    FrenchDateField,
+    FrenchIntegerField,
+    NotInFuture,
+    empty_to_none,
+    optional_int,
+    parse_euros,
+    strip_filter,
+)
 
 # What a fuel gauge (or a charge indicator) shows, in eighths.
 FUEL_LABELS = {
@@ -32,19 +40,10 @@ FUEL_LABELS = {
 }
 
 
-def _optional_int(value):
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     vehicle_id = SelectField(
         _l("Véhicule remis"),
-        coerce=_optional_int,
+        coerce=optional_int,
         validate_choice=False,
         validators=[InputRequired(_l("Choisissez le véhicule à remettre."))],
         description=_l(
@@ -61,7 +60,7 @@ class ConfirmForm(FlaskForm):
         ]
 
 
-class HandoverForm(FlaskForm):
+class HandoverForm(BaseForm):
     """What both parties look at when the vehicle leaves or comes back."""
 
     odometer_km = FrenchIntegerField(
@@ -74,7 +73,7 @@ class HandoverForm(FlaskForm):
     )
     fuel_eighths = SelectField(
         _l("Niveau de carburant ou de charge"),
-        coerce=_optional_int,
+        coerce=optional_int,
         validate_choice=False,
         choices=[SelectChoice("", _l("— Choisir —"))]
         + [SelectChoice(str(level), label) for level, label in FUEL_LABELS.items()],
@@ -116,7 +115,7 @@ class ReturnForm(HandoverForm):
     )
 
 
-class NoShowForm(FlaskForm):
+class NoShowForm(BaseForm):
     reason = TextAreaField(
         _l("Précisions (facultatif)"),
         filters=[empty_to_none],
@@ -127,7 +126,7 @@ class NoShowForm(FlaskForm):
     )
 
 
-class CancelForm(FlaskForm):
+class CancelForm(BaseForm):
     # Required by the state machine (staff must say why); the service says so if it is empty.
     reason = TextAreaField(
         _l("Raison de l'annulation"),
@@ -137,7 +136,7 @@ class CancelForm(FlaskForm):
     )
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(BaseForm):
     kind = EnumSelectField(
         _l("Nature du paiement"),
         PaymentKind,

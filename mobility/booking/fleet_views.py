@@ -42,12 +42,12 @@ from mobility.booking.fleet_forms import (
 )
 from mobility.booking.lifecycle import Action, IllegalMove
 from mobility.booking.models import Booking, BookingStatus, Handover, HandoverKind, local
-from mobility.dbtypes import utcnow
+from mobility.core.time import utcnow
 from mobility.extensions import db
 from mobility.fleet import planning as fleet_planning
 from mobility.fleet.availability import local_midnight
 from mobility.fleet.models import Site, Vehicle
-from mobility.templating import money
+from mobility.core.templating import money
 
 bp = Blueprint("booking_fleet", __name__, url_prefix="/flotte/locations")
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, time
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
@@ -14,9 +12,8 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from mobility.booking.eligibility import Purpose
 from mobility.booking.models import OutcomeCheckpoint, OutcomeResult
 from mobility.booking.services import RequestDetails
-from mobility.fleet.forms import FrenchDateField
 from mobility.fleet.models import VehicleCategory
-from mobility.validators import empty_to_none
+from mobility.core.forms import BaseForm, EnumRadioField, FrenchDateField, empty_to_none, optional_int
 
 # Pickup and return times offered: every half hour through the working day.
 FIRST_TIME = time(7, 0)
@@ -37,50 +34,11 @@ def time_choices(*always: time) -> list[SelectChoice]:
     return [SelectChoice(t.strftime("%H:%M"), f"{t.hour} h {t.minute:02d}") for t in sorted(times)]
 
 
-def _optional_int(value):
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _as_time(value: str | None) -> time | None:
     try:
         return time.fromisoformat(value) if value else None
     except ValueError:
         return None
-
-
-class EnumRadioField(RadioField):
-    """Radio buttons over some members of an enum, labelled in French; data is the member or None."""
-
-    def __init__(self, label, enum_class: type[enum.Enum], message, members=None, **kwargs):
-        self.enum_class = enum_class
-        self.message = message
-        self.set_members(list(members or enum_class))
-        super().__init__(
-            label, choices=self._member_choices, coerce=self._coerce, validate_choice=False, **kwargs
-        )
-
-    def set_members(self, members) -> None:
-        self.allowed = set(members)
-        self._member_choices = [SelectChoice(member.value, member.label) for member in members]
-        if hasattr(self, "choices"):
-            self.choices = self._member_choices
-
-    def _coerce(self, value):
-        if isinstance(value, self.enum_class) or value is None:
-            return value
-        try:
-            return self.enum_class(value)
-        except ValueError:
-            return None
-
-    def pre_validate(self, form):
-        if self.data not in self.allowed:
-            raise ValidationError(self.message)
 
 
 class TimeSelectField(SelectField):
@@ -99,7 +57,7 @@ class TimeSelectField(SelectField):
             raise ValidationError(self.message)
 
 
-class RequestForm(FlaskForm):
+class RequestForm(BaseForm):
     """A rental request: the same fields for a beneficiary and for a référent on their behalf."""
 
     category = EnumRadioField(
@@ -113,7 +71,7 @@ class RequestForm(FlaskForm):
     )
     basin_id = SelectField(
         _l("Bassin d'emploi où prendre le véhicule"),
-        coerce=_optional_int,
+        coerce=optional_int,
         validate_choice=False,
         description=_l(
             "Par défaut, celui de votre commune. Le véhicule est pris et rendu sur un site de ce bassin."
@@ -210,7 +168,7 @@ class RequestForm(FlaskForm):
         }
 
 
-class BeneficiaryChoiceForm(FlaskForm):
+class BeneficiaryChoiceForm(BaseForm):
     """A référent picks the person they ask for (a GET that changes nothing)."""
 
     class Meta:
@@ -218,7 +176,7 @@ class BeneficiaryChoiceForm(FlaskForm):
 
     beneficiaire = SelectField(
         _l("Personne accompagnée"),
-        coerce=_optional_int,
+        coerce=optional_int,
         validate_choice=False,
         description=_l("Les personnes suivies par votre organisation."),
     )
@@ -239,18 +197,18 @@ def _reason_field(label, description=None):
     )
 
 
-class CancelForm(FlaskForm):
+class CancelForm(BaseForm):
     reason = _reason_field(
         _l("Raison de l'annulation"),
         _l("Obligatoire pour les professionnels : la personne et l'association la liront."),
     )
 
 
-class RejectForm(FlaskForm):
+class RejectForm(BaseForm):
     reason = _reason_field(_l("Raison du refus"), _l("Obligatoire : la personne la lira."))
 
 
-class ExtensionRequestForm(FlaskForm):
+class ExtensionRequestForm(BaseForm):
     new_ends_on = FrenchDateField(
         _l("Nouveau dernier jour"),
         validators=[InputRequired(_l("Saisissez le nouveau dernier jour de la location."))],
@@ -259,7 +217,7 @@ class ExtensionRequestForm(FlaskForm):
     )
 
 
-class ExtensionDecisionForm(FlaskForm):
+class ExtensionDecisionForm(BaseForm):
     decision = RadioField(
         _l("Décision"),
         choices=[
@@ -275,7 +233,7 @@ class ExtensionDecisionForm(FlaskForm):
             raise ValidationError(_l("Choisissez d'accepter ou de refuser la prolongation."))
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(BaseForm):
     checkpoint = SelectField(_l("Moment du suivi"), validate_choice=False)
     result = EnumRadioField(
         _l("Situation de la personne"), OutcomeResult, _l("Choisissez la situation de la personne.")

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from mobility.auth.models import Role, User
 from mobility.booking.models import Booking, BookingStatus, BookingTransition
-from mobility.dbtypes import utcnow
+from mobility.core.time import utcnow
 from mobility.extensions import db
 
 S = BookingStatus

@@ -36,7 +36,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mobility.auth.models import User
 from mobility.beneficiaries.models import Beneficiary
 from mobility.booking.eligibility import Purpose
-from mobility.dbtypes import UTCDateTime, str_enum, utcnow
+from mobility.core.types import UTCDateTime, str_enum
+from mobility.core.time import utcnow
 from mobility.extensions import db
 from mobility.fleet.models import Site, Vehicle, VehicleCategory
 from mobility.territory.models import EmploymentBasin

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from mobility.booking.models import Booking, BookingStatus
-from mobility.dbtypes import utcnow
+from mobility.core.time import utcnow
 from mobility.extensions import db
 from mobility.fleet.ics import CalendarEvent
 from mobility.fleet.models import Site, Vehicle

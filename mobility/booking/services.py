@@ -56,7 +56,7 @@ from mobility.booking.models import (
     local,
 )
 from mobility.booking.pricing import NoTariffInForce, quote, rental_days, tariff_in_force
-from mobility.dbtypes import utcnow
+from mobility.core.time import utcnow
 from mobility.extensions import db
 from mobility.fleet.availability import busy_vehicle_ids, local_day_of_last_moment, papers_valid_until
 from mobility.fleet.models import (

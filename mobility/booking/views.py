@@ -57,7 +57,7 @@ from mobility.booking.models import (
     local,
 )
 from mobility.booking.services import BookingError, VehicleTaken
-from mobility.dbtypes import utcnow
+from mobility.core.time import utcnow
 from mobility.extensions import db
 from mobility.fleet.ics import CalendarEvent, render_calendar
 from mobility.fleet.models import Vehicle

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, or_, select
 
-from mobility.dbtypes import utcnow
+from mobility.core.time import utcnow
 from mobility.extensions import db
 from mobility.fleet.models import Site, Unavailability, Vehicle, VehicleCategory, VehicleStatus
 from mobility.territory.models import EmploymentBasin

@@ -5,17 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.validators import InputRequired, ValidationError
 
-from mobility.fleet.forms import FrenchDateField
+from mobility.core.forms import BaseForm, FrenchDateField
 from mobility.fleet.models import VehicleCategory
 
 MAX_SEARCH_DAYS = 366
 
 
-class AvailabilitySearchForm(FlaskForm):
+class AvailabilitySearchForm(BaseForm):
     class Meta:
         csrf = False  # a GET search that changes nothing
 

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-import enum
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TelField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TelField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from mobility.core.forms import (
+    BaseForm,
+    ChoiceOfIds,
+    EnumSelectField,
+    FrenchDateField,
+    FrenchIntegerField,
+    FrenchPhone,
+    NotInFuture,
+    empty_to_none,
+    optional_int,
+    parse_euros,
+    strip_filter,
+)
 from mobility.fleet.models import (
     MAX_SEATS,
     DocumentKind,
@@ -29,90 +40,17 @@ from mobility.fleet.rules import (
     InvalidVin,
     normalise_plate,
     normalise_vin,
-    parse_euros,
 )
-from mobility.validators import FrenchPhone, NotInFuture, empty_to_none, strip_filter
 
-DATE_INVALID = _l("Saisissez une date valide, par exemple 31/01/2026.")
 TOO_MANY_SEATS = {
     VehicleCategory.CAR: _l("Une voiture a au plus 9 places."),
     VehicleCategory.VSP: _l("Une voiture sans permis a au plus 2 places."),
     VehicleCategory.SCOOTER: _l("Un scooter a au plus 2 places."),
     VehicleCategory.EBIKE: _l("Un vélo à assistance électrique a une seule place."),
 }
-NUMBER_INVALID = _l("Saisissez un nombre entier, sans espace ni lettre, par exemple 45200.")
 
 
-class FrenchDateField(DateField):
-    """A date input whose parse error is a French sentence."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError(str(DATE_INVALID)) from exc
-
-
-class FrenchIntegerField(IntegerField):
-    """An integer input that accepts thin spaces (45 200) and explains itself in French."""
-
-    def process_formdata(self, valuelist):
-        if valuelist:
-            valuelist = [str(valuelist[0]).replace(" ", "").replace("\u202f", "").replace("\u00a0", "")]
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            self.data = None
-            raise ValueError(str(NUMBER_INVALID)) from exc
-
-
-class EnumSelectField(SelectField):
-    """A select over an enum's members, labelled in French; data is the member or None."""
-
-    def __init__(self, label, enum_class: type[enum.Enum], message, placeholder=None, members=None, **kwargs):
-        self.enum_class = enum_class
-        self.message = message
-        members = list(members or enum_class)
-        choices = [SelectChoice(member.value, member.label) for member in members]
-        if placeholder is not None:
-            choices.insert(0, SelectChoice("", placeholder))
-        self.allowed = set(members)
-        super().__init__(label, choices=choices, coerce=self._coerce, validate_choice=False, **kwargs)
-
-    def _coerce(self, value):
-        if isinstance(value, self.enum_class) or value is None:
-            return value
-        try:
-            return self.enum_class(value)
-        except ValueError:
-            return None
-
-    def pre_validate(self, form):
-        if self.data not in self.allowed:
-            raise ValidationError(self.message)
-
-
-def _optional_int(value):
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-class ChoiceOfIds:
-    """The chosen id must be one of the form's offered ids (set by the view)."""
-
-    def __init__(self, message):
-        self.message = message
-
-    def __call__(self, form, field):
-        if field.data is None or field.data not in {_optional_int(choice.value) for choice in field.choices}:
-            raise ValidationError(self.message)
-
-
-class SiteForm(FlaskForm):
+class SiteForm(BaseForm):
     name = StringField(
         _l("Nom du site"),
         filters=[strip_filter],
@@ -136,7 +74,7 @@ class SiteForm(FlaskForm):
     )
     basin_id = SelectField(
         _l("Bassin d'emploi"),
-        coerce=_optional_int,
+        coerce=optional_int,
         validate_choice=False,
         description=_l(
             "Par défaut, celui de la commune. Choisissez-en un autre si le site sert un autre bassin."
@@ -174,7 +112,7 @@ class SiteForm(FlaskForm):
             raise ValidationError(_l("Choisissez un bassin d'emploi dans la liste."))
 
 
-class VehicleForm(FlaskForm):
+class VehicleForm(BaseForm):
     plate = StringField(
         _l("Immatriculation"),
         filters=[strip_filter],
@@ -238,7 +176,7 @@ class VehicleForm(FlaskForm):
     )
     site_id = SelectField(
         _l("Site de rattachement"),
-        coerce=_optional_int,
+        coerce=optional_int,
         validate_choice=False,
         validators=[ChoiceOfIds(_l("Choisissez un site de votre association dans la liste."))],
     )
@@ -302,7 +240,7 @@ class VehicleForm(FlaskForm):
             raise ValidationError(_l("Vérifiez l'année de première immatriculation."))
 
 
-class OdometerForm(FlaskForm):
+class OdometerForm(BaseForm):
     read_on = FrenchDateField(
         _l("Date du relevé"),
         validators=[
@@ -321,7 +259,7 @@ class OdometerForm(FlaskForm):
     )
 
 
-class UnavailabilityForm(FlaskForm):
+class UnavailabilityForm(BaseForm):
     first_day = FrenchDateField(
         _l("Premier jour"), validators=[InputRequired(_l("Saisissez le premier jour."))], format="%Y-%m-%d"
     )
@@ -351,7 +289,7 @@ class UnavailabilityForm(FlaskForm):
             )
 
 
-class MaintenanceForm(FlaskForm):
+class MaintenanceForm(BaseForm):
     done_on = FrenchDateField(
         _l("Date de l'intervention"),
         validators=[
@@ -399,7 +337,7 @@ class MaintenanceForm(FlaskForm):
             raise ValidationError(_l("Saisissez un montant en euros, par exemple 120,50.")) from exc
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(BaseForm):
     kind = EnumSelectField(
         _l("Type de document"),
         DocumentKind,

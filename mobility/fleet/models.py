@@ -29,7 +29,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.auth.models import Organisation, User
-from mobility.dbtypes import UTCDateTime, str_enum, utcnow
+from mobility.core.types import UTCDateTime, str_enum
+from mobility.core.time import utcnow
 from mobility.extensions import db
 from mobility.fleet.rules import ACCEPTED_CONTENT_TYPES, MAX_DOCUMENT_BYTES, PARIS, Alert, expiry_alerts
 from mobility.territory.models import Commune, EmploymentBasin

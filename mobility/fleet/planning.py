@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from mobility.auth.models import Role, User
-from mobility.dbtypes import utcnow
+from mobility.core.time import utcnow
 from mobility.extensions import db
 from mobility.fleet.availability import LOCAL_TZ, local_midnight
 from mobility.fleet.ics import CalendarEvent

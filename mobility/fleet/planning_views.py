@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
-from mobility.dbtypes import utcnow
+from mobility.core.time import utcnow
 from mobility.extensions import db
 from mobility.fleet import planning
 from mobility.fleet.ics import render_calendar

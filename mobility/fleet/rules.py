@@ -154,12 +154,3 @@ def sniff_document_type(head: bytes) -> tuple[str, str] | None:
         if head.startswith(signature):
             return content_type, extension
     return None
-
-
-def parse_euros(value: str) -> int:
-    """'1 234,50 €' -> 123450 cents. Raises ValueError on anything else."""
-    compact = re.sub(r"[\s\u202f\u00a0€]", "", value or "").replace(",", ".")
-    if not re.fullmatch(r"\d{1,7}(\.\d{1,2})?", compact):
-        raise ValueError(value)
-    euros, _dot, cents = compact.partition(".")
-    return int(euros) * 100 + int((cents + "00")[:2])

@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mobility.dbtypes import UTCDateTime, str_enum, utcnow
+from mobility.core.types import UTCDateTime, str_enum
+from mobility.core.time import utcnow
 from mobility.extensions import db
 
 

@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from mobility.dbtypes import utcnow
+from mobility.core.time import utcnow
 from mobility.extensions import db
 from mobility.notify.backends import current_backend
 from mobility.notify.models import OutboxMessage, OutboxStatus

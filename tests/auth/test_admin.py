@@ -1,7 +1,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from mobility.auth.models import Organisation, OrganisationKind, Role, User
+from mobility.auth.models import Organisation, Role, User
 from mobility.extensions import db
 from mobility.territory.models import Commune, EmploymentBasin
 from tests.factories import OrganisationFactory, UserFactory

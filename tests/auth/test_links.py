@@ -3,7 +3,6 @@
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
-from mobility.auth.models import Role
 from tests.factories import TEST_PASSWORD, OrganisationFactory, UserFactory
 from tests.helpers import body_of, first_link
 

@@ -34,7 +34,7 @@ def test_login_records_the_time_of_last_login(client, auth, app, time_machine):
 
 
 def test_login_is_case_insensitive_on_the_email(client, auth):
-    user = UserFactory(email="personne.a@example.org")
+    UserFactory(email="personne.a@example.org")
     assert auth.login("  Personne.A@Example.ORG ").status_code == 302
 
 

@@ -16,6 +16,7 @@ from mobility.booking.models import Booking, BookingStatus, BookingTransition, T
 from mobility.booking.pricing import DEMO_TARIFFS
 from mobility.extensions import db
 from mobility.fleet.models import VehicleCategory
+from mobility.core.time import today as today_in_france
 from tests.factories import BaseFactory, BeneficiaryFactory, UserFactory
 from tests.fleet.factories import VehicleFactory
 
@@ -40,7 +41,7 @@ def add_demo_tariffs() -> list[Tariff]:
 
 def eligible_beneficiary(today: date | None = None, **overrides):
     """A person followed by a référent, RSA and B licence checked recently: may rent a car or a VSP."""
-    today = today or date.today()
+    today = today or today_in_france()
     referent = overrides.pop("referent", None) or UserFactory()
     values = {
         "referent": referent,

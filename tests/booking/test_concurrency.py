@@ -33,6 +33,7 @@ from mobility.booking.models import Booking, BookingTransition
 from mobility.booking.services import RequestDetails, VehicleTaken
 from mobility.extensions import db
 from mobility.fleet.models import VehicleCategory
+from mobility.core.time import today as today_in_france
 from tests.api.factories import api_token
 from tests.booking.factories import add_demo_tariffs, eligible_beneficiary
 from tests.conftest import base_config
@@ -45,7 +46,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 def _period(offset: int) -> tuple[date, date]:
     """Thirty periods that all meet each other: 3 possible starts, 4 possible ends, in a week."""
-    today = date.today()
+    today = today_in_france()
     first = today + timedelta(days=10 + offset % 3)
     return first, today + timedelta(days=13 + offset % 4)
 

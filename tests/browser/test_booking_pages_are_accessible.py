@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.helpers import assert_no_axe_violations, login
+from mobility.core.time import today as today_in_france
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +23,7 @@ def _tariffs() -> None:
     from mobility.extensions import db
     from mobility.fleet.models import VehicleCategory
 
-    in_force = date.today() - timedelta(days=365)
+    in_force = today_in_france() - timedelta(days=365)
     for category, daily, deposit in ((VehicleCategory.CAR, 400, 15000), (VehicleCategory.VSP, 300, 10000)):
         db.session.add(
             Tariff(
@@ -84,7 +85,7 @@ def test_the_request_form_with_errors_the_preview_and_the_booking_page_pass_axe(
     )
     assert_no_axe_violations(page)
 
-    start = date.today() + timedelta(days=14)
+    start = today_in_france() + timedelta(days=14)
     _fill_request(page, start, start + timedelta(days=4))
     expect(page.get_by_role("heading", name="Votre location, avant d'envoyer la demande")).to_be_visible()
     expect(page.get_by_role("main")).to_contain_text("Garage solidaire")
@@ -138,7 +139,7 @@ def test_the_alternatives_page_passes_axe_and_a_free_period_is_one_click_away(pa
         from tests.fleet.factories import VehicleFactory
 
         data = _beneficiary_and_a_car()
-        start = date.today() + timedelta(days=14)
+        start = today_in_france() + timedelta(days=14)
         starts_at, ends_at = period(start, PICKUP, start + timedelta(days=4), RETURN)
         # The only Orléans car is taken on those dates; Montargis has one.
         BookingFactory(
@@ -154,7 +155,7 @@ def test_the_alternatives_page_passes_axe_and_a_free_period_is_one_click_away(pa
     data = make_data(build)
     login(page, data["email"])
     page.goto("/locations/demander")
-    start = date.today() + timedelta(days=14)
+    start = today_in_france() + timedelta(days=14)
     _fill_request(page, start, start + timedelta(days=4))
     expect(page.get_by_role("main")).to_contain_text("Aucun véhicule de ce type n'est libre")
     expect(page.get_by_role("button", name="M'inscrire dans la file d'attente")).to_be_visible()
@@ -174,7 +175,7 @@ def _requests_waiting() -> dict:
 
     _tariffs()
     referent = UserFactory(full_name="Référent Test")
-    today = date.today()
+    today = today_in_france()
     bookings = []
     for offset in (14, 21):
         start = today + timedelta(days=offset)
@@ -247,7 +248,7 @@ def test_requesting_on_a_phone_fits_the_screen_at_every_step(page, make_data):
     _expect_no_horizontal_scroll(page)
     assert_no_axe_violations(page)
 
-    start = date.today() + timedelta(days=14)
+    start = today_in_france() + timedelta(days=14)
     _fill_request(page, start, start + timedelta(days=4))
     expect(page.get_by_role("button", name="Envoyer la demande")).to_be_visible()
     _expect_no_horizontal_scroll(page)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.helpers import assert_no_axe_violations, login
+from mobility.core.time import today as today_in_france
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +18,7 @@ def _fleet_with_a_vehicle() -> dict:
 
     user = UserFactory(fleet=True, full_name="Gestion Test")
     site = SiteFactory(association=user.organisation, name="Garage solidaire")
-    vehicle = VehicleFactory(site=site, plate="AB-123-CD", insurance_expires_on=date.today())
+    vehicle = VehicleFactory(site=site, plate="AB-123-CD", insurance_expires_on=today_in_france())
     OdometerReadingFactory(vehicle=vehicle, km=48_000, recorded_by=user)
     MaintenanceRecordFactory(vehicle=vehicle)
     return {"email": user.email, "vehicle_id": vehicle.id}

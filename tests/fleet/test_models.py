@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mobility.extensions import db
 from mobility.fleet.models import OdometerReading, OdometerSource, Site, Vehicle, VehicleStatus
+from mobility.core.time import today as today_in_france
 from tests.fleet.factories import OdometerReadingFactory, SiteFactory, UnavailabilityFactory, VehicleFactory
 
 
@@ -108,7 +109,7 @@ def test_vehicle_alerts_follow_the_frozen_day(app, time_machine):
     vehicle = VehicleFactory(
         insurance_expires_on=date(2026, 12, 10), technical_inspection_due_on=date(2027, 6, 1)
     )
-    today = date.today()
+    today = today_in_france()
     assert [alert.kind for alert in vehicle.alerts(today)] == ["insurance"]
     vehicle.status = VehicleStatus.RETIRED
     assert vehicle.alerts(today) == []

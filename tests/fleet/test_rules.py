@@ -4,13 +4,13 @@ from datetime import date
 
 import pytest
 
+from mobility.core.forms import parse_euros
 from mobility.fleet.rules import (
     InvalidPlate,
     InvalidVin,
     expiry_alerts,
     normalise_plate,
     normalise_vin,
-    parse_euros,
     sniff_document_type,
 )
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from mobility.auth.models import User
 from mobility.beneficiaries.models import Beneficiary
 from mobility.booking import services
-from mobility.booking.demo import PEOPLE
+from mobility.devdata.bookings import PEOPLE
 from mobility.booking.eligibility import (
     Purpose,
     eligible_categories,
@@ -34,9 +34,10 @@ from mobility.booking.models import (
     WaitingEntry,
     WaitingStatus,
 )
-from mobility.demo import seed_demo
+from mobility.devdata.demo import seed_demo
 from mobility.extensions import db
 from mobility.fleet.models import Unavailability, Vehicle, VehicleCategory
+from mobility.core.time import today as today_in_france
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 23)
@@ -204,7 +205,7 @@ def test_seed_bench_writes_a_small_consistent_data_set_and_says_how_long_it_took
     assert_the_database_guards_hold()
     # Bookings reach back four years and a few months ahead.
     first, last = db.session.execute(select(func.min(Booking.starts_at), func.max(Booking.ends_at))).one()
-    today = date.today()
+    today = today_in_france()
     assert (today - first.date()).days > 3 * 365 and 30 < (last.date() - today).days <= 150
 
 
@@ -220,7 +221,7 @@ def test_the_services_work_on_the_bench_data(runner, app):
         .limit(1)
     )
     vehicle = db.session.scalar(select(Vehicle).where(Vehicle.category == CAR).order_by(Vehicle.id).limit(1))
-    later = date.today() + timedelta(days=200)  # after every bench booking
+    later = today_in_france() + timedelta(days=200)  # after every bench booking
     booking = services.request_booking(
         person,
         services.RequestDetails(

@@ -1,27 +1,19 @@
-"""Admin page: which employment basin each commune belongs to."""
+"""Admin pages: which employment basin each commune belongs to (the territory's reference data,
+edited by admins: the page lives with the other admin pages, above the territory floor)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import SelectField
-from wtforms.validators import InputRequired
 
+from mobility.auth.forms import CommuneBasinForm
 from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
 from mobility.extensions import db
 from mobility.territory.models import Commune, EmploymentBasin
 
-bp = Blueprint("territory", __name__, url_prefix="/admin/communes")
-
-
-class CommuneBasinForm(FlaskForm):
-    basin_id = SelectField(
-        _l("Bassin d'emploi"), coerce=int, validators=[InputRequired(_l("Choisissez un bassin."))]
-    )
+bp = Blueprint("communes_admin", __name__, url_prefix="/admin/communes")
 
 
 @bp.route("/")
@@ -58,6 +50,6 @@ def edit_commune(insee_code: str):
               commune=commune.name, basin=db.session.get(EmploymentBasin, form.basin_id.data).name),
             "success",
         )
-        return redirect(url_for("territory.communes"))
+        return redirect(url_for("communes_admin.communes"))
     status = 422 if request.method == "POST" else 200
     return render_template("admin/commune_form.html", form=form, commune=commune), status

@@ -123,7 +123,7 @@ def _site(key, association_name, name, address, insee, phone) -> Site:
 def seed_fleet(today: date) -> dict[str, int]:
     """Create the demo sites and vehicles that are missing; a second run changes nothing.
 
-    Needs the demo associations (mobility.demo.seed_demo creates them first).
+    Needs the demo associations (mobility.devdata.demo.seed_demo creates them first).
     """
     sites = {row[0]: _site(*row) for row in SITES}
     created = 0

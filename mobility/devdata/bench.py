@@ -34,7 +34,7 @@ from sqlalchemy import func, select, text
 
 from mobility.auth.models import Organisation, OrganisationKind, Role, User
 from mobility.beneficiaries.models import Beneficiary
-from mobility.booking.demo import ensure_demo_tariffs
+from mobility.devdata.bookings import ensure_demo_tariffs
 from mobility.booking.eligibility import Purpose
 from mobility.booking.lifecycle import TRANSITIONS, Action
 from mobility.booking.models import (
@@ -46,7 +46,7 @@ from mobility.booking.models import (
     local,
 )
 from mobility.booking.pricing import price_for
-from mobility.dbtypes import utcnow
+from mobility.core.time import utcnow
 from mobility.extensions import db
 from mobility.fleet.models import (
     Energy,
@@ -281,7 +281,7 @@ class _Encoder:
     """Values as the driver takes them, computed once per row, not per value at insert time.
 
     SQLite gets what SQLAlchemy's types would store (UTC times as naive ISO text, see
-    dbtypes.UTCDateTime; dates as ISO text); PostgreSQL's COPY takes the Python values.
+    core.types.UTCDateTime; dates as ISO text); PostgreSQL's COPY takes the Python values.
     Going through SQLAlchemy's type processing value by value doubles a 200,000-booking run.
     """
 

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from mobility.auth.models import Organisation, OrganisationKind, Role, User
 from mobility.auth.passwords import hash_password
 from mobility.beneficiaries.models import Beneficiary
-from mobility.booking.demo import seed_bookings
+from mobility.devdata.bookings import seed_bookings
 from mobility.extensions import db
-from mobility.fleet.demo import seed_fleet
+from mobility.devdata.fleet import seed_fleet
 from mobility.territory.models import EmploymentBasin
 
 DEMO_PASSWORD = "demo-mobilite-2026"

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import timezone
 
 from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class UTCDateTime(TypeDecorator):

@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from mobility.auth.models import User
-from mobility.demo import seed_demo
+from mobility.devdata.demo import seed_demo
 from mobility.extensions import db
 from mobility.fleet.models import (
     Gearbox,

@@ -38,7 +38,7 @@ from mobility.booking.models import (
     local,
 )
 from mobility.booking.pricing import DEMO_TARIFFS, quote
-from mobility.dbtypes import utcnow
+from mobility.core.time import utcnow
 from mobility.extensions import db
 from mobility.fleet.models import (
     OdometerReading,
@@ -370,14 +370,14 @@ class _Seed:
 def _user(email: str) -> User:
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
-        raise RuntimeError(f"demo account {email} missing: mobility.demo.seed_demo creates it first")
+        raise RuntimeError(f"demo account {email} missing: mobility.devdata.demo.seed_demo creates it first")
     return user
 
 
 def seed_bookings(today: date) -> dict[str, int]:
     """Create the demo tariffs, people and rentals that are missing; a second run changes nothing.
 
-    Needs the demo accounts, files 01-05 and the demo fleet (mobility.demo.seed_demo).
+    Needs the demo accounts, files 01-05 and the demo fleet (mobility.devdata.demo.seed_demo).
     """
     seed = _Seed(today)
     tariffs = ensure_demo_tariffs(seed.admin.id)

@@ -1,0 +1,1 @@
+"""Indicators, dashboards and exports for the employment plan (DESIGN §7)."""
