@@ -7,12 +7,37 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from limits import parse_many
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE_PATH = PROJECT_ROOT / "instance"
 
 
 class ConfigurationError(RuntimeError):
     """The service cannot start with the configuration it was given."""
+
+
+# A remembered login lasts at most this many days (REMEMBER_COOKIE_DAYS may only shorten it).
+MAX_REMEMBER_DAYS = 30
+
+LOGIN_LIMIT_DEFAULTS = {
+    # Failed logins for one account from one address (or from one device that logged in before).
+    "LOGIN_LIMIT_PER_ACCOUNT_AND_IP": "5 per 15 minutes",
+    # Failed logins for one account from anywhere, for devices that never logged in to it: each
+    # step waits longer (growing delays); a password reset lifts them.
+    "LOGIN_LIMIT_PER_ACCOUNT": "10 per 15 minutes; 20 per hour; 40 per day",
+    # Failed logins from one address across accounts (password spraying), same devices only.
+    "LOGIN_LIMIT_PER_IP": "30 per 15 minutes",
+}
+
+
+def _check_rate_limit(name: str, value: str) -> None:
+    try:
+        parse_many(value)
+    except ValueError as exc:
+        raise ConfigurationError(
+            f"{name} must be limits such as '5 per 15 minutes; 20 per day', got {value!r}."
+        ) from exc
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -79,6 +104,27 @@ def build_config(instance_path: Path) -> dict:
             "names: set TRUSTED_HOSTS to them, comma-separated (for instance mobilite.example)."
         )
 
+    remember_days = _env_int("REMEMBER_COOKIE_DAYS", 30)
+    if not 1 <= remember_days <= MAX_REMEMBER_DAYS:
+        raise ConfigurationError(
+            f"REMEMBER_COOKIE_DAYS must be between 1 and {MAX_REMEMBER_DAYS} days, got {remember_days}: "
+            "a login is never remembered longer than that."
+        )
+
+    ratelimit_storage = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    single_process = _env_bool("RATELIMIT_SINGLE_PROCESS", False)
+    if production and ratelimit_storage.startswith("memory://") and not single_process:
+        raise ConfigurationError(
+            "RATELIMIT_STORAGE_URI is memory:// in production: each worker process would count "
+            "login attempts alone. Set RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 (shared by "
+            "all workers), or RATELIMIT_SINGLE_PROCESS=true if the service runs one process only."
+        )
+    login_limits = {
+        name: os.environ.get(name, default) for name, default in LOGIN_LIMIT_DEFAULTS.items()
+    }
+    for name, value in login_limits.items():
+        _check_rate_limit(name, value)
+
     default_db = f"sqlite:///{instance_path / 'mobility.sqlite3'}"
     database_url = normalise_database_url(os.environ.get("DATABASE_URL") or default_db)
 
@@ -95,6 +141,9 @@ def build_config(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
+        # No login, remembered or not, lasts longer than this (checked on the server too).
+        "REMEMBER_COOKIE_DAYS": remember_days,
+        "REMEMBER_COOKIE_DURATION": timedelta(days=remember_days),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_env_int("SESSION_LIFETIME_HOURS", 8)),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         # Number of reverse proxies in front of gunicorn whose X-Forwarded-* headers we trust.
@@ -120,11 +169,12 @@ def build_config(instance_path: Path) -> dict:
             "MAIL_DEFAULT_SENDER", "Mobilité Emploi Loiret <ne-pas-repondre@mobilite.example>"
         ),
         "MAIL_FILE_DIR": os.environ.get("MAIL_FILE_DIR", str(instance_path / "mail")),
-        # Login throttling (Flask-Limiter). Windows slide, so nobody is locked out for good.
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Login throttling (Flask-Limiter, see mobility/auth/throttling.py). Windows slide and
+        # only failures count; a device that logged in before is never held by others' failures.
+        "RATELIMIT_STORAGE_URI": ratelimit_storage,
+        "RATELIMIT_SINGLE_PROCESS": single_process,
         "RATELIMIT_HEADERS_ENABLED": False,
-        "LOGIN_LIMIT_PER_IP": os.environ.get("LOGIN_LIMIT_PER_IP", "30 per 15 minutes"),
-        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
+        **login_limits,
         # Links sent by e-mail
         "PASSWORD_RESET_MAX_AGE_SECONDS": _env_int("PASSWORD_RESET_MAX_AGE_SECONDS", 3600),
         "INVITATION_MAX_AGE_SECONDS": _env_int("INVITATION_MAX_AGE_SECONDS", 7 * 24 * 3600),

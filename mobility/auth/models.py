@@ -116,9 +116,22 @@ class User(UserMixin, db.Model):
     def __str__(self) -> str:
         return self.full_name
 
-    # Flask-Login: the session remembers the id together with the session version.
+    # The token of the login session this object was loaded through (set by auth.sessions,
+    # never stored on the account): what Flask-Login keeps in the session and remember-me cookies.
+    session_token = None
+
+    # Identity, not Flask-Login's comparison of get_id(): two objects of one account are equal
+    # whatever session loaded them.
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """Flask-Login: a revocable session token, never the account id (a copied cookie must
+        become worthless at logout)."""
+        if not self.session_token:
+            raise RuntimeError("log in through mobility.auth.sessions.start_session")
+        return self.session_token
 
     @property
     def is_active(self) -> bool:
@@ -141,3 +154,27 @@ class User(UserMixin, db.Model):
     @property
     def role_label(self) -> str:
         return role_label(self.role)
+
+
+class UserSession(db.Model):
+    """One login: the session cookie and the remember-me cookie carry its random token (only
+    its SHA-256 is kept). Logging out revokes it; it never outlives expires_at; a password
+    change, "log out everywhere" or a deactivation (the account's session version) ends all."""
+
+    __tablename__ = "user_session"
+    __table_args__ = (
+        CheckConstraint("length(token_hash) = 64", name="token_hash_is_sha256_hex"),
+        CheckConstraint("expires_at > created_at", name="expires_after_creation"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The account's session version at login: bumping it ends this session too.
+    session_version: Mapped[int] = mapped_column(Integer)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

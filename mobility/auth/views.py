@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -15,7 +13,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from mobility.auth import services
+from mobility.auth import services, sessions, throttling
 from mobility.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -24,43 +22,69 @@ from mobility.auth.forms import (
     ResetPasswordForm,
 )
 from mobility.auth.passwords import verify_password
+from mobility.core.boundary import safe_local_path
 from mobility.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
 
 
-def _failed_login(response) -> bool:
-    # Only failed attempts count towards throttling; a successful login redirects.
-    return response.status_code != 302
+def _log_in(user, remember: bool) -> None:
+    """A new server-side session for this device, in a fresh cookie session (no fixation)."""
+    sessions.start_session(user, remember)
+    db.session.commit()
+    # Keep only the chosen language from the anonymous session.
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+    login_user(user, remember=remember, duration=sessions.session_lifetime())
+    session.permanent = True
 
 
-def _login_account_key() -> str:
-    return "account:" + services.normalise_email(request.form.get("email", ""))[:254]
+def _remember_device(response, email: str) -> None:
+    """This browser now counts as a known device of the account for login throttling."""
+    response.set_cookie(
+        throttling.DEVICE_COOKIE_NAME,
+        throttling.device_cookie_value(email),
+        max_age=throttling.DEVICE_COOKIE_DAYS * 86400,
+        path=url_for("auth.login"),
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths, so a crafted link cannot send people elsewhere after login."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
+def _log_out() -> None:
+    """Revoke this device's session on the server, then forget it in the browser."""
+    if current_user.is_authenticated:
+        sessions.end_session(current_user)
+        db.session.commit()
+    logout_user()
+    session.clear()
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
 @limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_IP"],
+    throttling.limit_per_account_and_ip,
+    key_func=throttling.account_and_address_key,
     methods=["POST"],
-    deduct_when=_failed_login,
-    scope="login-ip",
+    deduct_when=throttling.failed_login,
+    scope="login-account-ip",
 )
 @limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_login_account_key,
+    throttling.limit_per_account,
+    key_func=throttling.account_key,
     methods=["POST"],
-    deduct_when=_failed_login,
+    deduct_when=throttling.failed_login,
+    exempt_when=throttling.on_known_device,
     scope="login-account",
+)
+@limiter.limit(
+    throttling.limit_per_ip,
+    methods=["POST"],
+    deduct_when=throttling.failed_login,
+    exempt_when=throttling.on_known_device,
+    scope="login-ip",
 )
 def login():
     if current_user.is_authenticated:
@@ -70,16 +94,10 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            db.session.commit()
-            next_url = _safe_next(request.args.get("next"))
-            # A fresh session on login (no fixation): keep only the chosen language.
-            language = session.get("language")
-            session.clear()
-            if language:
-                session["language"] = language
-            login_user(user, remember=form.remember.data)
-            session.permanent = True
-            return redirect(next_url or url_for("main.home"))
+            _log_in(user, remember=form.remember.data)
+            response = redirect(safe_local_path(request.args.get("next"), url_for("main.home")))
+            _remember_device(response, user.email)
+            return response
         form.password.errors.append(_("Adresse e-mail ou mot de passe incorrect."))
         status = 401
     elif request.method == "POST":
@@ -90,8 +108,7 @@ def login():
 @bp.route("/deconnexion", methods=["POST"])
 @login_required
 def logout():
-    logout_user()
-    session.clear()
+    _log_out()
     flash(_("Vous êtes déconnecté."), "success")
     return redirect(url_for("main.index"))
 
@@ -101,8 +118,7 @@ def logout():
 def logout_everywhere():
     current_user.revoke_sessions()
     db.session.commit()
-    logout_user()
-    session.clear()
+    _log_out()
     flash(_("Vous êtes déconnecté de tous vos appareils."), "success")
     return redirect(url_for("auth.login"))
 
@@ -139,8 +155,7 @@ def _set_password_from_link(token: str, loader, template: str, done_message: str
     if form.validate_on_submit():
         services.set_password(user, form.password.data)
         db.session.commit()
-        logout_user()
-        session.clear()
+        _log_out()
         flash(done_message, "success")
         return redirect(url_for("auth.login"))
     status = 422 if request.method == "POST" else 200
@@ -176,10 +191,12 @@ def account():
     if request.method == "POST":
         if password_form.validate_on_submit():
             if verify_password(current_user.password_hash, password_form.current_password.data):
-                services.set_password(current_user, password_form.password.data)
-                db.session.commit()
-                # Keep this device logged in under the new session version.
-                login_user(current_user._get_current_object())
+                user = current_user._get_current_object()
+                remember = getattr(sessions.current_session(user), "remember", False)
+                sessions.end_session(user)
+                services.set_password(user, password_form.password.data)
+                # Keep this device logged in, in a new session under the new session version.
+                _log_in(user, remember=remember)
                 flash(
                     _("Votre mot de passe a été changé. Vos autres appareils ont été déconnectés."),
                     "success",
@@ -201,5 +218,4 @@ def set_language():
         if current_user.is_authenticated:
             current_user.locale = form.language.data
             db.session.commit()
-    target = _safe_next(request.form.get("next")) or url_for("main.index")
-    return redirect(target)
+    return redirect(safe_local_path(request.form.get("next"), url_for("main.index")))
