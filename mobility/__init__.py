@@ -16,6 +16,7 @@ from werkzeug.routing import IntegerConverter
 from flask_babel import lazy_gettext
 from mobility import commands
 from mobility.core import templating
+from mobility.core.boundary import BoundaryRequest
 from mobility.api.admin_views import bp as api_admin_bp
 from mobility.api.views import bp as api_bp
 from mobility.audit.views import bp as audit_bp
@@ -43,6 +44,8 @@ from mobility.notify.services import deliver_if_committed
 def create_app(config: dict | None = None) -> Flask:
     instance_path = Path((config or {}).get("INSTANCE_PATH", DEFAULT_INSTANCE_PATH))
     app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True)
+    # Values read outside a form refuse control characters (mobility.core.boundary).
+    app.request_class = BoundaryRequest
     app.config.update(build_config(instance_path))
     app.config.from_pyfile("config.py", silent=True)
     if config:
@@ -139,6 +142,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def register_request_hooks(app: Flask) -> None:
+    # First of all before-request hooks (the limiter's and the API's included): nothing reads a
+    # path or a query string holding a control character.
+    app.before_request_funcs.setdefault(None, []).insert(0, errors.refuse_control_characters)
+
     @app.after_request
     def security_headers(response):
         headers = response.headers

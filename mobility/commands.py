@@ -9,17 +9,18 @@ from sqlalchemy import select
 from mobility.api.commands import create_api_token_command
 from mobility.auth import services as accounts
 from mobility.auth.models import Organisation, Role
+from mobility.core.boundary import CLEAN_TEXT
 from mobility.devdata.commands import seed_bench_command, seed_demo_command
 from mobility.extensions import db
 from mobility.notify.services import deliver_pending
 
 
 @click.command("create-user")
-@click.argument("email")
-@click.option("--name", required=True, help="Full name shown in the interface.")
+@click.argument("email", type=CLEAN_TEXT)
+@click.option("--name", type=CLEAN_TEXT, required=True, help="Full name shown in the interface.")
 @click.option("--role", type=click.Choice([r.value for r in Role if r is not Role.BENEFICIARY]), required=True)
-@click.option("--organisation", "organisation_name", required=True, help="Exact organisation name.")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, default="",
+@click.option("--organisation", "organisation_name", type=CLEAN_TEXT, required=True, help="Exact organisation name.")
+@click.option("--password", type=CLEAN_TEXT, prompt=True, hide_input=True, confirmation_prompt=True, default="",
               show_default=False, help="Leave empty to send an invitation link instead.")
 def create_user_command(email, name, role, organisation_name, password):
     """Create a staff account; without a password, e-mail an invitation link."""

@@ -7,12 +7,13 @@ from flask_babel import force_locale
 
 from mobility.api import services as tokens
 from mobility.auth.services import find_user_by_email
+from mobility.core.boundary import CLEAN_TEXT
 from mobility.extensions import db
 
 
 @click.command("create-api-token")
-@click.argument("email")
-@click.option("--name", default="", help="What the token is for (shown to admins). Defaults to the date.")
+@click.argument("email", type=CLEAN_TEXT)
+@click.option("--name", type=CLEAN_TEXT, default="", help="What the token is for (shown to admins). Defaults to the date.")
 def create_api_token_command(email, name):
     """Make an API token for a staff account and print it, once: it is stored hashed only."""
     user = find_user_by_email(email)

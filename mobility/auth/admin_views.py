@@ -11,6 +11,7 @@ from mobility.auth import services
 from mobility.auth.forms import OrganisationForm, UserForm
 from mobility.auth.models import Organisation, OrganisationKind, Role, User
 from mobility.auth.permissions import role_required
+from mobility.core.boundary import page_number, parse_bounded_int
 from mobility.extensions import db
 from mobility.territory.models import EmploymentBasin
 
@@ -90,10 +91,10 @@ def users():
         .join(User.organisation)
         .order_by(Organisation.name, User.full_name)
     )
-    organisation_id = request.args.get("organisation", type=int)
+    organisation_id = parse_bounded_int(request.args.get("organisation"), minimum=1)
     if organisation_id:
         query = query.where(User.organisation_id == organisation_id)
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = db.paginate(query, page=page_number(request.args.get("page")), per_page=50, error_out=False)
     return render_template(
         "admin/users.html",
         page=page,

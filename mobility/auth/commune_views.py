@@ -10,6 +10,7 @@ from sqlalchemy import select
 from mobility.auth.forms import CommuneBasinForm
 from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
+from mobility.core.boundary import page_number
 from mobility.extensions import db
 from mobility.territory.models import Commune, EmploymentBasin
 
@@ -26,7 +27,7 @@ def communes():
     search = request.args.get("q", "").strip()[:80]
     if search:
         query = query.where(Commune.name.ilike(f"%{search}%") | Commune.postal_codes.contains(search))
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = db.paginate(query, page=page_number(request.args.get("page")), per_page=50, error_out=False)
     return render_template(
         "admin/communes.html",
         page=page,

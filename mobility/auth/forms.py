@@ -4,11 +4,11 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from mobility.auth.labels import ORGANISATION_KIND_LABELS, ROLE_LABELS
-from mobility.core.forms import BaseForm, EmailAddress, strip_filter
+from mobility.core.forms import BaseForm, EmailAddress, optional_int, strip_filter
 
 EMAIL_REQUIRED = _l("Saisissez votre adresse e-mail.")
 EMAIL_INVALID = _l("Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.")
@@ -83,17 +83,45 @@ class ChangePasswordForm(NewPasswordMixin, BaseForm):
     )
 
 
-class LanguageForm(BaseForm):
-    language = SelectField(
-        _l("Langue"),
-        choices=[SelectChoice("fr", "Français"), SelectChoice("en", "English")],
-        validators=[InputRequired()],
-    )
+class OfferedSelectField(SelectField):
+    """A select whose value must be one the page offered, checked again on submission; any other
+    value (a forged one, an id too large for the database) gets the field's French message.
+    An empty value is left to the field's InputRequired."""
+
+    def __init__(self, label, not_offered_message, **kwargs):
+        self.not_offered_message = not_offered_message
+        super().__init__(label, **kwargs)
+
+    def pre_validate(self, form):
+        if not self.raw_data or self.raw_data[0] == "":
+            return
+        if not any(selected for _value, _label, selected, *_ in self.iter_choices()):
+            raise StopValidation(self.not_offered_message)
 
 
 class MultiCheckboxField(SelectMultipleField):
+    """Check boxes over offered ids (coerced with optional_int): an id not offered is refused."""
+
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def __init__(self, label, not_offered_message, **kwargs):
+        self.not_offered_message = not_offered_message
+        super().__init__(label, coerce=optional_int, **kwargs)
+
+    def pre_validate(self, form):
+        offered = {self.coerce(value) for value, *_ in self.iter_choices()}
+        if any(value not in offered for value in self.data or []):
+            raise StopValidation(self.not_offered_message)
+
+
+class LanguageForm(BaseForm):
+    language = OfferedSelectField(
+        _l("Langue"),
+        _l("Choisissez une langue dans la liste."),
+        choices=[SelectChoice("fr", "Français"), SelectChoice("en", "English")],
+        validators=[InputRequired(_l("Choisissez une langue."))],
+    )
 
 
 class OrganisationForm(BaseForm):
@@ -105,13 +133,14 @@ class OrganisationForm(BaseForm):
             Length(max=160, message=_l("Le nom ne doit pas dépasser 160 caractères.")),
         ],
     )
-    kind = SelectField(
+    kind = OfferedSelectField(
         _l("Type"),
+        _l("Choisissez un type d'organisation dans la liste."),
         choices=[SelectChoice(value, label) for value, label in ORGANISATION_KIND_LABELS.items()],
         validators=[InputRequired(_l("Choisissez le type d'organisation."))],
     )
     is_mission_locale = BooleanField(_l("C'est une Mission locale (jeunes de 16 à 25 ans)"))
-    basins = MultiCheckboxField(_l("Bassins d'emploi couverts"), coerce=int)
+    basins = MultiCheckboxField(_l("Bassins d'emploi couverts"), _l("Choisissez les bassins d'emploi dans la liste."))
 
     def validate_is_mission_locale(self, field):
         if field.data and self.kind.data != "prescriber":
@@ -129,18 +158,25 @@ class UserForm(BaseForm):
         ],
         render_kw={"autocomplete": "off"},
     )
-    role = SelectField(
+    role = OfferedSelectField(
         _l("Rôle"),
+        _l("Choisissez un rôle dans la liste."),
         choices=[SelectChoice(value, label) for value, label in ROLE_LABELS.items() if value != "beneficiary"],
         validators=[InputRequired(_l("Choisissez un rôle."))],
     )
-    organisation_id = SelectField(
-        _l("Organisation"), coerce=int, validators=[InputRequired(_l("Choisissez une organisation."))]
+    organisation_id = OfferedSelectField(
+        _l("Organisation"),
+        _l("Choisissez une organisation dans la liste."),
+        coerce=optional_int,
+        validators=[InputRequired(_l("Choisissez une organisation."))],
     )
     active = BooleanField(_l("Compte actif"), default=True)
 
 
 class CommuneBasinForm(BaseForm):
-    basin_id = SelectField(
-        _l("Bassin d'emploi"), coerce=int, validators=[InputRequired(_l("Choisissez un bassin."))]
+    basin_id = OfferedSelectField(
+        _l("Bassin d'emploi"),
+        _l("Choisissez un bassin d'emploi dans la liste."),
+        coerce=optional_int,
+        validators=[InputRequired(_l("Choisissez un bassin."))],
     )

@@ -6,7 +6,16 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from mobility.core.forms import BaseForm, DateAfter, EmailAddress, FrenchPhone, NotInFuture, empty_to_none, strip_filter
+from mobility.core.forms import (
+    BaseForm,
+    DateAfter,
+    EmailAddress,
+    FrenchPhone,
+    NotInFuture,
+    empty_to_none,
+    optional_int,
+    strip_filter,
+)
 
 MINIMUM_AGE = 16
 DATE_INVALID = _l("Saisissez une date valide, par exemple 31/01/1990.")
@@ -56,7 +65,8 @@ class BeneficiaryForm(BaseForm):
         validators=[InputRequired(_l("Choisissez la commune de résidence."))],
         validate_choice=False,
     )
-    referent_id = SelectField(_l("Référent de parcours"), coerce=int, validate_choice=False)
+    # optional_int: a forged value ("abc", 40 digits) reaches validate_referent_id's message.
+    referent_id = SelectField(_l("Référent de parcours"), coerce=optional_int, validate_choice=False)
 
     rsa_checked_now = BooleanField(_l("J'ai vérifié aujourd'hui que la personne perçoit le RSA"))
 

@@ -10,6 +10,7 @@ from mobility.auth.permissions import role_required
 from mobility.beneficiaries import services
 from mobility.beneficiaries.forms import BeneficiaryForm
 from mobility.beneficiaries.models import Beneficiary
+from mobility.core.boundary import page_number
 from mobility.extensions import db
 from mobility.territory.models import Commune
 
@@ -47,7 +48,10 @@ def _form_data(form: BeneficiaryForm) -> dict:
 def index():
     search = request.args.get("q", "").strip()[:80]
     page = db.paginate(
-        services.visible_beneficiaries(current_user, search), per_page=25, error_out=False
+        services.visible_beneficiaries(current_user, search),
+        page=page_number(request.args.get("page")),
+        per_page=25,
+        error_out=False,
     )
     return render_template("beneficiaries/index.html", page=page, search=search)
 

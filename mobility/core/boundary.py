@@ -1,5 +1,6 @@
 """The input boundary: what any text, number, date or redirect target may be, for pages, the
-API and the CLI alike. Pure functions; forms, API schemas and request hooks call them.
+API and the CLI alike. Pure functions that forms, API schemas, request hooks and commands call,
+and the request class that holds the boundary for values read outside a form.
 
 Nothing outside these bounds may reach the database: PostgreSQL refuses a NUL in text (a 500),
 an integer column holds 32 bits, and far dates overflow date arithmetic.
@@ -11,7 +12,11 @@ import re
 from datetime import date
 from urllib.parse import urlsplit
 
+import click
+from flask import Request
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import BadRequest
 
 # The largest value an INTEGER column holds on SQLite's and PostgreSQL's 32-bit integers.
 MAX_DB_INT = 2**31 - 1
@@ -70,3 +75,66 @@ def safe_local_path(target: str | None, default: str = "/") -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
+
+
+def page_number(raw: str | None, maximum: int = 100_000) -> int:
+    """?page= as a page number: 1 when absent, malformed or beyond any list we keep."""
+    return parse_bounded_int(raw, minimum=1, maximum=maximum) or 1
+
+
+class CleanText(click.ParamType):
+    """A command-line text argument or option with no control character (NUL, CR, LF, ...)."""
+
+    name = "text"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and has_control_characters(value):
+            what = f"{param.human_readable_name}" if param is not None else "The value"
+            self.fail(f"{what} contains a control character (NUL, CR, LF, ...): type it again without it.", param, ctx)
+        return value
+
+
+CLEAN_TEXT = CleanText()
+
+
+# Request parameters ---------------------------------------------------------------------------
+
+# Redirect targets are never refused: safe_local_path replaces a bad one with a safe default.
+REDIRECT_PARAMETERS = frozenset({"next"})
+
+
+class ControlCharactersRefused(BadRequest):
+    """A parameter holds a control character: a 400 with a French page (or the API's envelope)."""
+
+    def __init__(self, parameter: str | None = None):
+        super().__init__()
+        self.parameter = parameter
+
+
+def control_characters_in(path: str, args) -> ControlCharactersRefused | None:
+    """The refusal for a path or query string holding a control character, or None. The
+    parameter is named when its name itself is clean."""
+    if has_control_characters(path):
+        return ControlCharactersRefused()
+    for key, value in args.items(multi=True):
+        if has_control_characters(key):
+            return ControlCharactersRefused()
+        if key not in REDIRECT_PARAMETERS and has_control_characters(value):
+            return ControlCharactersRefused(key)
+    return None
+
+
+class CheckedParameters(ImmutableMultiDict):
+    """Query string and form values that refuse a control character when code reads one of them
+    directly (request.form.get("step")); forms read through getlist() and give their field's own
+    message (core.forms.BaseForm)."""
+
+    def __getitem__(self, key):
+        value = super().__getitem__(key)
+        if isinstance(value, str) and key not in REDIRECT_PARAMETERS and has_control_characters(value):
+            raise ControlCharactersRefused(key)
+        return value
+
+
+class BoundaryRequest(Request):
+    parameter_storage_class = CheckedParameters

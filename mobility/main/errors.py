@@ -7,7 +7,9 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from mobility.api.errors import is_api_request, json_error
 from mobility.auth.forms import LoginForm
+from mobility.core.boundary import CONTROL_CHARACTER_MESSAGE, ControlCharactersRefused, control_characters_in
 from mobility.extensions import db
 
 
@@ -15,7 +17,41 @@ def _page(status: int, title: str, message: str):
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
+def control_characters_response(refusal: ControlCharactersRefused):
+    """400: the French page, or the API's JSON envelope with the parameter in `fields`."""
+    if refusal.parameter:
+        message = _(
+            "Le paramètre « %(name)s » contient un caractère invisible non autorisé (caractère de "
+            "contrôle).",
+            name=refusal.parameter,
+        )
+    else:
+        message = _("L'adresse demandée contient un caractère invisible non autorisé (caractère de contrôle).")
+    if is_api_request():
+        fields = {refusal.parameter: [str(CONTROL_CHARACTER_MESSAGE)]} if refusal.parameter else {}
+        return json_error(400, message, fields)
+    return _page(
+        400,
+        _("Caractère non autorisé"),
+        message + " " + _("Revenez en arrière et retapez votre saisie sans copier-coller depuis un autre logiciel."),
+    )
+
+
+def refuse_control_characters():
+    """Before any other hook: a path or query string with a control character goes no further
+    (a NUL would reach PostgreSQL as a 500; CR LF could split a header)."""
+    refusal = control_characters_in(request.path, request.args)
+    if refusal is not None:
+        return control_characters_response(refusal)
+    return None
+
+
 def register_errorhandlers(app) -> None:
+    @app.errorhandler(ControlCharactersRefused)
+    def control_characters(error):
+        # A value read outside a form (request.form.get) that holds a control character.
+        return control_characters_response(error)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return _page(

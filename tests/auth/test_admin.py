@@ -37,8 +37,12 @@ def test_admin_creates_a_mission_locale_covering_two_basins(client, admin):
         ({"name": "", "kind": "prescriber"}, "Saisissez le nom de l'organisation."),
         ({"name": "x" * 161, "kind": "prescriber"}, "ne doit pas dépasser 160 caractères"),
         ({"name": "Asso", "kind": "association", "is_mission_locale": "y"}, "Une Mission locale est un organisme prescripteur."),
-        ({"name": "Asso", "kind": "banque"}, "pas un choix valide"),
-        ({"name": "Asso", "kind": "association", "basins": ["999"]}, "pas un choix valide"),
+        ({"name": "Asso", "kind": "banque"}, "Choisissez un type d'organisation dans la liste."),
+        ({"name": "Asso", "kind": "association", "basins": ["999"]}, "Choisissez les bassins d'emploi dans la liste."),
+        ({"name": "Asso", "kind": "association", "basins": ["9" * 30]}, "Choisissez les bassins d'emploi dans la liste."),
+        ({"name": "Asso", "kind": "association", "basins": ["deux"]}, "Choisissez les bassins d'emploi dans la liste."),
+        ({"name": "Asso\x00ciation", "kind": "association"}, "caractère invisible non autorisé"),
+        ({"name": "Asso", "kind": "associ\x00ation"}, "Choisissez un type d'organisation dans la liste."),
     ],
 )
 def test_bad_organisation_input_is_explained_and_saves_nothing(client, admin, data, message):
