@@ -89,8 +89,8 @@ class CleanText(click.ParamType):
 
     def convert(self, value, param, ctx):
         if isinstance(value, str) and has_control_characters(value):
-            what = f"{param.human_readable_name}" if param is not None else "The value"
-            self.fail(f"{what} contains a control character (NUL, CR, LF, ...): type it again without it.", param, ctx)
+            # Click prefixes "Invalid value for '--name':".
+            self.fail("it contains a control character (NUL, CR, LF, ...): type it again without it.", param, ctx)
         return value
 
 

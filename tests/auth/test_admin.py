@@ -137,3 +137,73 @@ def test_admin_pages_answer_404_to_other_roles(client, auth, trait):
     auth.login(UserFactory(**trait))
     for url in ("/admin/organisations", "/admin/utilisateurs", "/admin/communes/", "/admin/utilisateurs/nouveau"):
         assert client.get(url).status_code == 404, url
+
+
+# Every choice offered is checked again on submission -----------------------------------------
+
+def _user_data(organisation, **overrides):
+    data = {"email": "nouvelle@example.org", "full_name": "Compte Nouveau", "role": "referent",
+            "organisation_id": str(organisation.id), "active": "y"}
+    data.update(overrides)
+    return data
+
+
+def _users() -> int:
+    return db.session.scalar(select(func.count()).select_from(User))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field_message"),
+    [
+        ({"organisation_id": "9" * 30}, "Choisissez une organisation dans la liste."),
+        ({"organisation_id": "2147483648"}, "Choisissez une organisation dans la liste."),
+        ({"organisation_id": "une"}, "Choisissez une organisation dans la liste."),
+        ({"organisation_id": "424242"}, "Choisissez une organisation dans la liste."),
+        ({"role": "beneficiary"}, "Choisissez un rôle dans la liste."),
+        ({"role": "superadmin"}, "Choisissez un rôle dans la liste."),
+        ({"full_name": "Compte\x00Nouveau"}, "caractère invisible non autorisé"),
+        ({"email": "nouvelle\x00@example.org"}, "caractère invisible non autorisé"),
+    ],
+)
+def test_a_staff_account_with_a_value_the_page_did_not_offer_is_refused(client, admin, overrides, field_message):
+    organisation = OrganisationFactory()
+    before = _users()
+    response = client.post("/admin/utilisateurs/nouveau", data=_user_data(organisation, **overrides))
+    assert response.status_code == 422
+    assert field_message in page_text(response)
+    assert _users() == before
+
+
+def test_editing_an_account_refuses_an_organisation_id_too_large(client, admin):
+    user = UserFactory()
+    response = client.post(f"/admin/utilisateurs/{user.id}", data=_user_data(user.organisation, organisation_id="9" * 25))
+    assert response.status_code == 422
+    assert "Choisissez une organisation dans la liste." in page_text(response)
+
+
+def test_a_commune_cannot_be_moved_to_a_basin_the_page_did_not_offer(client, admin):
+    for value in ("9" * 30, "bassin", "424242"):
+        response = client.post("/admin/communes/45208", data={"basin_id": value})
+        assert response.status_code == 422
+        assert "Choisissez un bassin d'emploi dans la liste." in page_text(response)
+    assert db.session.get(Commune, "45208").basin.code == "montargis"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/utilisateurs?organisation=" + "9" * 30,
+        "/admin/utilisateurs?page=" + "9" * 30,
+        "/admin/communes/?page=" + "9" * 30,
+        "/admin/communes/?bassin=",
+    ],
+)
+def test_admin_lists_take_out_of_range_numbers_as_absent(client, admin, url):
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/admin/communes/?bassin=%00", "/admin/communes/?q=Orl%00", "/admin/communes/%00"])
+def test_admin_lists_refuse_control_characters_with_a_french_page(client, admin, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "caractère invisible non autorisé" in page_text(response)

@@ -208,3 +208,62 @@ def test_a_beneficiary_sees_only_their_own_file(client, auth):
     page = client.get("/mes-donnees").get_data(as_text=True)
     assert "Moi-Test" in page and "Autre-Test" not in page
     assert client.get(f"/beneficiaires/{own.id}").status_code == 404
+
+
+# The input boundary and the offered choices, checked again on submission ----------------------
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("first_name", "Pré\x00nom", "caractère invisible non autorisé"),
+        ("last_name", "Fiche\x00", "caractère invisible non autorisé"),
+        ("last_name", "Fiche\r\nExemple", "caractère invisible non autorisé"),
+        ("commune_insee", "45208\x00", "caractère invisible non autorisé"),
+        ("commune_insee", "75056", "Choisissez une commune du Loiret dans la liste."),
+        ("referent_id", "9" * 30, "Choisissez un référent de votre organisation dans la liste."),
+        ("referent_id", "un autre", "Choisissez un référent de votre organisation dans la liste."),
+        ("birth_date", "9999-01-01", "La date de naissance ne peut pas être dans le futur."),
+    ],
+)
+def test_input_outside_the_boundary_or_not_offered_gets_the_forms_message_and_saves_nothing(
+    client, referent, field, value, message
+):
+    response = client.post("/beneficiaires/nouveau", data={**VALID, "referent_id": referent.id, field: value})
+    assert response.status_code == 422
+    assert message in page_text(response)
+    assert _count() == 0
+
+
+def test_a_referent_of_another_organisation_is_not_offered_and_is_refused(client, referent):
+    stranger = UserFactory()
+    response = client.post("/beneficiaires/nouveau", data={**VALID, "referent_id": stranger.id})
+    assert response.status_code == 422
+    assert "Choisissez un référent de votre organisation dans la liste." in page_text(response)
+    assert _count() == 0
+
+
+def test_a_nul_in_an_edited_file_changes_nothing(client, referent):
+    beneficiary = BeneficiaryFactory(referent=referent, last_name="Avant")
+    response = client.post(
+        f"/beneficiaires/{beneficiary.id}/modifier",
+        data={**VALID, "referent_id": referent.id, "last_name": "Apr\x00s"},
+    )
+    assert response.status_code == 422
+    assert "caractère invisible non autorisé" in page_text(response)
+    db.session.refresh(beneficiary)
+    assert beneficiary.last_name == "Avant"
+
+
+def test_a_search_with_a_control_character_gets_a_french_400_page(client, referent):
+    response = client.get("/beneficiaires?q=Fiche%00")
+    assert response.status_code == 400
+    page = page_text(response)
+    assert "Le paramètre « q » contient un caractère invisible non autorisé" in page
+    assert "Traceback" not in page
+
+
+def test_a_page_number_too_large_for_the_database_shows_the_first_page(client, referent):
+    BeneficiaryFactory(referent=referent, last_name="Visible")
+    response = client.get("/beneficiaires?page=" + "9" * 30)
+    assert response.status_code == 200
+    assert "Visible" in page_text(response)
