@@ -39,10 +39,12 @@ run: $(VENV)/.runtime-installed translations
 # (CI sets it).
 test: lint test-sqlite test-postgres
 
-# The floors of the house (pyproject.toml, [tool.importlinter]).
+# The floors of the house (pyproject.toml, [tool.importlinter]), pyflakes, and the security
+# checks (bandit, findings triaged in pyproject.toml [tool.bandit] and on their lines).
 lint: $(VENV)/.dev-installed
 	$(BIN)/lint-imports
 	$(BIN)/ruff check mobility tests bench
+	$(BIN)/bandit -q -c pyproject.toml -r mobility
 
 test-sqlite: $(VENV)/.dev-installed translations
 	env -u TEST_DATABASE_URL APP_ENV=testing $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)

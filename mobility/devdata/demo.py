@@ -17,7 +17,7 @@ from mobility.extensions import db
 from mobility.devdata.fleet import seed_fleet
 from mobility.territory.models import EmploymentBasin
 
-DEMO_PASSWORD = "demo-mobilite-2026"
+DEMO_PASSWORD = "demo-mobilite-2026"  # the demo password the README publishes; seed-demo is for development  # nosec B105
 
 # name, kind, is_mission_locale, basin codes
 ORGANISATIONS = (
