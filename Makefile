@@ -30,7 +30,17 @@ extract-messages: $(VENV)/.runtime-installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location -o mobility/translations/messages.pot .
 	$(BIN)/pybabel update -i mobility/translations/messages.pot -d mobility/translations
 
-run: $(VENV)/.runtime-installed translations
+# The flask command reads .env (python-dotenv): with it, every `flask --app wsgi …` command of the
+# README works in this checkout as printed. Written once, never overwritten, gitignored; an
+# installation without it still starts in production and refuses to without SECRET_KEY.
+.env:
+	@printf '%s\n' \
+		'# Written by `make run` for this development checkout (gitignored, kept if present).' \
+		'# Production sets its environment in the service manager instead: see .env.example.' \
+		'APP_ENV=development' > $@
+	@echo "Wrote .env (APP_ENV=development) for the flask command."
+
+run: .env $(VENV)/.runtime-installed translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)

@@ -26,7 +26,7 @@ LOGIN_LIMIT_DEFAULTS = {
     # Failed logins for one account from anywhere, for devices that never logged in to it: each
     # step waits longer (growing delays); a password reset lifts them.
     "LOGIN_LIMIT_PER_ACCOUNT": "10 per 15 minutes; 20 per hour; 40 per day",
-    # Failed logins from one address across accounts (password spraying), same devices only.
+    # Failed logins from one address across accounts (password spraying), unknown devices only.
     "LOGIN_LIMIT_PER_IP": "30 per 15 minutes",
 }
 

@@ -1,3 +1,9 @@
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
 from sqlalchemy import func, select
 
 from mobility.auth.models import Organisation, Role, User
@@ -72,3 +78,70 @@ def test_create_user_explains_a_wrong_organisation_or_role(runner):
               "--organisation", "Nulle part", "--password", "une phrase de passe solide"],
     )
     assert "No organisation named" in result.output
+
+
+# The README's commands in a development checkout -----------------------------------------------
+
+CHECKOUT_PARTS = ("wsgi.py", "Makefile", "mobility", "migrations")
+PROJECT = Path(__file__).resolve().parent.parent
+FLASK = PROJECT / ".venv" / "bin" / "flask"
+
+
+@pytest.fixture
+def checkout(tmp_path):
+    """A copy of the checkout with nothing set in the environment (no APP_ENV, no SECRET_KEY)."""
+    root = tmp_path / "checkout"
+    root.mkdir()
+    for part in CHECKOUT_PARTS:
+        source = PROJECT / part
+        if source.is_dir():
+            shutil.copytree(source, root / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(source, root / part)
+    (root / "instance").mkdir()
+    return root
+
+
+def _bare_environment(home: Path) -> dict:
+    return {"PATH": os.environ["PATH"], "HOME": str(home), "LANG": "C.UTF-8"}
+
+
+def _flask(checkout: Path, *args, input=None):
+    return subprocess.run(
+        [str(FLASK), "--app", "wsgi", *args],
+        cwd=checkout, env=_bare_environment(checkout), input=input, capture_output=True, text=True, timeout=300,
+    )
+
+
+def test_after_make_run_every_flask_command_of_the_readme_works_as_printed(checkout):
+    # What `make run` does first: write .env (it also upgrades, seeds and serves).
+    subprocess.run(["make", "-s", ".env"], cwd=checkout, env=_bare_environment(checkout), check=True)
+    assert "APP_ENV=development" in (checkout / ".env").read_text()
+    commands = [
+        (["db", "upgrade"], None),
+        (["seed-demo"], None),
+        (["create-user", "admin2@example.org", "--name", "Admin Essai", "--role", "admin",
+          "--organisation", "Département du Loiret"], "\n\n"),
+        (["create-api-token", "admin@demo.test", "--name", "outil du plan"], None),
+        (["send-outbox"], None),
+        (["expire-bookings"], None),
+    ]
+    for args, given in commands:
+        result = _flask(checkout, *args, input=given)
+        assert result.returncode == 0, f"flask --app wsgi {' '.join(args)}: {result.stderr}"
+    assert (checkout / "instance" / "mobility.sqlite3").exists()
+
+
+def test_without_that_set_up_the_service_still_refuses_to_start_in_production(checkout):
+    assert not (checkout / ".env").exists()
+    result = _flask(checkout, "send-outbox")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_make_run_never_overwrites_an_existing_env_file(checkout):
+    (checkout / ".env").write_text("APP_ENV=production\nSECRET_KEY=kept\n")
+    subprocess.run(["make", "-s", ".env"], cwd=checkout, env=_bare_environment(checkout), check=True)
+    assert (checkout / ".env").read_text() == "APP_ENV=production\nSECRET_KEY=kept\n"
+    result = _flask(checkout, "send-outbox")
+    assert "TRUSTED_HOSTS is not set" in result.stderr
