@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from mobility.audit.models import AuditAction, AuditEvent
 from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
+from mobility.core.boundary import page_number, parse_bounded_int
 from mobility.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/journal")
@@ -21,9 +22,9 @@ def index():
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     )
     object_type = request.args.get("objet", "").strip()[:40]
-    object_id = request.args.get("id", type=int)
+    object_id = parse_bounded_int(request.args.get("id"), minimum=1)
     action = request.args.get("action", "")
-    actor_id = request.args.get("acteur", type=int)
+    actor_id = parse_bounded_int(request.args.get("acteur"), minimum=1)
     if object_type:
         query = query.where(AuditEvent.object_type == object_type)
     if object_id:
@@ -32,7 +33,7 @@ def index():
         query = query.where(AuditEvent.action == AuditAction(action))
     if actor_id:
         query = query.where(AuditEvent.actor_id == actor_id)
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = db.paginate(query, page=page_number(request.args.get("page")), per_page=50, error_out=False)
     return render_template(
         "audit/index.html",
         page=page,

@@ -53,3 +53,11 @@ def test_only_admins_see_the_trail(client, auth, trait):
     trait = {k: v for k, v in trait.items() if v is not None}
     auth.login(UserFactory(**trait))
     assert client.get("/admin/journal/").status_code == 404
+
+
+@pytest.mark.parametrize("query", ["id=99999999999999999999", "acteur=-99999999999999999999", "page=99999999999999999999"])
+def test_the_trail_filters_refuse_numbers_beyond_a_database_id_without_an_error_page(client, auth, query):
+    auth.login(UserFactory(admin=True))
+    response = client.get(f"/admin/journal/?{query}")
+    assert response.status_code == 200
+    assert "Journal" in response.get_data(as_text=True)
