@@ -41,8 +41,11 @@ def body_not_an_object() -> ApiError:
 class JsonObjectParser(FlaskParser):
     """The body is a JSON object whatever its Content-Type says; anything else is a 400.
 
-    A schema with `empty_body_allowed` takes an empty body as {}.
+    A schema with `empty_body_allowed` takes an empty body as {}. What to do with unknown keys
+    is each schema's choice (mobility.api.schemas.base), not webargs's per-location default.
     """
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {location: None for location in FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION}
 
     def load_json(self, req, schema):
         body = req.get_data(cache=True)

@@ -16,7 +16,7 @@ from datetime import date, time
 from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, pre_load
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_dump, pre_load
 from sqlalchemy import select
 
 from mobility.booking import privacy
@@ -42,6 +42,9 @@ _CLOCK = re.compile(r"\d{2}:\d{2}")
 SINGLE_LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 MULTILINE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 MAX_PARAMETER = 100
+# The years of the boundary's date range (1900 to 2200), for clients and fuzzers.
+DAY_PATTERN = r"^(19\d\d|2[01]\d\d|2200)-\d{2}-\d{2}$"
+assert MIN_DATE.year == 1900 and MAX_DATE == date(2200, 12, 31)
 
 
 def viewer():
@@ -105,6 +108,9 @@ class DatabaseId(FrenchMessages, fields.Integer):
         super().__init__(strict=True, metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
+        # JSON Schema counts 12.0 as an integer, as the description says; 1.5 and true are none.
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+            value = int(value)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValidationError(_("Saisissez un identifiant : un nombre entier positif, par exemple 12."))
         if not int_in_database_range(value):
@@ -114,6 +120,8 @@ class DatabaseId(FrenchMessages, fields.Integer):
 
 class QueryInteger(FrenchMessages, fields.Integer):
     """A whole number from the query string, between bounds the database holds."""
+
+    blank_means_absent = False  # `?page=` is no number, not "the first page"
 
     def __init__(self, *, minimum: int, maximum: int, **kwargs):
         assert maximum <= MAX_DB_INT
@@ -159,6 +167,7 @@ class BasinCode(FrenchMessages, fields.String):
         metadata = {
             "description": "Code d'un bassin d'emploi (orleans, montargis…).",
             "maxLength": MAX_PARAMETER,
+            "pattern": SINGLE_LINE_PATTERN,
             **kwargs.pop("metadata", {}),
         }
         super().__init__(metadata=metadata, **kwargs)
@@ -181,6 +190,7 @@ class Day(FrenchMessages, fields.Date):
     def __init__(self, **kwargs):
         metadata = {
             "description": f"AAAA-MM-JJ, du {MIN_DATE.isoformat()} au {MAX_DATE.isoformat()}.",
+            "pattern": DAY_PATTERN,
             **kwargs.pop("metadata", {}),
         }
         super().__init__(metadata=metadata, **kwargs)
@@ -203,7 +213,7 @@ class Clock(FrenchMessages, fields.String):
     """A time of day, HH:MM."""
 
     def __init__(self, **kwargs):
-        metadata = {"pattern": r"^\d{2}:\d{2}$", "example": "09:00", **kwargs.pop("metadata", {})}
+        metadata = {"pattern": r"^([01]\d|2[0-3]):[0-5]\d$", "example": "09:00", **kwargs.pop("metadata", {})}
         super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -236,8 +246,24 @@ class InputSchema(Schema):
         return {
             key: value
             for key, value in ((key, data[key]) for key in data)
-            if value is not None and not (isinstance(value, str) and not value.strip())
+            if not self._blank(key, value)
         }
+
+    def _blank(self, key, value) -> bool:
+        if value is None:
+            return True
+        blank_means_absent = getattr(self.fields.get(key), "blank_means_absent", True)
+        return blank_means_absent and isinstance(value, str) and not value.strip()
+
+
+class QuerySchema(InputSchema):
+    """A query string: a parameter the operation does not read is refused (a typo would
+    otherwise go unseen, the filter silently ignored)."""
+
+    class Meta:
+        unknown = RAISE
+
+    error_messages = {"unknown": _l("Paramètre inconnu.")}
 
 
 class AudienceSchema(Schema):

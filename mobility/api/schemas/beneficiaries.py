@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from mobility.api.schemas.base import AudienceSchema, InputSchema, QueryInteger
+from mobility.api.schemas.base import AudienceSchema, QueryInteger, QuerySchema
 from mobility.api.schemas.errors import RefusalSchema
 
 BENEFICIARIES_PER_PAGE = 50
@@ -12,7 +12,7 @@ BENEFICIARIES_MAX_PER_PAGE = 100
 MAX_PAGE = 100_000
 
 
-class BeneficiaryPageQuerySchema(InputSchema):
+class BeneficiaryPageQuerySchema(QuerySchema):
     page = QueryInteger(minimum=1, maximum=MAX_PAGE, load_default=1)
     per_page = QueryInteger(minimum=1, maximum=BENEFICIARIES_MAX_PER_PAGE, load_default=BENEFICIARIES_PER_PAGE)
 

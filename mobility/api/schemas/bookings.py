@@ -14,6 +14,7 @@ from mobility.api.schemas.base import (
     EnumValue,
     InputSchema,
     ParisMoment,
+    QuerySchema,
     Text,
 )
 from mobility.api.schemas.vehicles import SummarySiteSchema, VehicleSummarySchema
@@ -23,7 +24,7 @@ from mobility.booking.models import BookingStatus
 from mobility.fleet.models import VehicleCategory
 
 
-class AvailabilityQuerySchema(InputSchema):
+class AvailabilityQuerySchema(QuerySchema):
     category = EnumValue(VehicleCategory, required=True)
     basin = BasinCode(metadata={"description": "Seulement ce bassin (les décomptes by_basin restent complets)."})
     start = Day(required=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, post_dump
 
-from mobility.api.schemas.base import BasinCode, EnumValue, InputSchema, viewer
+from mobility.api.schemas.base import BasinCode, EnumValue, QuerySchema, viewer
 from mobility.auth.models import Role
 from mobility.booking import privacy
 from mobility.fleet.models import Energy, Gearbox, VehicleCategory, VehicleOrigin, VehicleStatus
@@ -12,7 +12,7 @@ from mobility.fleet.models import Energy, Gearbox, VehicleCategory, VehicleOrigi
 IDENTITY_FIELDS = ("plate", "vin", "first_registered_on", "insurance_expires_on", "technical_inspection_due_on")
 
 
-class VehicleFiltersSchema(InputSchema):
+class VehicleFiltersSchema(QuerySchema):
     basin = BasinCode(metadata={"description": "Véhicules des sites de ce bassin."})
     category = EnumValue(VehicleCategory)
     status = EnumValue(VehicleStatus)
