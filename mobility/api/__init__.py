@@ -20,7 +20,11 @@ def init_api(app: Flask) -> None:
     api.init_app(app)
     api.spec.components.security_scheme(
         "bearerAuth",
-        {"type": "http", "scheme": "bearer", "description": "Un jeton créé par un administrateur (/admin/jetons)."},
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "Un jeton créé par un administrateur (/admin/jetons).",
+        },
     )
     api.register_blueprint(blp)
     describe_document_route()

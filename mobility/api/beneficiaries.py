@@ -44,7 +44,11 @@ def beneficiaries(query):
     user = current_api_user()
     per_page = query["per_page"]
     page = db.paginate(
-        followed_beneficiaries(user), page=query["page"], per_page=per_page, max_per_page=per_page, error_out=False
+        followed_beneficiaries(user),
+        page=query["page"],
+        per_page=per_page,
+        max_per_page=per_page,
+        error_out=False,
     )
     people = list(page.items)
     holding = _holding_counts([person.id for person in people])

@@ -41,7 +41,7 @@ class PathsUnderTheServer(FlaskPlugin):
         if rule is None:  # a path described by hand (the description's own route)
             return None
         path = super().path_helper(rule=rule, operations=operations, parameters=parameters, **kwargs)
-        return path[len(SERVER_URL):] if path.startswith(SERVER_URL + "/") else path
+        return path[len(SERVER_URL) :] if path.startswith(SERVER_URL + "/") else path
 
 
 class MobilityApi(Api):
@@ -67,11 +67,16 @@ def describe_document_route() -> None:
                 "tags": ["openapi"],
                 "security": [],
                 "responses": {
-                    "200": {"description": "La description OpenAPI 3.1.", "content": {"application/json": {}}},
+                    "200": {
+                        "description": "La description OpenAPI 3.1.",
+                        "content": {"application/json": {}},
+                    },
                     **{
                         code: {
                             "description": description,
-                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                            },
                         }
                         for code, description in (
                             ("404", "Rien ici."),

@@ -94,14 +94,17 @@ class Text(FrenchMessages, fields.String):
         value = value.strip()
         if len(value) > self.max_length:
             raise ValidationError(
-                str(self.too_long) if self.too_long else
-                _("Ce champ ne doit pas dépasser %(max)d caractères.", max=self.max_length)
+                str(self.too_long)
+                if self.too_long
+                else _("Ce champ ne doit pas dépasser %(max)d caractères.", max=self.max_length)
             )
         return value
 
 
 class DatabaseId(FrenchMessages, fields.Integer):
     """A JSON integer that an INTEGER column holds, 1 or more (true is no id)."""
+
+    blank_means_absent = False  # "" is no id
 
     def __init__(self, **kwargs):
         metadata = {"minimum": 1, "maximum": MAX_DB_INT, **kwargs.pop("metadata", {})}
@@ -130,9 +133,11 @@ class QueryInteger(FrenchMessages, fields.Integer):
         self.minimum, self.maximum = minimum, maximum
 
     def _deserialize(self, value, attr, data, **kwargs):
-        number = parse_bounded_int(value, minimum=self.minimum, maximum=self.maximum) if isinstance(
-            value, str
-        ) else None
+        number = (
+            parse_bounded_int(value, minimum=self.minimum, maximum=self.maximum)
+            if isinstance(value, str)
+            else None
+        )
         if number is None:
             raise ValidationError(
                 _("Saisissez un nombre entier de %(min)s à %(max)s.", min=self.minimum, max=self.maximum)
@@ -143,8 +148,11 @@ class QueryInteger(FrenchMessages, fields.Integer):
 class EnumValue(FrenchMessages, fields.String):
     """One of an enum's values (given as its value, answered as its value)."""
 
-    def __init__(self, enum_class, **kwargs):
-        metadata = {"enum": [member.value for member in enum_class], **kwargs.pop("metadata", {})}
+    def __init__(self, enum_class, *, blank_allowed: bool = False, **kwargs):
+        values = [member.value for member in enum_class]
+        if blank_allowed:
+            values.append("")  # an optional filter left blank means no filter
+        metadata = {"enum": values, **kwargs.pop("metadata", {})}
         super().__init__(metadata=metadata, **kwargs)
         self.enum_class = enum_class
 
@@ -213,7 +221,10 @@ class Clock(FrenchMessages, fields.String):
     """A time of day, HH:MM."""
 
     def __init__(self, **kwargs):
-        metadata = {"pattern": r"^([01]\d|2[0-3]):[0-5]\d$", "example": "09:00", **kwargs.pop("metadata", {})}
+        clock = r"([01]\d|2[0-3]):[0-5]\d"
+        # Optional: blank means the service's default time.
+        pattern = f"^{clock}$" if kwargs.get("required") else f"^({clock})?$"
+        metadata = {"pattern": pattern, "example": "09:00", **kwargs.pop("metadata", {})}
         super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -244,9 +255,7 @@ class InputSchema(Schema):
             return data
         # A query string comes as webargs's MultiDictProxy: reading a key gives its one value.
         return {
-            key: value
-            for key, value in ((key, data[key]) for key in data)
-            if not self._blank(key, value)
+            key: value for key, value in ((key, data[key]) for key in data) if not self._blank(key, value)
         }
 
     def _blank(self, key, value) -> bool:

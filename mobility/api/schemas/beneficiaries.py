@@ -14,7 +14,9 @@ MAX_PAGE = 100_000
 
 class BeneficiaryPageQuerySchema(QuerySchema):
     page = QueryInteger(minimum=1, maximum=MAX_PAGE, load_default=1)
-    per_page = QueryInteger(minimum=1, maximum=BENEFICIARIES_MAX_PER_PAGE, load_default=BENEFICIARIES_PER_PAGE)
+    per_page = QueryInteger(
+        minimum=1, maximum=BENEFICIARIES_MAX_PER_PAGE, load_default=BENEFICIARIES_PER_PAGE
+    )
 
 
 class FollowedBeneficiarySchema(AudienceSchema):

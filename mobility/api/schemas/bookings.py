@@ -26,10 +26,14 @@ from mobility.fleet.models import VehicleCategory
 
 class AvailabilityQuerySchema(QuerySchema):
     category = EnumValue(VehicleCategory, required=True)
-    basin = BasinCode(metadata={"description": "Seulement ce bassin (les décomptes by_basin restent complets)."})
+    basin = BasinCode(
+        metadata={"description": "Seulement ce bassin (les décomptes by_basin restent complets)."}
+    )
     start = Day(required=True)
     end = Day(required=True)
-    pickup_time = Clock(metadata={"description": "Heure de prise en charge (par défaut : réglage du service)."})
+    pickup_time = Clock(
+        metadata={"description": "Heure de prise en charge (par défaut : réglage du service)."}
+    )
     return_time = Clock(metadata={"description": "Heure de retour (par défaut : réglage du service)."})
 
 
@@ -57,14 +61,20 @@ class BookingRequestSchema(InputSchema):
 
     beneficiary_id = DatabaseId(required=True)
     category = EnumValue(VehicleCategory, required=True)
-    basin = BasinCode(metadata={"description": "Le bassin d'emploi voulu (ou bien vehicle_id)."})
-    vehicle_id = DatabaseId(metadata={"description": "Un véhicule libre précis (ou bien basin)."})
+    basin = BasinCode(
+        allow_none=True, metadata={"description": "Le bassin d'emploi voulu (ou bien vehicle_id)."}
+    )
+    vehicle_id = DatabaseId(
+        allow_none=True, metadata={"description": "Un véhicule libre précis (ou bien basin)."}
+    )
     start = Day(required=True)
     end = Day(required=True)
     purpose = EnumValue(Purpose, required=True)
-    purpose_detail = Text(max_length=PURPOSE_DETAIL_MAX, metadata={"description": "Employeur, formation…"})
-    pickup_time = Clock()
-    return_time = Clock()
+    purpose_detail = Text(
+        max_length=PURPOSE_DETAIL_MAX, allow_none=True, metadata={"description": "Employeur, formation…"}
+    )
+    pickup_time = Clock(allow_none=True)
+    return_time = Clock(allow_none=True)
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
     def basin_or_vehicle(self, data, original_data, **kwargs):
@@ -83,6 +93,7 @@ class CancelSchema(InputSchema):
         max_length=REASON_MAX,
         too_long=REASON_TOO_LONG,
         multiline=True,
+        allow_none=True,
         metadata={"description": "Obligatoire pour le personnel : la personne la lira."},
     )
 
@@ -106,7 +117,8 @@ class BookingSchema(AudienceSchema):
     days = fields.Integer(required=True)
     purpose = EnumValue(Purpose, metadata={"description": "Absent pour le personnel des associations."})
     purpose_detail = fields.String(
-        allow_none=True, metadata={"description": "Absent pour le personnel des associations et les administrateurs."}
+        allow_none=True,
+        metadata={"description": "Absent pour le personnel des associations et les administrateurs."},
     )
     price_cents = fields.Integer(required=True)
     deposit_cents = fields.Integer(required=True)

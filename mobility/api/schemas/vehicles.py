@@ -9,13 +9,19 @@ from mobility.auth.models import Role
 from mobility.booking import privacy
 from mobility.fleet.models import Energy, Gearbox, VehicleCategory, VehicleOrigin, VehicleStatus
 
-IDENTITY_FIELDS = ("plate", "vin", "first_registered_on", "insurance_expires_on", "technical_inspection_due_on")
+IDENTITY_FIELDS = (
+    "plate",
+    "vin",
+    "first_registered_on",
+    "insurance_expires_on",
+    "technical_inspection_due_on",
+)
 
 
 class VehicleFiltersSchema(QuerySchema):
     basin = BasinCode(metadata={"description": "Véhicules des sites de ce bassin."})
-    category = EnumValue(VehicleCategory)
-    status = EnumValue(VehicleStatus)
+    category = EnumValue(VehicleCategory, blank_allowed=True)
+    status = EnumValue(VehicleStatus, blank_allowed=True)
 
 
 class VehicleAssociationSchema(Schema):
