@@ -35,9 +35,9 @@ def visible_vehicles(user: User, filters: dict) -> list[Vehicle]:
 @blp.route("/vehicles", methods=["GET"])
 @blp.errors(403, 422)
 @blp.doc(operationId="list_vehicles", tags=["vehicles"])
+@roles_allowed(*STAFF, message=professionals_only)
 @blp.arguments(VehicleFiltersSchema, location="query")
 @blp.response(200, VehicleListSchema, description="Les véhicules visibles, filtrés.")
-@roles_allowed(*STAFF, message=professionals_only)
 def vehicles(filters):
     """Les véhicules : ceux de son association pour le personnel (avec plaque et VIN), tous sinon"""
     found = visible_vehicles(current_api_user(), filters)
