@@ -18,7 +18,7 @@ from mobility import commands
 from mobility.core import templating
 from mobility.core.boundary import BoundaryRequest
 from mobility.api.admin_views import bp as api_admin_bp
-from mobility.api.views import bp as api_bp
+from mobility.api import init_api
 from mobility.audit.views import bp as audit_bp
 from mobility.auth.admin_views import bp as accounts_admin_bp
 from mobility.auth.commune_views import bp as communes_admin_bp
@@ -26,7 +26,6 @@ from mobility.auth.loader import load_user
 from mobility.auth.views import bp as auth_bp
 from mobility.beneficiaries.views import bp as beneficiaries_bp
 from mobility.booking.admin_views import bp as tariffs_bp
-from mobility.booking.api import bp as booking_api_bp
 from mobility.booking.commands import expire_bookings_command
 from mobility.booking.eligibility import settings_from_config
 from mobility.booking.fleet_views import bp as booking_fleet_bp
@@ -114,11 +113,11 @@ def select_locale() -> str:
 def register_blueprints(app: Flask) -> None:
     for blueprint in (main_bp, auth_bp, accounts_admin_bp, communes_admin_bp, beneficiaries_bp, audit_bp, fleet_bp):
         app.register_blueprint(blueprint)
-    for blueprint in (planning_bp, availability_bp, api_bp, api_admin_bp, booking_bp):
+    for blueprint in (planning_bp, availability_bp, api_admin_bp, booking_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(booking_fleet_bp)
-    for blueprint in (booking_api_bp, tariffs_bp):
-        app.register_blueprint(blueprint)
+    app.register_blueprint(tariffs_bp)
+    init_api(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,6 +1,6 @@
 import pytest
 
-from mobility.api import views
+from mobility.api import vehicles
 from tests.api.factories import api_token, bearer
 
 
@@ -37,7 +37,7 @@ def test_an_unexpected_error_gets_a_json_500_without_a_stack_trace(app, client, 
     def broken(*args, **kwargs):
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(views, "visible_vehicles", broken)
+    monkeypatch.setattr(vehicles, "visible_vehicles", broken)
     _, secret = api_token()
     response = client.get("/api/v1/vehicles", headers=bearer(secret))
     error = _assert_json_error(response, 500)

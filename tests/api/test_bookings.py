@@ -1,104 +1,29 @@
-"""/api/v1 for bookings, as a client sees it: status, JSON body, and the rows written."""
+"""/api/v1/bookings: prescribing, reading and cancelling a booking, as a client sees it."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from types import SimpleNamespace
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from mobility.audit.models import AuditAction, AuditEvent
-from mobility.auth.models import Role
 from mobility.booking.models import Booking, BookingStatus, BookingTransition
 from mobility.extensions import db
-from tests.api.factories import api_token, bearer
-from tests.booking.factories import BookingFactory, add_demo_tariffs, eligible_beneficiary
+from tests.api.factories import bearer
+from tests.api.helpers import (
+    TODAY,
+    assert_error,
+    availability,
+    beneficiary_token,
+    booking_count,
+    held,
+    prescription,
+    token_of,
+)
+from tests.booking.factories import BookingFactory, eligible_beneficiary
 from tests.factories import OrganisationFactory, UserFactory
-from tests.fleet.factories import SiteFactory, VehicleFactory
-
-NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # Monday 23 November 2026, 11:00 in Paris
-TODAY = date(2026, 11, 23)
-WEEK = {"start": "2026-12-07", "end": "2026-12-11"}  # Monday to Friday
-# The week as BookingFactory holds it: 7 December 9:00 to 11 December 17:00, Paris time.
-HELD_FROM = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
-HELD_UNTIL = datetime(2026, 12, 11, 16, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def world(app, time_machine):
-    """Two cars in Orléans, one in Montargis; a person followed by a référent, who may rent a car."""
-    time_machine.move_to(NOW, tick=False)
-    add_demo_tariffs()
-    orleans = SiteFactory(orleans=True, name="Garage d'Orléans")
-    cars = [VehicleFactory(site=orleans, plate="AA-001-AA"), VehicleFactory(site=orleans, plate="AA-002-AA")]
-    montargis_car = VehicleFactory(plate="BB-001-BB")
-    person = eligible_beneficiary(TODAY, commune_insee="45234")
-    referent = person.referent
-    _, secret = api_token(referent)
-    return SimpleNamespace(
-        orleans=orleans,
-        cars=cars,
-        montargis_car=montargis_car,
-        person=person,
-        referent=referent,
-        headers=bearer(secret),
-    )
-
-
-def token_of(user) -> dict:
-    return bearer(api_token(user)[1])
-
-
-def beneficiary_token(person) -> dict:
-    """A token whose account is the person's own (tokens are issued to staff: change the role after)."""
-    user = UserFactory(organisation=person.organisation)
-    headers = token_of(user)
-    user.role = Role.BENEFICIARY
-    person.user = user
-    db.session.commit()
-    return headers
-
-
-def held(vehicle, **overrides) -> Booking:
-    """Someone else's booking holding `vehicle` for the week asked."""
-    values = {
-        "vehicle": vehicle,
-        "status": BookingStatus.APPROVED,
-        "beneficiary": eligible_beneficiary(TODAY),
-    }
-    values.update(overrides)
-    return BookingFactory(**values)
-
-
-def prescription(world, **overrides) -> dict:
-    body = {
-        "beneficiary_id": world.person.id,
-        "category": "car",
-        "basin": "orleans",
-        **WEEK,
-        "purpose": "job_interview",
-        "purpose_detail": "Entrepôt logistique",
-    }
-    body.update(overrides)
-    return {key: value for key, value in body.items() if value is not None}
-
-
-def availability(client, headers, **params):
-    query = {"category": "car", **WEEK}
-    query.update(params)
-    return client.get("/api/v1/availability", query_string=query, headers=headers)
-
-
-def booking_count() -> int:
-    return db.session.scalar(select(func.count(Booking.id)))
-
-
-def assert_error(response, status) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.is_json
-    assert response.json["error"]["status"] == status
-    return response.json["error"]
+from tests.fleet.factories import VehicleFactory
 
 
 # Authentication ----------------------------------------------------------------------------
@@ -126,121 +51,6 @@ def test_a_post_needs_no_csrf_token_only_the_bearer_token(app, client, world):
     app.config["WTF_CSRF_ENABLED"] = True
     response = client.post("/api/v1/bookings", json=prescription(world), headers=world.headers)
     assert response.status_code == 201
-
-
-# Availability ------------------------------------------------------------------------------
-
-
-def test_availability_lists_the_free_cars_of_a_basin_with_counts_price_and_no_plate_for_a_referent(
-    client, world
-):
-    response = availability(client, world.headers, basin="orleans")
-    assert response.status_code == 200
-    body = response.json
-    assert body["count"] == 2
-    assert {v["id"] for v in body["vehicles"]} == {car.id for car in world.cars}
-    assert {b["basin"]: b["free"] for b in body["by_basin"]} == {
-        "gien": 0,
-        "montargis": 1,
-        "orleans": 2,
-        "pithiviers": 0,
-    }
-    assert body["start"] == "2026-12-07T09:00:00+01:00"
-    assert body["end"] == "2026-12-11T17:00:00+01:00"
-    assert (body["days"], body["price_cents"], body["deposit_cents"]) == (5, 2000, 15000)
-    assert body["vehicles"][0]["site"]["name"] == "Garage d'Orléans"
-    text = response.get_data(as_text=True)
-    assert "plate" not in text and "AA-001-AA" not in text
-
-
-def test_availability_without_a_basin_lists_every_basin_and_honours_the_times_asked(client, world):
-    body = availability(client, world.headers, pickup_time="14:30", return_time="10:00").json
-    assert body["basin"] is None
-    assert body["count"] == 3
-    assert body["start"] == "2026-12-07T14:30:00+01:00"
-    assert body["end"] == "2026-12-11T10:00:00+01:00"
-
-
-def test_availability_leaves_out_a_car_held_on_the_period_but_not_one_held_the_week_after(client, world):
-    held(world.cars[0])
-    held(
-        world.cars[1],
-        starts_at=HELD_FROM + timedelta(days=7),
-        ends_at=HELD_UNTIL + timedelta(days=7),
-    )
-    body = availability(client, world.headers, basin="orleans").json
-    assert [v["id"] for v in body["vehicles"]] == [world.cars[1].id]
-
-
-def test_admins_see_the_plates_and_fleet_staff_only_those_of_their_own_association(client, world):
-    admin_body = availability(client, token_of(UserFactory(admin=True))).json
-    assert {v["plate"] for v in admin_body["vehicles"]} == {"AA-001-AA", "AA-002-AA", "BB-001-BB"}
-    staff = UserFactory(fleet=True, organisation=world.orleans.association)
-    staff_body = availability(client, token_of(staff)).json
-    plates = {v["id"]: v.get("plate") for v in staff_body["vehicles"]}
-    assert plates == {
-        world.cars[0].id: "AA-001-AA",
-        world.cars[1].id: "AA-002-AA",
-        world.montargis_car.id: None,
-    }
-
-
-def test_a_beneficiary_account_may_see_availability_without_plates(client, world):
-    response = availability(client, beneficiary_token(world.person))
-    assert response.status_code == 200
-    assert response.json["count"] == 3
-    assert "plate" not in response.get_data(as_text=True)
-
-
-def test_availability_without_its_parameters_gets_a_422_naming_each_one(client, world):
-    response = client.get("/api/v1/availability", headers=world.headers)
-    error = assert_error(response, 422)
-    assert error["message"] == "Certains paramètres sont invalides."
-    assert error["fields"] == {
-        "category": ["Ce champ est obligatoire."],
-        "start": ["Ce champ est obligatoire."],
-        "end": ["Ce champ est obligatoire."],
-    }
-
-
-def test_availability_with_bad_values_gets_a_422_in_french_for_each(client, world):
-    response = availability(
-        client,
-        world.headers,
-        category="camion",
-        basin="paris" * 100,
-        start="07/12/2026",
-        end="2026-02-30",
-        pickup_time="9h",
-        return_time="25:00",
-    )
-    fields = assert_error(response, 422)["fields"]
-    assert fields["category"] == ["Valeur inconnue. Valeurs possibles : car, vsp, scooter, ebike."]
-    assert "orleans" in fields["basin"][0]
-    assert fields["start"] == ["Saisissez une date au format AAAA-MM-JJ, par exemple 2026-12-07."]
-    assert fields["end"] == fields["start"]
-    assert fields["pickup_time"] == ["Saisissez une heure au format HH:MM, par exemple 09:00."]
-    assert fields["return_time"] == fields["pickup_time"]
-
-
-def test_availability_refuses_past_reversed_or_too_long_periods_with_the_eligibility_messages(client, world):
-    past = assert_error(availability(client, world.headers, start="2026-11-20", end="2026-11-24"), 422)
-    assert past["fields"] == {"start": ["La date de début de la location (20/11/2026) est déjà passée."]}
-    reversed_ = assert_error(availability(client, world.headers, start="2026-12-11", end="2026-12-07"), 422)
-    assert reversed_["fields"] == {"end": ["La date de fin de la location est avant la date de début."]}
-    too_long = assert_error(availability(client, world.headers, start="2026-12-01", end="2027-03-31"), 422)
-    assert "au plus 90 jours" in too_long["fields"]["end"][0]
-    not_offered = assert_error(availability(client, world.headers, category="scooter"), 422)
-    assert list(not_offered["fields"]) == ["category"]
-
-
-def test_availability_on_one_day_with_the_return_before_the_pickup_gets_a_422(client, world):
-    response = availability(
-        client, world.headers, start="2026-12-07", end="2026-12-07", pickup_time="17:00", return_time="09:00"
-    )
-    assert assert_error(response, 422)["fields"] == {
-        "return_time": ["L'heure de retour doit être après l'heure de prise en charge."]
-    }
 
 
 # Prescriptions -----------------------------------------------------------------------------
@@ -578,126 +388,7 @@ def test_cancelling_a_booking_of_another_organisation_gets_404_and_changes_nothi
     assert other.status == BookingStatus.APPROVED
 
 
-# The people followed -----------------------------------------------------------------------
-
-
-def reads_of_beneficiaries() -> list[int]:
-    return sorted(
-        db.session.scalars(
-            select(AuditEvent.object_id).where(
-                AuditEvent.action == AuditAction.READ, AuditEvent.object_type == "beneficiary"
-            )
-        )
-    )
-
-
-def test_a_referent_lists_the_people_followed_with_what_they_may_rent_and_each_read_is_logged(client, world):
-    no_licence = eligible_beneficiary(TODAY, referent=world.referent, licence_b=False, last_name="Fiche B")
-    eligible_beneficiary(TODAY)  # another organisation's
-    response = client.get("/api/v1/beneficiaries", headers=world.headers)
-    assert response.status_code == 200
-    body = response.json
-    assert (body["count"], body["page"], body["per_page"], body["pages"]) == (2, 1, 50, 1)
-    listed = {person["id"]: person for person in body["beneficiaries"]}
-    assert set(listed) == {world.person.id, no_licence.id}
-    assert listed[world.person.id]["display_name"] == world.person.display_name
-    assert listed[world.person.id]["basin"] == "orleans"
-    assert listed[world.person.id]["eligible_categories"] == ["car", "vsp"]
-    assert listed[world.person.id]["refusals_by_category"] == {"car": [], "vsp": []}
-    assert listed[no_licence.id]["eligible_categories"] == ["vsp"]  # born before 1988: no licence needed
-    assert [r["code"] for r in listed[no_licence.id]["refusals_by_category"]["car"]] == ["licence_b_missing"]
-    assert reads_of_beneficiaries() == sorted([world.person.id, no_licence.id])
-    actors = set(db.session.scalars(select(AuditEvent.actor_id)))
-    assert actors == {world.referent.id}
-
-
-def test_a_person_holding_a_booking_may_rent_nothing_more(client, world):
-    BookingFactory(beneficiary=world.person, vehicle=world.cars[0])
-    person = client.get("/api/v1/beneficiaries", headers=world.headers).json["beneficiaries"][0]
-    assert person["holding_bookings"] == 1
-    assert person["eligible_categories"] == []
-    assert [r["code"] for r in person["refusals_by_category"]["vsp"]] == ["active_booking_exists"]
-
-
-def test_the_list_comes_a_page_at_a_time_and_only_the_page_returned_is_logged(client, world):
-    second = eligible_beneficiary(TODAY, referent=world.referent, last_name="Zeta")
-    body = client.get("/api/v1/beneficiaries?per_page=1&page=2", headers=world.headers).json
-    assert (body["count"], body["page"], body["per_page"], body["pages"]) == (2, 2, 1, 2)
-    assert [person["id"] for person in body["beneficiaries"]] == [second.id]
-    assert reads_of_beneficiaries() == [second.id]
-    beyond = client.get("/api/v1/beneficiaries?page=9", headers=world.headers).json
-    assert beyond["beneficiaries"] == []
-
-
-@pytest.mark.parametrize("query", ["page=0", "page=abc", "per_page=101", "per_page=-1", "page=" + "9" * 50])
-def test_bad_page_parameters_get_a_422(client, world, query):
-    response = client.get(f"/api/v1/beneficiaries?{query}", headers=world.headers)
-    assert set(assert_error(response, 422)["fields"]) <= {"page", "per_page"}
-    assert reads_of_beneficiaries() == []
-
-
-def test_an_admin_lists_only_the_people_the_departement_follows(client, world):
-    departement = OrganisationFactory(departement=True)
-    followed = eligible_beneficiary(TODAY, referent=UserFactory(organisation=departement))
-    body = client.get(
-        "/api/v1/beneficiaries", headers=token_of(UserFactory(admin=True, organisation=departement))
-    ).json
-    assert [person["id"] for person in body["beneficiaries"]] == [followed.id]
-
-
-@pytest.mark.parametrize("role", ["fleet", "beneficiary"])
-def test_fleet_staff_and_beneficiaries_may_not_list_people(client, world, role):
-    headers = token_of(UserFactory(fleet=True)) if role == "fleet" else beneficiary_token(world.person)
-    error = assert_error(client.get("/api/v1/beneficiaries", headers=headers), 403)
-    assert error["message"] == "Seuls les référents et les administrateurs suivent des personnes."
-    assert reads_of_beneficiaries() == []
-
-
-# The OpenAPI description matches what is sent ----------------------------------------------
-
-
-def _schemas(client) -> dict:
-    return client.get("/api/v1/openapi.json").json["components"]["schemas"]
-
-
-def _assert_matches(sent: dict, schema: dict) -> None:
-    assert set(sent) <= set(schema["properties"]), set(sent) - set(schema["properties"])
-    assert set(schema.get("required", ())) <= set(sent), set(schema["required"]) - set(sent)
-
-
-def test_the_described_schemas_list_every_key_the_booking_endpoints_send(client, world):
-    schemas = _schemas(client)
-    admin = token_of(UserFactory(admin=True))
-    free = availability(client, admin).json
-    _assert_matches(free, schemas["Availability"])
-    _assert_matches(free["vehicles"][0], schemas["VehicleSummary"])
-    _assert_matches(free["by_basin"][0], schemas["FreeInBasin"])
-    booking = client.post("/api/v1/bookings", json=prescription(world), headers=world.headers).json
-    _assert_matches(booking, schemas["Booking"])
-    _assert_matches(booking["site"], schemas["SummarySite"])
-    people = client.get("/api/v1/beneficiaries", headers=world.headers).json
-    _assert_matches(people, schemas["FollowedBeneficiaryPage"])
-    _assert_matches(people["beneficiaries"][0], schemas["FollowedBeneficiary"])
-
-
-def test_the_described_error_schema_covers_refusals_and_alternatives(client, world):
-    error_schema = _schemas(client)["Error"]["properties"]["error"]
-    schemas = _schemas(client)
-    person = eligible_beneficiary(TODAY, referent=world.referent, rsa_checked_on=None)
-    refused = client.post(
-        "/api/v1/bookings", json=prescription(world, beneficiary_id=person.id), headers=world.headers
-    ).json
-    _assert_matches(refused["error"], error_schema)
-    _assert_matches(refused["error"]["refusals"][0], schemas["Refusal"])
-    held(world.cars[0])
-    held(world.cars[1])
-    taken = client.post("/api/v1/bookings", json=prescription(world), headers=world.headers).json
-    _assert_matches(taken["error"], error_schema)
-    _assert_matches(taken["error"]["alternatives"], schemas["Alternatives"])
-
-
 def test_reading_a_booking_through_the_api_is_in_the_access_log(client, world):
-    from mobility.audit.models import AuditAction, AuditEvent
 
     booking = BookingFactory(beneficiary=world.person, vehicle=world.cars[0])
     assert client.get(f"/api/v1/bookings/{booking.id}", headers=world.headers).status_code == 200

@@ -1,0 +1,1 @@
+"""Marshmallow schemas of /api/v1: they validate input, serialise answers and write the OpenAPI."""
