@@ -38,9 +38,7 @@ class RetryForm(BaseForm):
 @bp.get("/echecs")
 @admin_only
 def failed():
-    return render_template(
-        "notify/admin_failed.html", messages=services.failed_messages(), form=RetryForm()
-    )
+    return render_template("notify/admin_failed.html", messages=services.failed_messages())
 
 
 @bp.post("/<int:message_id>/renvoyer")
