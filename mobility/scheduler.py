@@ -226,9 +226,17 @@ def run_job(name: str, *, trigger: str = "scheduler", wet: bool = True, again: b
     return outcome
 
 
+def _begin_work() -> None:
+    """A fresh transaction for the job; on SQLite with the write lock from the start, so that
+    its reads and writes cannot be interleaved with another writer's (see booking services)."""
+    db.session.rollback()
+    db.session.info[OUTBOX_ADDED] = 0
+    db.session.connection(execution_options={"sqlite_immediate": True})
+
+
 def _work(job: Job, period: str, started: datetime, run_id: int) -> Outcome:
     tick = clock.perf_counter()
-    db.session.info[OUTBOX_ADDED] = 0
+    _begin_work()
     try:
         summary = job.func(started, wet=True)
         messages = db.session.info.get(OUTBOX_ADDED, 0)
@@ -262,7 +270,7 @@ def _finish(run: JobRun, result: str, summary: dict, messages: int, tick: float)
 def _dry_run(job: Job, period: str, started: datetime) -> Outcome:
     """Do the work in a transaction that is rolled back: the report, nothing changed."""
     tick = clock.perf_counter()
-    db.session.info[OUTBOX_ADDED] = 0
+    _begin_work()
     try:
         summary = job.func(started, wet=False)
         messages = db.session.info.get(OUTBOX_ADDED, 0)
@@ -323,10 +331,10 @@ def build_scheduler(app) -> BlockingScheduler:
     for job in JOBS.values():
         scheduler.add_job(
             in_app(run_job, job.name), job.trigger, id=job.name, name=job.name,
-            misfire_grace_time=job.misfire_minutes * 60,
+            misfire_grace_time=job.misfire_minutes * 60, coalesce=True, max_instances=1,
         )
     scheduler.add_job(in_app(beat), IntervalTrigger(minutes=1), id="heartbeat", name="heartbeat",
-                      misfire_grace_time=60, next_run_time=datetime.now(PARIS))
+                      misfire_grace_time=60, coalesce=True, max_instances=1, next_run_time=datetime.now(PARIS))
     return scheduler
 
 
