@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 
 from mobility.audit.models import AuditEvent, AuditPurge
 from mobility.extensions import db
@@ -18,9 +18,13 @@ from mobility.extensions import db
 
 def purge_access_log(now: datetime, wet: bool = True) -> dict:
     cutoff = now - timedelta(days=current_app.config["AUDIT_RETENTION_DAYS"])
-    purge = AuditPurge(cutoff=cutoff, purged_at=now)
-    db.session.add(purge)
+    old = AuditEvent.occurred_at < cutoff
+    count = db.session.scalar(select(func.count()).select_from(AuditEvent).where(old))
+    if not count:
+        return {"rows": 0}
+    # The purge row first (it is append-only too, so written once with its count): the
+    # triggers read its cutoff to let exactly these deletes through.
+    db.session.add(AuditPurge(cutoff=cutoff, purged_at=now, rows_purged=count))
     db.session.flush()
-    result = db.session.execute(delete(AuditEvent).where(AuditEvent.occurred_at < cutoff))
-    purge.rows_purged = result.rowcount or 0
-    return {"rows": purge.rows_purged}
+    result = db.session.execute(delete(AuditEvent).where(old))
+    return {"rows": result.rowcount or 0}

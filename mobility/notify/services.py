@@ -130,7 +130,9 @@ def _add(message: OutboxMessage) -> OutboxMessage:
 
 
 def is_queued(dedup_key: str) -> bool:
-    return db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedup_key == dedup_key)) is not None
+    """Whether the event was already queued, on any channel (see queue_for)."""
+    keys = (dedup_key, f"{dedup_key}:sms")
+    return db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedup_key.in_(keys)).limit(1)) is not None
 
 
 # Delivery ----------------------------------------------------------------------------------
