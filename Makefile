@@ -30,10 +30,11 @@ extract-messages: $(VENV)/.runtime-installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location -o mobility/translations/messages.pot .
 	$(BIN)/pybabel update -i mobility/translations/messages.pot -d mobility/translations
 
+# The web server and the one scheduler process together (Procfile, honcho); Ctrl-C stops both.
 run: $(VENV)/.runtime-installed translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
 # The import contract first, then SQLite always, PostgreSQL too when TEST_DATABASE_URL is set
 # (CI sets it).

@@ -346,6 +346,9 @@ jobs_cli = AppGroup("jobs", help="Scheduled jobs: list them, run one by hand.")
 def scheduler_run_command():
     """Run the scheduler in the foreground until stopped (Ctrl-C, SIGTERM)."""
     app = current_app._get_current_object()
+    # One summary line per job run on standard output (systemd's journal, honcho's console).
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     scheduler = build_scheduler(app)
     click.echo(f"scheduler: {len(JOBS)} jobs, Europe/Paris; Ctrl-C stops it.")
     try:
