@@ -40,10 +40,11 @@ extract-messages: $(VENV)/.runtime-installed
 		'APP_ENV=development' > $@
 	@echo "Wrote .env (APP_ENV=development) for the flask command."
 
+# The web server and the one scheduler process together (Procfile, honcho); Ctrl-C stops both.
 run: .env $(VENV)/.runtime-installed translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
 # The import contract first, then SQLite always, PostgreSQL too when TEST_DATABASE_URL is set
 # (CI sets it).

@@ -37,7 +37,9 @@ from mobility.fleet.planning_views import bp as planning_bp
 from mobility.fleet.views import bp as fleet_bp
 from mobility.main import errors
 from mobility.main.views import bp as main_bp
-from mobility.notify.services import deliver_if_committed
+from mobility.notify.services import deliver_after_response
+from mobility.notify.views import bp as notify_admin_bp
+from mobility import scheduler
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -116,7 +118,8 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (planning_bp, availability_bp, api_admin_bp, booking_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(booking_fleet_bp)
-    app.register_blueprint(tariffs_bp)
+    for blueprint in (tariffs_bp, notify_admin_bp):
+        app.register_blueprint(blueprint)
     init_api(app)
 
 
@@ -163,10 +166,8 @@ def register_request_hooks(app: Flask) -> None:
             headers.setdefault("Cache-Control", "no-store")
         return response
 
-    @app.teardown_request
-    def send_committed_messages(exc):
-        if exc is None:
-            deliver_if_committed()
+    # Messages the request committed leave after its response has gone, never during it.
+    app.after_request(deliver_after_response)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -176,6 +177,7 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     commands.register(app)
     app.cli.add_command(expire_bookings_command)
+    scheduler.register(app)
 
 
 @event.listens_for(Engine, "connect")

@@ -169,6 +169,28 @@ def build_config(instance_path: Path) -> dict:
             "MAIL_DEFAULT_SENDER", "Mobilité Emploi Loiret <ne-pas-repondre@mobilite.example>"
         ),
         "MAIL_FILE_DIR": os.environ.get("MAIL_FILE_DIR", str(instance_path / "mail")),
+        # SMS: text files under instance/sms unless SMS_HTTP_URL (the provider's endpoint) is set.
+        "SMS_FILE_DIR": os.environ.get("SMS_FILE_DIR", str(instance_path / "sms")),
+        "SMS_HTTP_URL": os.environ.get("SMS_HTTP_URL", ""),
+        "SMS_HTTP_TOKEN": os.environ.get("SMS_HTTP_TOKEN", ""),
+        "SMS_HTTP_ID_FIELD": os.environ.get("SMS_HTTP_ID_FIELD", "id"),
+        "SMS_HTTP_STATUS_FIELD": os.environ.get("SMS_HTTP_STATUS_FIELD", "status"),
+        "SMS_HTTP_TIMEOUT_SECONDS": _env_int("SMS_HTTP_TIMEOUT_SECONDS", 10),
+        "SMS_SENDER": os.environ.get("SMS_SENDER", "MobiLoiret"),
+        "SMS_MAX_LENGTH": _env_int("SMS_MAX_LENGTH", 160),
+        # Said at the end of every message: how to reach the service when no association is named.
+        "NOTIFY_HELP_CONTACT": os.environ.get(
+            "NOTIFY_HELP_CONTACT", "mobilite-emploi@loiret.example, ou votre référent"
+        ),
+        # Scheduled work (flask --app wsgi scheduler run): jobs named here do nothing.
+        "JOBS_DISABLED": [n.strip() for n in os.environ.get("JOBS_DISABLED", "").split(",") if n.strip()],
+        # /healthz answers 503 in production when the scheduler's heartbeat is older than this.
+        "SCHEDULER_HEARTBEAT_MAX_AGE_MINUTES": _env_int("SCHEDULER_HEARTBEAT_MAX_AGE_MINUTES", 10),
+        # How long sent or failed messages and access-log (audit) rows are kept.
+        "OUTBOX_RETENTION_DAYS": _env_int("OUTBOX_RETENTION_DAYS", 90),
+        "AUDIT_RETENTION_DAYS": _env_int("AUDIT_RETENTION_DAYS", 365),
+        # Référents are told this many days before a file is anonymised.
+        "RETENTION_NOTICE_DAYS": _env_int("RETENTION_NOTICE_DAYS", 30),
         # Login throttling (Flask-Limiter, see mobility/auth/throttling.py). Windows slide and
         # only failures count; a device that logged in before is never held by others' failures.
         "RATELIMIT_STORAGE_URI": ratelimit_storage,

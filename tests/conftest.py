@@ -155,6 +155,9 @@ class IsolatedClient(FlaskClient):
         if has_app_context():
             db.session.commit()
         token = _cv_app.set(None)
+        # Buffered, as a WSGI server sends it: the response is closed (and its call_on_close
+        # work, such as delivering the outbox, done) before the test looks at what happened.
+        kwargs.setdefault("buffered", True)
         try:
             return super().open(*args, **kwargs)
         finally:

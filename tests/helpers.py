@@ -29,7 +29,8 @@ class Mailbox:
 
 
 def body_of(message: Message) -> str:
-    return message.get_content()
+    """The plain-text part (e-mails also carry an HTML part made from the same text)."""
+    return message.get_body(preferencelist=("plain",)).get_content()
 
 
 def first_link(message: Message) -> str:

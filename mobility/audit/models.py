@@ -57,3 +57,19 @@ class AuditEvent(db.Model):
     route: Mapped[str | None] = mapped_column(String(120))
 
     actor: Mapped[User | None] = relationship()
+
+
+class AuditPurge(db.Model):
+    """A purge of access-log rows past their retention, itself kept as a trace.
+
+    The append-only triggers let a DELETE through only for rows older than the latest cutoff
+    written here, in the same transaction as the purge; UPDATE stays refused. So rows are never
+    changed, and only rows past the retention that a purge recorded can go.
+    """
+
+    __tablename__ = "audit_purge"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cutoff: Mapped[datetime] = mapped_column(UTCDateTime)
+    purged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    rows_purged: Mapped[int] = mapped_column(Integer, default=0)

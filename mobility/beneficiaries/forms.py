@@ -4,18 +4,20 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TelField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from mobility.core.forms import (
     BaseForm,
     DateAfter,
     EmailAddress,
-    FrenchPhone,
     NotInFuture,
     empty_to_none,
     optional_int,
     strip_filter,
 )
+from mobility.notify.models import ContactChoice
+from mobility.notify.phones import InvalidPhone, is_mobile, normalise_phone
 
 MINIMUM_AGE = 16
 DATE_INVALID = _l("Saisissez une date valide, par exemple 31/01/1990.")
@@ -31,6 +33,38 @@ def _name_field(label, required_message):
         ],
         render_kw={"autocomplete": "off"},
     )
+
+
+_UNKNOWN_CHOICE = object()
+
+
+def _contact_choice(value):
+    if value is None or value == "" or isinstance(value, ContactChoice):
+        return value or None
+    try:
+        return ContactChoice(value)
+    except ValueError:
+        return _UNKNOWN_CHOICE
+
+
+def _e164_or_as_typed(value):
+    """Numbers are stored as +33…; what cannot be read stays as typed for the message."""
+    if not value:
+        return value
+    try:
+        return normalise_phone(value)
+    except InvalidPhone:
+        return value
+
+
+def _valid_phone(form, field):
+    if field.data:
+        try:
+            normalise_phone(field.data)
+        except InvalidPhone:
+            raise ValidationError(
+                _l("Saisissez un numéro de téléphone français à 10 chiffres, par exemple 06 12 34 56 78.")
+            ) from None
 
 
 class BeneficiaryForm(BaseForm):
@@ -56,9 +90,21 @@ class BeneficiaryForm(BaseForm):
     )
     phone = TelField(
         _l("Téléphone (facultatif)"),
-        filters=[empty_to_none],
-        validators=[Optional(), Length(max=20, message=_l("Le numéro est trop long.")), FrenchPhone()],
+        filters=[empty_to_none, lambda value: _e164_or_as_typed(value)],
+        validators=[Optional(), Length(max=20, message=_l("Le numéro est trop long.")), _valid_phone],
         description=_l("Pour les rappels par SMS et la remise du véhicule."),
+    )
+    contact_channel = SelectField(
+        _l("Messages du service (rappels, propositions)"),
+        choices=[
+            SelectChoice("", _l("Selon les coordonnées connues (e-mail et SMS si possible)")),
+            SelectChoice(ContactChoice.EMAIL.value, _l("Par e-mail")),
+            SelectChoice(ContactChoice.SMS.value, _l("Par SMS")),
+            SelectChoice(ContactChoice.BOTH.value, _l("Par e-mail et par SMS")),
+        ],
+        coerce=lambda value: _contact_choice(value),
+        validate_choice=False,
+        description=_l("Le SMS demande un numéro de portable ; sans adresse e-mail, choisissez le SMS."),
     )
     commune_insee = SelectField(
         _l("Commune de résidence"),
@@ -97,6 +143,15 @@ class BeneficiaryForm(BaseForm):
         validators=[Optional()],
         format="%Y-%m-%d",
     )
+
+    def validate_contact_channel(self, field):
+        choice = field.data
+        if choice is _UNKNOWN_CHOICE:
+            raise ValidationError(_l("Choisissez une façon de recevoir les messages dans la liste."))
+        if choice in (ContactChoice.SMS, ContactChoice.BOTH) and not is_mobile(self.phone.data):
+            raise ValidationError(_l("Pour recevoir des SMS, saisissez un numéro de portable (06 ou 07)."))
+        if choice in (ContactChoice.EMAIL, ContactChoice.BOTH) and not self.email.data:
+            raise ValidationError(_l("Pour recevoir des e-mails, saisissez une adresse e-mail."))
 
     def validate_birth_date(self, field):
         if field.data is None:

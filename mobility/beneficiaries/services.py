@@ -22,6 +22,7 @@ EDITABLE_FIELDS = (
     "birth_date",
     "email",
     "phone",
+    "contact_channel",
     "commune_insee",
     "referent_id",
     "licence_b_issued_on",

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select, text
 
@@ -9,6 +9,7 @@ from mobility.beneficiaries.models import Beneficiary
 from mobility.beneficiaries.services import own_file
 from mobility.booking.fleet_views import fleet_agenda
 from mobility.extensions import db, limiter
+from mobility.scheduler import heartbeat_is_fresh, last_heartbeat
 
 bp = Blueprint("main", __name__)
 
@@ -65,4 +66,15 @@ def healthz():
     except Exception:  # any database failure means "not healthy", never a 500 page
         db.session.rollback()
         return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+    beat_at = last_heartbeat()
+    fresh = heartbeat_is_fresh()
+    body = {
+        "status": "ok",
+        "database": "ok",
+        "scheduler": {"last_heartbeat": beat_at.isoformat() if beat_at else None, "fresh": fresh},
+    }
+    # In production a silent scheduler means no reminders and no e-mail: not healthy.
+    if not fresh and current_app.config["APP_ENV"] == "production":
+        body["status"] = "error"
+        return jsonify(body), 503
+    return jsonify(body)

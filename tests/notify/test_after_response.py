@@ -1,0 +1,45 @@
+"""Requests never send: what they committed leaves once the response has gone (issue 9, item 7)."""
+
+from __future__ import annotations
+
+import pytest
+from flask import has_request_context
+
+from mobility.notify import backends
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def sends(monkeypatch):
+    """Each send, with whether it happened while a request was still being answered."""
+    seen: list[bool] = []
+    real_send = backends.FileEmailBackend.send
+
+    def spying_send(self, message):
+        seen.append(has_request_context())
+        return real_send(self, message)
+
+    monkeypatch.setattr(backends.FileEmailBackend, "send", spying_send)
+    return seen
+
+
+@pytest.mark.parametrize("known", [True, False], ids=["known address", "unknown address"])
+def test_forgot_password_sends_nothing_inside_the_request(app, mailbox, sends, known):
+    user = UserFactory()
+    email = user.email if known else "nobody@example.org"
+    client = app.test_client()
+    # Unbuffered, the response is not yet closed: this is the moment the person gets the answer.
+    response = client.post("/mot-de-passe-oublie", data={"email": email}, buffered=False)
+    assert response.status_code == 302
+    assert sends == [] and mailbox.messages() == []
+    response.close()  # the server has sent the response and closes it
+    assert sends == ([False] if known else [])
+    assert len(mailbox.messages()) == (1 if known else 0)
+
+
+def test_a_failing_mail_server_after_the_response_does_not_change_the_answer(app, mailbox):
+    user = UserFactory()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1)
+    response = app.test_client().post("/mot-de-passe-oublie", data={"email": user.email})
+    assert response.status_code == 302
+    assert mailbox.messages() == []  # left in the outbox for the scheduler's next minute
