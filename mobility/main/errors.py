@@ -18,7 +18,8 @@ def _page(status: int, title: str, message: str):
 
 
 def control_characters_response(refusal: ControlCharactersRefused):
-    """400: the French page, or the API's JSON envelope with the parameter in `fields`."""
+    """400: the French page; under /api/ the API's 422 envelope with the parameter in `fields`,
+    as its schemas answer any other bad parameter."""
     if refusal.parameter:
         message = _(
             "Le paramètre « %(name)s » contient un caractère invisible non autorisé (caractère de "
@@ -29,7 +30,7 @@ def control_characters_response(refusal: ControlCharactersRefused):
         message = _("L'adresse demandée contient un caractère invisible non autorisé (caractère de contrôle).")
     if is_api_request():
         fields = {refusal.parameter: [str(CONTROL_CHARACTER_MESSAGE)]} if refusal.parameter else {}
-        return json_error(400, message, fields)
+        return json_error(422, message, fields)
     return _page(
         400,
         _("Caractère non autorisé"),

@@ -97,9 +97,9 @@ def test_a_control_character_in_a_query_string_gets_a_french_400_page(client, ur
 
 def test_a_control_character_in_an_api_query_string_gets_the_json_envelope(client):
     response = client.get("/api/v1/vehicles?basin=%00")
-    assert response.status_code == 400
+    assert response.status_code == 422
     error = response.get_json()["error"]
-    assert error["status"] == 400
+    assert error["status"] == 422
     assert "« basin »" in error["message"]
     assert CONTROL_MESSAGE in error["fields"]["basin"][0]
 
