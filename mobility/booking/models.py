@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -37,13 +36,10 @@ from mobility.auth.models import User
 from mobility.beneficiaries.models import Beneficiary
 from mobility.booking.eligibility import Purpose
 from mobility.core.types import UTCDateTime, str_enum
-from mobility.core.time import utcnow
+from mobility.core.time import local, utcnow
 from mobility.extensions import db
 from mobility.fleet.models import Site, Vehicle, VehicleCategory
 from mobility.territory.models import EmploymentBasin
-
-PARIS = ZoneInfo("Europe/Paris")
-
 
 class _Labelled(enum.Enum):
     @property
@@ -157,10 +153,6 @@ LABELS = {
     WaitingStatus.WITHDRAWN: _l("retirée"),
     WaitingStatus.EXPIRED: _l("expirée"),
 }
-
-
-def local(moment: datetime) -> datetime:
-    return moment.astimezone(PARIS)
 
 
 class Tariff(db.Model):

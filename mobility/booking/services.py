@@ -11,13 +11,12 @@ race is turned into VehicleTaken, never into an error page.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -33,11 +32,11 @@ from mobility.booking.eligibility import (
     check_eligibility,
     settings_from_config,
 )
+from mobility.booking.availability import Snapshot, free_vehicles, free_vehicles_query, is_free  # noqa: F401
 from mobility.booking.lifecycle import Action, IllegalMove, ReasonRequired, move  # noqa: F401 (re-exported)
 from mobility.booking.models import (
     FUEL_LEVELS,
     HOLDING_STATUSES,
-    PARIS,
     Booking,
     BookingStatus,
     Extension,
@@ -53,20 +52,16 @@ from mobility.booking.models import (
     Tariff,
     WaitingEntry,
     WaitingStatus,
-    local,
 )
 from mobility.booking.pricing import NoTariffInForce, quote, rental_days, tariff_in_force
-from mobility.core.time import utcnow
+from mobility.core.time import PARIS, local, utcnow
 from mobility.extensions import db
-from mobility.fleet.availability import busy_vehicle_ids, local_day_of_last_moment, papers_valid_until
 from mobility.fleet.models import (
     OdometerReading,
     OdometerSource,
     Site,
-    Unavailability,
     Vehicle,
     VehicleCategory,
-    VehicleStatus,
 )
 from mobility.territory.models import EmploymentBasin
 
@@ -248,71 +243,6 @@ def tariff_for(category: VehicleCategory, on_day: date) -> Tariff:
     return next(row for row in rows if row.effective_on == rule.effective_on)
 
 
-def free_vehicles_query(
-    category: VehicleCategory,
-    starts_at: datetime,
-    ends_at: datetime,
-    basin_id: int | None = None,
-    near_commune: str | None = None,
-):
-    """Vehicles in service at an active site, free all along [starts_at, ends_at), nearest first.
-
-    "Nearest" is a site in the person's own commune, then the rest of the basin by site name:
-    the commune table holds no coordinates.
-    """
-    last_day = local_day_of_last_moment(ends_at)
-    query = (
-        select(Vehicle)
-        .join(Site, Site.id == Vehicle.site_id)
-        .where(
-            Site.active.is_(True),
-            Vehicle.category == category,
-            Vehicle.status == VehicleStatus.ACTIVE,
-            Vehicle.id.not_in(busy_vehicle_ids(starts_at, ends_at)),
-            # Never hand over a car whose insurance or contrôle technique lapses during the rental.
-            *papers_valid_until(last_day),
-        )
-    )
-    if basin_id is not None:
-        query = query.where(Site.basin_id == basin_id)
-    order = []
-    if near_commune:
-        order.append(case((Site.commune_insee == near_commune, 0), else_=1))
-    return query.order_by(*order, Site.name, Vehicle.id)
-
-
-def free_vehicles(
-    category: VehicleCategory,
-    starts_at: datetime,
-    ends_at: datetime,
-    basin_id: int | None = None,
-    near_commune: str | None = None,
-    limit: int | None = None,
-) -> list[Vehicle]:
-    query = free_vehicles_query(category, starts_at, ends_at, basin_id, near_commune)
-    if limit is not None:
-        query = query.limit(limit)
-    return list(db.session.scalars(query))
-
-
-def is_free(vehicle: Vehicle, starts_at: datetime, ends_at: datetime, ignoring: Booking | None = None) -> bool:
-    """No unavailability and no other holding booking meets the period."""
-    booking_clash = select(Booking.id).where(
-        Booking.vehicle_id == vehicle.id,
-        Booking.status.in_(HOLDING_STATUSES),
-        Booking.starts_at < ends_at,
-        Booking.ends_at > starts_at,
-    )
-    if ignoring is not None:
-        booking_clash = booking_clash.where(Booking.id != ignoring.id)
-    unavailable = select(Unavailability.id).where(
-        Unavailability.vehicle_id == vehicle.id,
-        Unavailability.starts_at < ends_at,
-        Unavailability.ends_at > starts_at,
-    )
-    return not db.session.scalar(select(or_(exists(booking_clash), exists(unavailable))))
-
-
 def alternatives_for(details: RequestDetails, near_commune: str | None = None) -> Alternatives:
     """Other free vehicles on the same dates, the nearest free dates, and the other basins."""
     starts_at, ends_at = details.period()
@@ -341,62 +271,16 @@ def nearest_free_dates(details: RequestDetails) -> list[FreeDates]:
     today = local(utcnow()).date()
     window_start = details.shifted(-ALTERNATIVE_DATES_WINDOW_DAYS).period()[0]
     window_end = details.shifted(ALTERNATIVE_DATES_WINDOW_DAYS).period()[1]
-    vehicles = db.session.execute(
-        select(Vehicle.id, Vehicle.insurance_expires_on, Vehicle.technical_inspection_due_on)
-        .join(Site, Site.id == Vehicle.site_id)
-        .where(
-            Site.active.is_(True),
-            Site.basin_id == details.basin_id,
-            Vehicle.category == details.category,
-            Vehicle.status == VehicleStatus.ACTIVE,
-        )
-    ).all()
-    if not vehicles:
+    snapshot = Snapshot.load(details.category, window_start, window_end, details.basin_id)
+    if not snapshot.candidates:
         return []
-    ids = [vehicle.id for vehicle in vehicles]
-    busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
-    for vehicle_id, starts_at, ends_at in db.session.execute(
-        select(Unavailability.vehicle_id, Unavailability.starts_at, Unavailability.ends_at)
-        .where(
-            Unavailability.vehicle_id.in_(ids),
-            Unavailability.ends_at > window_start,
-            Unavailability.starts_at < window_end,
-        )
-        .union_all(
-            select(Booking.vehicle_id, Booking.starts_at, Booking.ends_at).where(
-                Booking.vehicle_id.in_(ids),
-                Booking.status.in_(HOLDING_STATUSES),
-                Booking.ends_at > window_start,
-                Booking.starts_at < window_end,
-            )
-        )
-    ):
-        busy[vehicle_id].append((starts_at, ends_at))
-    now = utcnow()
-    not_back = set(
-        db.session.scalars(
-            select(Booking.vehicle_id).where(
-                Booking.vehicle_id.in_(ids), Booking.status == BookingStatus.IN_PROGRESS, Booking.ends_at <= now
-            )
-        )
-    )
-
-    def some_vehicle_free(starts_at: datetime, ends_at: datetime) -> bool:
-        last_day = local_day_of_last_moment(ends_at)
-        return any(
-            vehicle.id not in not_back
-            and (vehicle.insurance_expires_on is None or vehicle.insurance_expires_on >= last_day)
-            and (vehicle.technical_inspection_due_on is None or vehicle.technical_inspection_due_on >= last_day)
-            and all(not (start < ends_at and end > starts_at) for start, end in busy[vehicle.id])
-            for vehicle in vehicles
-        )
 
     found = []
     for offset in _offsets(ALTERNATIVE_DATES_WINDOW_DAYS):
         moved = details.shifted(offset)
         if moved.starts_on <= today:
             continue
-        if some_vehicle_free(*moved.period()):
+        if snapshot.any_free(*moved.period()):
             found.append(FreeDates(moved.starts_on, moved.ends_on))
             if len(found) == ALTERNATIVE_DATES_SHOWN:
                 break

@@ -30,9 +30,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.auth.models import Organisation, User
 from mobility.core.types import UTCDateTime, str_enum
-from mobility.core.time import utcnow
+from mobility.core.time import PARIS, utcnow
 from mobility.extensions import db
-from mobility.fleet.rules import ACCEPTED_CONTENT_TYPES, MAX_DOCUMENT_BYTES, PARIS, Alert, expiry_alerts
+from mobility.fleet.rules import ACCEPTED_CONTENT_TYPES, MAX_DOCUMENT_BYTES, Alert, expiry_alerts
 from mobility.territory.models import Commune, EmploymentBasin
 
 

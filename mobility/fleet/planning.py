@@ -2,9 +2,10 @@
 
 A board is vehicles in rows and days in columns. What fills a cell is a list of Spans, each
 one period that holds the vehicle (today: unavailability, and the vehicle's own status).
-Spans come from SPAN_SOURCES and calendar events from EVENT_SOURCES: the booking issue
-registers its own sources (bookings by status; pickups and returns) with
-`register_span_source` and `register_event_source`, so that this module never imports it.
+The fleet's own spans and events (unavailabilities, the vehicle's status) come from this
+module; those of higher floors (bookings by status, pickups and returns) from the planning
+sources create_app plugs into the fleet's ports (mobility.fleet.ports), so that this module
+never imports them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import calendar
 import hmac
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -20,10 +21,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from mobility.auth.models import Role, User
-from mobility.core.time import utcnow
+from mobility.core.time import local_midnight
 from mobility.extensions import db
-from mobility.fleet.availability import LOCAL_TZ, local_midnight
 from mobility.fleet.ics import CalendarEvent
+from mobility.fleet.ports import plugged
 from mobility.fleet.models import Site, Unavailability, Vehicle, VehicleCategory, VehicleStatus
 from mobility.territory.models import EmploymentBasin
 
@@ -201,32 +202,6 @@ class Board:
     legend: tuple[tuple[str, str, str], ...] = field(default=())
 
 
-SpanSource = Callable[[list[Vehicle], datetime, datetime], Iterable[Span]]
-EventSource = Callable[[Site, datetime], Iterable[CalendarEvent]]
-SPAN_SOURCES: list[SpanSource] = []
-EVENT_SOURCES: list[EventSource] = []
-# Each returns (code, meaning, span kind) rows for the codes its spans put in narrow cells.
-LEGEND_SOURCES: list = []
-
-
-def register_span_source(source: SpanSource) -> SpanSource:
-    if source not in SPAN_SOURCES:
-        SPAN_SOURCES.append(source)
-    return source
-
-
-def register_legend_source(source):
-    if source not in LEGEND_SOURCES:
-        LEGEND_SOURCES.append(source)
-    return source
-
-
-def register_event_source(source: EventSource) -> EventSource:
-    if source not in EVENT_SOURCES:
-        EVENT_SOURCES.append(source)
-    return source
-
-
 def unavailability_label(unavailability: Unavailability) -> str:
     return _("Indisponible : %(kind)s", kind=unavailability.kind.label.lower())
 
@@ -235,7 +210,6 @@ UNAVAILABILITY_CODE = "I"
 STATUS_CODE = "H"
 
 
-@register_span_source
 def unavailability_spans(vehicles: list[Vehicle], starts_at: datetime, ends_at: datetime) -> Iterable[Span]:
     if not vehicles:
         return []
@@ -263,7 +237,6 @@ def unavailability_spans(vehicles: list[Vehicle], starts_at: datetime, ends_at: 
     ]
 
 
-@register_span_source
 def status_spans(vehicles: list[Vehicle], starts_at: datetime, ends_at: datetime) -> Iterable[Span]:
     """A vehicle marked "in maintenance" is out of service for the whole period shown."""
     return [
@@ -287,7 +260,7 @@ def legend() -> tuple[tuple[str, str, str], ...]:
         (UNAVAILABILITY_CODE, _("Indisponible (entretien, réparation, incident…)"), "unavailability"),
         (STATUS_CODE, _("Hors service (véhicule en entretien)"), "status"),
     )
-    return own + tuple(row for source in LEGEND_SOURCES for row in source())
+    return own + tuple(row for source in plugged().planning_sources for row in source.legend())
 
 
 def _board_vehicles(sites: list[Site], category: VehicleCategory | None) -> list[Vehicle]:
@@ -306,8 +279,10 @@ def build_board(sites: list[Site], period: Period, category: VehicleCategory | N
     """The board of these sites over the period, one table per site."""
     vehicles = _board_vehicles(sites, category)
     spans_by_vehicle: dict[int, list[Span]] = defaultdict(list)
-    for source in SPAN_SOURCES:
-        for span in source(vehicles, period.starts_at, period.ends_at):
+    own = (unavailability_spans(vehicles, period.starts_at, period.ends_at), status_spans(vehicles, period.starts_at, period.ends_at))
+    plugged_spans = tuple(source.spans(vehicles, period.starts_at, period.ends_at) for source in plugged().planning_sources)
+    for spans in (*own, *plugged_spans):
+        for span in spans:
             spans_by_vehicle[span.vehicle_id].append(span)
     day_bounds = [(day, local_midnight(day), local_midnight(day + timedelta(days=1))) for day in period.days]
     rows_by_site: dict[int, list[Row]] = defaultdict(list)
@@ -330,10 +305,6 @@ def sites_of_basin(basin: EmploymentBasin, user: User) -> list[Site]:
     return list(db.session.scalars(visible_sites(user).where(Site.basin_id == basin.id)))
 
 
-def today_in_france() -> date:
-    return utcnow().astimezone(LOCAL_TZ).date()
-
-
 # Calendar feed -------------------------------------------------------------------------------
 
 
@@ -345,7 +316,6 @@ def site_by_calendar_token(site_id: int, token: str) -> Site | None:
     return site
 
 
-@register_event_source
 def unavailability_events(site: Site, since: datetime) -> Iterable[CalendarEvent]:
     periods = db.session.scalars(
         select(Unavailability)
@@ -368,7 +338,8 @@ def unavailability_events(site: Site, since: datetime) -> Iterable[CalendarEvent
 
 def site_calendar_events(site: Site, now: datetime) -> list[CalendarEvent]:
     since = now - timedelta(days=CALENDAR_PAST_DAYS)
-    events = [event for source in EVENT_SOURCES for event in source(site, since)]
+    events = list(unavailability_events(site, since))
+    events += [event for source in plugged().planning_sources for event in source.events(site, since)]
     return sorted(events, key=lambda event: (event.starts_at, event.uid))
 
 

@@ -11,6 +11,7 @@ from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
 from mobility.core.time import utcnow
 from mobility.extensions import db
+from mobility.core.time import today as today_of_france
 from mobility.fleet import planning
 from mobility.fleet.ics import render_calendar
 from mobility.fleet.models import Site, VehicleCategory
@@ -31,7 +32,7 @@ def _site_or_404(site_id: int) -> Site:
 
 def _period() -> Period:
     view = WEEK if request.args.get("vue") == WEEK else MONTH
-    return Period.parse(view, request.args.get(view, ""), planning.today_in_france())
+    return Period.parse(view, request.args.get(view, ""), today_of_france())
 
 
 def _category() -> VehicleCategory | None:
@@ -53,7 +54,7 @@ def period_title(period: Period) -> str:
 
 def _week_within(period: Period) -> Period:
     """The week to switch to from a month: this week if the month is the current one."""
-    today = planning.today_in_france()
+    today = today_of_france()
     return Period.week_of(today if period.first <= today <= period.last else period.first)
 
 

@@ -12,7 +12,7 @@ import uuid
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from mobility.audit.models import AuditAction
 from mobility.audit.services import record
 from mobility.auth.models import Role, User
+from mobility.core.time import today as today_of_france
 from mobility.extensions import db
 from mobility.fleet.models import (
     DocumentKind,
@@ -40,7 +41,8 @@ from mobility.fleet.models import (
     VehicleDocument,
     VehicleStatus,
 )
-from mobility.fleet.rules import MAX_DOCUMENT_BYTES, PARIS, sniff_document_type
+from mobility.fleet.ports import plugged
+from mobility.fleet.rules import MAX_DOCUMENT_BYTES, sniff_document_type
 from mobility.territory.models import Commune
 
 SITE_FIELDS = ("name", "address", "commune_insee", "basin_id", "opening_hours", "phone", "active")
@@ -264,7 +266,7 @@ def create_vehicle(
         changed = _apply_vehicle(vehicle, dict(data), actor)
         db.session.add(vehicle)
     if initial_km is not None:
-        record_odometer(vehicle, today or today_in_paris(), initial_km, OdometerSource.MANUAL, actor)
+        record_odometer(vehicle, today or today_of_france(), initial_km, OdometerSource.MANUAL, actor)
     record(AuditAction.CREATE, "vehicle", vehicle.id, actor=actor, fields=changed)
     return vehicle
 
@@ -275,10 +277,6 @@ def update_vehicle(vehicle: Vehicle, data: dict, actor: User) -> set[str]:
     if changed:
         record(AuditAction.UPDATE, "vehicle", vehicle.id, actor=actor, fields=changed)
     return changed
-
-
-def today_in_paris() -> date:
-    return datetime.now(PARIS).date()
 
 
 # --- Odometer -----------------------------------------------------------------------------------
@@ -340,13 +338,6 @@ def record_odometer(
 # --- Unavailability -----------------------------------------------------------------------------
 
 
-def day_span(first_day: date, last_day: date) -> tuple[datetime, datetime]:
-    """Whole days in Paris, first to last inclusive, as the half-open UTC period [start, end)."""
-    starts_at = datetime.combine(first_day, time.min, PARIS)
-    ends_at = datetime.combine(last_day + timedelta(days=1), time.min, PARIS)
-    return starts_at, ends_at
-
-
 def add_unavailability(
     vehicle: Vehicle,
     starts_at: datetime,
@@ -369,22 +360,11 @@ def add_unavailability(
             ),
             field="first_day",
         )
-    # Imported here, as in fleet.availability: bookings build on the fleet, not the other way round.
-    from mobility.booking.models import HOLDING_STATUSES, Booking
-
     def holding_references() -> list[str]:
         return [
-            booking.reference
-            for booking in db.session.scalars(
-                select(Booking)
-                .where(
-                    Booking.vehicle_id == vehicle.id,
-                    Booking.status.in_(HOLDING_STATUSES),
-                    Booking.starts_at < ends_at,
-                    Booking.ends_at > starts_at,
-                )
-                .order_by(Booking.starts_at, Booking.id)
-            )
+            reference
+            for source in plugged().holding_periods
+            for reference in source.holding_references(vehicle.id, starts_at, ends_at)
         ]
 
     def booked_refusal(references: list[str]) -> FleetError:
@@ -601,7 +581,7 @@ class FleetOverview:
 
 
 def overview(user: User, today: date | None = None) -> FleetOverview:
-    today = today or today_in_paris()
+    today = today or today_of_france()
     vehicles = list(db.session.scalars(visible_vehicles(user)))
     by_status = {status.value: 0 for status in VehicleStatus}
     by_category = {category: 0 for category in VehicleCategory}

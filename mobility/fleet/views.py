@@ -13,7 +13,10 @@ from sqlalchemy import select
 
 from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
+from mobility.core.time import day_span
+from mobility.core.time import today as today_of_france
 from mobility.extensions import db
+from mobility.fleet.ports import plugged
 from mobility.fleet import services
 from mobility.fleet.forms import (
     DocumentForm,
@@ -89,12 +92,6 @@ def cents_as_euros(cents: int | None) -> str:
     return format_currency(cents / 100, "EUR")
 
 
-@bp.app_template_global("fleet_overview")
-def fleet_overview():
-    """Counts and alerts for the fleet home page (computed only where the template asks)."""
-    return services.overview(current_user)
-
-
 # --- Vehicles -----------------------------------------------------------------------------------
 
 
@@ -131,7 +128,7 @@ def vehicles():
         filters=filters,
         categories=list(VehicleCategory),
         statuses=list(VehicleStatus),
-        today=services.today_in_paris(),
+        today=today_of_france(),
     )
 
 
@@ -172,7 +169,7 @@ def vehicle_create():
 @role_required(Role.FLEET)
 def vehicle(vehicle_id: int):
     vehicle = vehicle_or_404(vehicle_id)
-    today = services.today_in_paris()
+    today = today_of_france()
     return render_template(
         "fleet/vehicle.html",
         vehicle=vehicle,
@@ -180,6 +177,7 @@ def vehicle(vehicle_id: int):
         totals=services.maintenance_totals(vehicle),
         current_km=vehicle.current_odometer_km,
         today=today,
+        uses=[use for history in plugged().vehicle_histories for use in history.uses_of(vehicle)],
     )
 
 
@@ -229,7 +227,7 @@ def _sub_form_page(template: str, vehicle_id: int, form, action):
 def odometer_add(vehicle_id: int):
     form = OdometerForm()
     if request.method == "GET":
-        form.read_on.data = services.today_in_paris()
+        form.read_on.data = today_of_france()
 
     def action(vehicle, form):
         services.record_odometer(
@@ -246,7 +244,7 @@ def unavailability_add(vehicle_id: int):
     form = UnavailabilityForm()
 
     def action(vehicle, form):
-        starts_at, ends_at = services.day_span(form.first_day.data, form.last_day.data)
+        starts_at, ends_at = day_span(form.first_day.data, form.last_day.data)
         services.add_unavailability(
             vehicle, starts_at, ends_at, form.kind.data, form.reason.data, current_user
         )
@@ -271,7 +269,7 @@ def unavailability_delete(vehicle_id: int, unavailability_id: int):
 def maintenance_add(vehicle_id: int):
     form = MaintenanceForm()
     if request.method == "GET":
-        form.done_on.data = services.today_in_paris()
+        form.done_on.data = today_of_france()
 
     def action(vehicle, form):
         services.add_maintenance(

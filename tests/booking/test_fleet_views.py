@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from mobility.audit.models import AuditEvent
-from mobility.booking import models as booking_models
+from mobility.booking.availability import BookingHoldings
 from mobility.booking.eligibility import Purpose
 from mobility.booking.models import (
     Booking,
@@ -25,6 +25,7 @@ from mobility.booking.models import (
     Payment,
     PaymentKind,
 )
+from mobility.core.time import day_span
 from mobility.extensions import db
 from mobility.fleet import services as fleet_services
 from mobility.fleet.models import OdometerReading, OdometerSource, Unavailability, UnavailabilityKind
@@ -765,8 +766,8 @@ def test_when_only_the_database_sees_the_booking_the_unavailability_is_still_ref
 ):
     BookingFactory(vehicle=vehicle)
     # The check in Python misses the booking, as if it had been made just after the check.
-    monkeypatch.setattr(booking_models, "HOLDING_STATUSES", ())
-    starts_at, ends_at = fleet_services.day_span(date(2026, 12, 10), date(2026, 12, 12))
+    monkeypatch.setattr(BookingHoldings, "holding_references", lambda self, *period: [])
+    starts_at, ends_at = day_span(date(2026, 12, 10), date(2026, 12, 12))
     with pytest.raises(fleet_services.FleetError) as refused:
         fleet_services.add_unavailability(
             vehicle, starts_at, ends_at, UnavailabilityKind.REPAIR, None, fleet_user
