@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
-from mobility.booking.form_saving import save_or_show
+from mobility.core.views import save_or_show
 from mobility.booking import services
 from mobility.booking.admin_forms import TariffForm
 from mobility.booking.eligibility import settings_from_config

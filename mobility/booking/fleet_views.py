@@ -24,7 +24,7 @@ from mobility.audit.models import AuditAction
 from mobility.audit.services import record
 from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
-from mobility.booking.form_saving import save_or_show
+from mobility.core.views import save_or_show
 from mobility.booking import access, lifecycle, queries, services
 from mobility.booking.fleet_forms import (
     FUEL_LABELS,

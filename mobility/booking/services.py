@@ -54,6 +54,7 @@ from mobility.booking.models import (
     WaitingStatus,
 )
 from mobility.booking.pricing import NoTariffInForce, quote, rental_days, tariff_in_force
+from mobility.core.errors import Refused
 from mobility.core.time import PARIS, local, utcnow
 from mobility.extensions import db
 from mobility.fleet.models import (
@@ -72,13 +73,8 @@ ALTERNATIVE_DATES_WINDOW_DAYS = 30
 ALTERNATIVE_DATES_SHOWN = 3
 
 
-class BookingError(Exception):
-    """A refusal for the person, with the form field it belongs to (None: the whole form)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class BookingError(Refused):
+    """A refusal of the booking rules, with the form field it belongs to (None: the whole form)."""
 
 
 @dataclass(frozen=True)

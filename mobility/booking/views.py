@@ -31,7 +31,7 @@ from mobility.auth.models import Role, User
 from mobility.auth.permissions import role_required
 from mobility.beneficiaries.models import Beneficiary
 from mobility.beneficiaries.services import get_visible_beneficiary, own_file, visible_beneficiaries
-from mobility.booking.form_saving import FORM_REFUSALS, save_or_show, show_error
+from mobility.core.views import PAGE_REFUSALS, save_or_show, show_error
 from mobility.booking import access, queries, services
 from mobility.booking.eligibility import NotEligible, settings_from_config
 from mobility.booking.forms import (
@@ -63,7 +63,7 @@ from mobility.fleet.models import Vehicle
 from mobility.territory.models import EmploymentBasin
 
 # These pages also show an illegal move (a booking changed meanwhile) on the form.
-save_on_page = partial(save_or_show, refusals=(*FORM_REFUSALS, IllegalMove))
+save_on_page = partial(save_or_show, refusals=PAGE_REFUSALS)
 
 bp = Blueprint("booking", __name__, url_prefix="/locations")
 

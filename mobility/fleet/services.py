@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from mobility.audit.models import AuditAction
 from mobility.audit.services import record
 from mobility.auth.models import Role, User
+from mobility.core.errors import Refused
 from mobility.core.time import today as today_of_france
 from mobility.extensions import db
 from mobility.fleet.models import (
@@ -65,13 +66,8 @@ VEHICLE_FIELDS = (
 )
 
 
-class FleetError(Exception):
-    """A refusal for the person, with the form field it belongs to (None: the whole form)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class FleetError(Refused):
+    """A refusal of the fleet's rules, with the form field it belongs to (None: the whole form)."""
 
 
 def _fr_date(day: date) -> str:

@@ -15,6 +15,7 @@ from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
 from mobility.core.time import day_span
 from mobility.core.time import today as today_of_france
+from mobility.core.views import save_or_show, show_refusal
 from mobility.extensions import db
 from mobility.fleet.ports import plugged
 from mobility.fleet import services
@@ -43,14 +44,6 @@ bp = Blueprint("fleet", __name__, url_prefix="/flotte")
 def _status() -> int:
     """A form shown again after a POST was refused: 422 Unprocessable Content."""
     return 422 if request.method == "POST" else 200
-
-
-def _show_error(form, exc: services.FleetError) -> None:
-    """Put the refusal next to its field (or above the form when it concerns no field)."""
-    if exc.field is not None and exc.field in form:
-        form[exc.field].errors.append(exc.message)
-    else:
-        flash(exc.message, "error")
 
 
 # --- Loaders (per-object permission checks live here, and only here) ----------------------------
@@ -154,7 +147,7 @@ def _vehicle_data(form: VehicleForm) -> dict:
 def vehicle_create():
     form = _vehicle_form()
     if form.validate_on_submit():
-        vehicle = _save(
+        vehicle = save_or_show(
             form,
             lambda: services.create_vehicle(_vehicle_data(form), current_user, initial_km=form.initial_km.data),
         )
@@ -187,33 +180,17 @@ def vehicle_edit(vehicle_id: int):
     vehicle = vehicle_or_404(vehicle_id)
     form = _vehicle_form(vehicle)
     if form.validate_on_submit():
-        if _save(form, lambda: services.update_vehicle(vehicle, _vehicle_data(form), current_user)):
+        if save_or_show(form, lambda: services.update_vehicle(vehicle, _vehicle_data(form), current_user)):
             flash(_("Le véhicule %(plate)s est enregistré.", plate=vehicle.plate), "success")
             return redirect(url_for("fleet.vehicle", vehicle_id=vehicle.id))
     return render_template("fleet/vehicle_form.html", form=form, vehicle=vehicle, has_sites=True), _status()
-
-
-def _save(form, save):
-    """Call a service; commit and return its result, or roll back and show its refusal on the form.
-
-    The one place where the fleet views turn a FleetError into a message next to its field.
-    Returns None when refused (the caller renders the form again).
-    """
-    try:
-        result = save()
-    except services.FleetError as exc:
-        db.session.rollback()
-        _show_error(form, exc)
-        return None
-    db.session.commit()
-    return result if result is not None else True
 
 
 def _sub_form_page(template: str, vehicle_id: int, form, action):
     """Shared flow of the vehicle's small forms: validate, call the service, commit once."""
     vehicle = vehicle_or_404(vehicle_id)
     if form.validate_on_submit():
-        message = _save(form, lambda: action(vehicle, form))
+        message = save_or_show(form, lambda: action(vehicle, form))
         if message:
             flash(message, "success")
             return redirect(url_for("fleet.vehicle", vehicle_id=vehicle_id))
@@ -309,7 +286,7 @@ def document_add(vehicle_id: int):
         except services.FleetError as exc:
             db.session.rollback()
             vehicle = vehicle_or_404(vehicle_id)
-            _show_error(form, exc)
+            show_refusal(form, exc)
         else:
             try:
                 db.session.commit()
@@ -384,7 +361,7 @@ def _site_data(form: SiteForm) -> dict:
 def site_create():
     form = _site_form()
     if form.validate_on_submit():
-        site = _save(form, lambda: services.create_site(_site_data(form), current_user))
+        site = save_or_show(form, lambda: services.create_site(_site_data(form), current_user))
         if site:
             flash(_("Le site « %(name)s » est enregistré.", name=site.name), "success")
             return redirect(url_for("fleet.sites"))
@@ -397,7 +374,7 @@ def site_edit(site_id: int):
     site = site_or_404(site_id)
     form = _site_form(site)
     if form.validate_on_submit():
-        if _save(form, lambda: services.update_site(site, _site_data(form), current_user)):
+        if save_or_show(form, lambda: services.update_site(site, _site_data(form), current_user)):
             flash(_("Le site « %(name)s » est enregistré.", name=site.name), "success")
             return redirect(url_for("fleet.sites"))
     return render_template("fleet/site_form.html", form=form, site=site), _status()
