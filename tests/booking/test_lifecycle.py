@@ -6,8 +6,12 @@ import pytest
 
 from mobility.auth.models import Role
 from mobility.booking.lifecycle import TRANSITIONS, Action, IllegalMove, ReasonRequired, allowed_actions, can, move
+from mobility.booking.eligibility import NotEligible
 from mobility.booking.models import BookingStatus, BookingTransition
+from mobility.booking.services import BookingError, VehicleTaken
+from mobility.core.errors import Conflict, DomainError, Invalid, Refused
 from mobility.extensions import db
+from mobility.fleet.services import FleetError
 from tests.booking.factories import BookingFactory
 from tests.factories import UserFactory
 
@@ -146,11 +150,6 @@ def test_the_table_says_who_must_give_a_reason_staff_cancelling_and_rejecting():
 
 
 def test_booking_refusals_belong_to_the_one_domain_error_family():
-    from mobility.booking.eligibility import NotEligible
-    from mobility.booking.services import BookingError, VehicleTaken
-    from mobility.core.errors import Conflict, DomainError, Invalid, Refused
-    from mobility.fleet.services import FleetError
-
     assert issubclass(BookingError, Refused) and issubclass(FleetError, Refused)
     assert issubclass(VehicleTaken, DomainError) and issubclass(NotEligible, Refused)
     assert issubclass(IllegalMove, Conflict) and issubclass(ReasonRequired, Invalid)
