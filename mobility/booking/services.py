@@ -33,6 +33,10 @@ from mobility.booking.eligibility import (
     settings_from_config,
 )
 from mobility.booking.availability import Snapshot, free_vehicles, free_vehicles_query, is_free  # noqa: F401
+from mobility.booking import extension_lifecycle, queue_lifecycle
+from mobility.booking.errors import BookingError
+from mobility.booking.extension_lifecycle import ExtensionAction
+from mobility.booking.queue_lifecycle import QueueAction
 from mobility.booking.lifecycle import Action, IllegalMove, ReasonRequired, move  # noqa: F401 (re-exported)
 from mobility.booking.models import (
     FUEL_LEVELS,
@@ -40,7 +44,6 @@ from mobility.booking.models import (
     Booking,
     BookingStatus,
     Extension,
-    ExtensionStatus,
     Handover,
     HandoverKind,
     Outcome,
@@ -54,7 +57,6 @@ from mobility.booking.models import (
     WaitingStatus,
 )
 from mobility.booking.pricing import NoTariffInForce, quote, rental_days, tariff_in_force
-from mobility.core.errors import Refused
 from mobility.core.time import PARIS, local, utcnow
 from mobility.extensions import db
 from mobility.fleet.models import (
@@ -71,10 +73,6 @@ MAX_ATTEMPTS = 5
 # How far the "nearest free dates" look, before and after the dates asked.
 ALTERNATIVE_DATES_WINDOW_DAYS = 30
 ALTERNATIVE_DATES_SHOWN = 3
-
-
-class BookingError(Refused):
-    """A refusal of the booking rules, with the form field it belongs to (None: the whole form)."""
 
 
 @dataclass(frozen=True)
@@ -637,9 +635,9 @@ def request_extension(booking: Booking, new_ends_on: date, actor: User, return_a
         booking=booking,
         old_ends_at=booking.ends_at,
         new_ends_at=new_ends_at,
-        status=ExtensionStatus.PENDING,
         requested_by_id=actor.id,
     )
+    extension_lifecycle.move(extension, ExtensionAction.REQUEST, actor, creating=True)
     db.session.add(extension)
     db.session.flush()
     record(AuditAction.CREATE, "booking_extension", extension.id, actor=actor)
@@ -649,12 +647,10 @@ def request_extension(booking: Booking, new_ends_on: date, actor: User, return_a
 
 def decide_extension(extension: Extension, approve_it: bool, actor: User, reason: str | None = None) -> Extension:
     _take_write_lock()
-    if extension.status != ExtensionStatus.PENDING:
-        raise IllegalMove(_("Cette demande de prolongation a déjà reçu une réponse."))
     booking = extension.booking
     reason = (reason or "").strip() or None
-    if not approve_it and not reason:
-        raise ReasonRequired(_("Indiquez la raison du refus : la personne la lira."))
+    action = ExtensionAction.APPROVE if approve_it else ExtensionAction.REFUSE
+    extension_lifecycle.move(extension, action, actor, reason)
     extension.decided_by_id = actor.id
     extension.decided_at = utcnow()
     extension.decision_reason = reason
@@ -674,12 +670,10 @@ def decide_extension(extension: Extension, approve_it: bool, actor: User, reason
         if tariff is not None:
             priced = quote(tariff, booking.starts_on, booking.ends_on)
             booking.days, booking.price_cents = priced.days, priced.price_cents
-        extension.status = ExtensionStatus.APPROVED
         move(booking, Action.EXTEND, actor, reason or _("Retour repoussé au %(day)s.", day=booking.ends_on.strftime("%d/%m/%Y")))
         db.session.flush()
         notifications.transition(booking, Action.EXTEND)
     else:
-        extension.status = ExtensionStatus.REFUSED
         db.session.flush()
         notifications.extension_refused(extension)
     record(AuditAction.UPDATE, "booking_extension", extension.id, actor=actor, fields=("status",))
@@ -812,12 +806,12 @@ def join_queue(beneficiary: Beneficiary, details: RequestDetails, actor: User, n
         ends_at=ends_at,
         purpose=details.purpose,
         purpose_detail=(details.purpose_detail or "").strip() or None,
-        status=WaitingStatus.WAITING,
         created_by_id=actor.id,
         created_at=now,
     )
     try:
         with db.session.begin_nested():
+            queue_lifecycle.move(entry, QueueAction.JOIN, actor, creating=True)
             db.session.add(entry)
             db.session.flush()
     except IntegrityError:
@@ -859,7 +853,7 @@ def offer_freed_vehicle(vehicle: Vehicle, starts_at: datetime, ends_at: datetime
     )
     for entry in candidates:
         if is_free(vehicle, entry.starts_at, entry.ends_at):
-            entry.status = WaitingStatus.OFFERED
+            queue_lifecycle.move(entry, QueueAction.OFFER, None)
             entry.offered_vehicle = vehicle
             entry.offer_expires_at = min(now + timedelta(hours=offer_hours()), entry.starts_at)
             db.session.flush()
@@ -886,22 +880,20 @@ def accept_offer(entry: WaitingEntry, actor: User, now: datetime | None = None) 
         booking = request_booking(entry.beneficiary, details, actor, now)
     except VehicleTaken:
         # Taken meanwhile: back in the queue at the same place.
-        entry.status = WaitingStatus.WAITING
+        queue_lifecycle.move(entry, QueueAction.REQUEUE, None)
         entry.offered_vehicle_id = None
         entry.offer_expires_at = None
         db.session.flush()
         raise
-    entry.status = WaitingStatus.ACCEPTED
+    queue_lifecycle.move(entry, QueueAction.ACCEPT, actor)
     entry.booking = booking
     db.session.flush()
     return booking
 
 
 def withdraw_from_queue(entry: WaitingEntry, actor: User) -> WaitingEntry:
-    if entry.status not in (WaitingStatus.WAITING, WaitingStatus.OFFERED):
-        raise BookingError(_("Cette demande n'est plus dans la file d'attente."))
     vehicle = entry.offered_vehicle if entry.status == WaitingStatus.OFFERED else None
-    entry.status = WaitingStatus.WITHDRAWN
+    queue_lifecycle.move(entry, QueueAction.WITHDRAW, actor)
     db.session.flush()
     record(AuditAction.UPDATE, "waiting_entry", entry.id, actor=actor, fields=("status",))
     if vehicle is not None:
@@ -917,7 +909,7 @@ def expire_offers(now: datetime | None = None) -> int:
     ).all()
     for entry in stale:
         vehicle = entry.offered_vehicle
-        entry.status = WaitingStatus.EXPIRED
+        queue_lifecycle.move(entry, QueueAction.EXPIRE, None)
         db.session.flush()
         offer_freed_vehicle(vehicle, entry.starts_at, entry.ends_at, now)
     return len(stale)
