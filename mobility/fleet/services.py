@@ -293,13 +293,24 @@ def _odometer_backwards_message(last: OdometerReading) -> str:
 
 
 def record_odometer(
-    vehicle: Vehicle, read_on: date, km: int, source: OdometerSource, actor: User | None
+    vehicle: Vehicle,
+    read_on: date,
+    km: int,
+    source: OdometerSource,
+    actor: User | None,
+    *,
+    km_field: str = "km",
+    day_field: str | None = "read_on",
 ) -> OdometerReading:
-    """Add a reading; one below the highest so far, or dated before the latest, is refused."""
+    """Add a reading; one below the highest so far, or dated before the latest, is refused.
+
+    The one owner of the odometer rule, for readings, maintenance and handovers alike; the
+    caller names its form's fields so that the refusal lands next to the right one.
+    """
     last = vehicle.last_odometer_reading
     if last is not None:
         if km < last.km:
-            raise FleetError(_odometer_backwards_message(last), field="km")
+            raise FleetError(_odometer_backwards_message(last), field=km_field)
         latest_day = _latest_reading_day(vehicle)
         if read_on < latest_day:
             raise FleetError(
@@ -307,7 +318,7 @@ def record_odometer(
                     "La date ne peut pas être antérieure au dernier relevé, du %(date)s.",
                     date=_fr_date(latest_day),
                 ),
-                field="read_on",
+                field=day_field,
             )
     # By id, not through the relationship: the row must enter the session inside the savepoint.
     reading = OdometerReading(
@@ -326,7 +337,7 @@ def record_odometer(
             raise
         raise FleetError(
             _("Le kilométrage ne peut pas baisser : un relevé plus élevé vient d'être enregistré."),
-            field="km",
+            field=km_field,
         ) from exc
     return reading
 
