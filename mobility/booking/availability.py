@@ -57,6 +57,22 @@ class BookingHoldings:
         ]
 
 
+def vehicle_is_out_overdue(vehicle: Vehicle, now: datetime | None = None) -> bool:
+    """Still out on a rental whose return time has passed: offered to nobody until it is back."""
+    now = now or utcnow()
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    Booking.vehicle_id == vehicle.id,
+                    Booking.status == BookingStatus.IN_PROGRESS,
+                    Booking.ends_at <= now,
+                )
+            )
+        )
+    )
+
+
 def in_service_conditions(category: VehicleCategory) -> tuple:
     """The part of the definition that does not depend on the period."""
     return (

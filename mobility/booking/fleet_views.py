@@ -39,6 +39,7 @@ from mobility.booking.fleet_forms import (
 from mobility.booking.lifecycle import Action, IllegalMove
 from mobility.booking.models import Booking, BookingStatus
 from mobility.core.time import local, utcnow
+from mobility.core.boundary import parse_bounded_int
 from mobility.extensions import db
 from mobility.fleet import planning as fleet_planning
 from mobility.fleet.models import Site, Vehicle
@@ -53,7 +54,7 @@ STAFF = (Role.FLEET, Role.ADMIN)
 @role_required(*STAFF)
 def index():
     sites: list[Site] = list(db.session.scalars(fleet_planning.visible_sites(current_user)))
-    site_id = request.args.get("site", type=int)
+    site_id = parse_bounded_int(request.args.get("site"), minimum=1)
     if site_id not in {site.id for site in sites}:
         site_id = None
     now = utcnow()
@@ -135,7 +136,8 @@ def confirm(booking_id: int):
     if form.validate_on_submit():
 
         def save():
-            vehicle = db.session.get(Vehicle, form.vehicle_id.data)
+            chosen = form.vehicle_id.data
+            vehicle = db.session.get(Vehicle, chosen) if chosen is not None else None
             if vehicle is None:
                 raise services.BookingError(
                     _("Ce véhicule ne peut pas être proposé pour cette location."), field="vehicle_id"

@@ -57,6 +57,7 @@ from mobility.booking.models import (
 )
 from mobility.booking.services import BookingError, VehicleTaken
 from mobility.core.time import utcnow
+from mobility.core.boundary import parse_bounded_int
 from mobility.extensions import db
 from mobility.fleet.ics import CalendarEvent, render_calendar
 from mobility.fleet.models import Vehicle
@@ -97,7 +98,7 @@ def _requested_person() -> Beneficiary | None:
     """Whom the request is for: the beneficiary themself, or a person the référent's organisation follows."""
     if current_user.role is Role.BENEFICIARY:
         return own_file(current_user)
-    beneficiary_id = request.args.get("beneficiaire", type=int)
+    beneficiary_id = parse_bounded_int(request.args.get("beneficiaire"), minimum=1)
     person = get_visible_beneficiary(beneficiary_id, current_user) if beneficiary_id else None
     if person is None:
         abort(404)

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from mobility.auth.models import Role, User
+from mobility.core.boundary import date_in_range
 from mobility.core.time import local_midnight
 from mobility.extensions import db
 from mobility.fleet.ics import CalendarEvent
@@ -84,14 +85,17 @@ class Period:
         """From the query string (mois=2026-11 or semaine=2026-11-23); the current one if bad."""
         if view == WEEK:
             try:
-                return cls.week_of(date.fromisoformat(value))
+                day = date.fromisoformat(value)
             except (TypeError, ValueError):
-                return cls.week_of(today)
+                day = None
+            # A week of year 9999 is a typo (and its Sunday would overflow): the current one.
+            return cls.week_of(day if day is not None and date_in_range(day) else today)
         try:
             year, month = (int(part) for part in value.split("-"))
-            return cls.month_of(date(year, month, 1))
-        except (AttributeError, TypeError, ValueError):
-            return cls.month_of(today)
+            first = date(year, month, 1)
+        except (AttributeError, TypeError, ValueError, OverflowError):
+            first = None
+        return cls.month_of(first if first is not None and date_in_range(first) else today)
 
     @property
     def days(self) -> list[date]:

@@ -16,6 +16,7 @@ from mobility.auth.permissions import role_required
 from mobility.core.time import day_span
 from mobility.core.time import today as today_of_france
 from mobility.core.views import save_or_show, show_refusal
+from mobility.core.boundary import parse_bounded_int
 from mobility.extensions import db
 from mobility.fleet.ports import plugged
 from mobility.fleet import services
@@ -99,7 +100,7 @@ def _enum_arg(enum_class, name):
 @role_required(Role.FLEET)
 def vehicles():
     sites = services.sites_of(current_user)
-    site_id = request.args.get("site", type=int)
+    site_id = parse_bounded_int(request.args.get("site"), minimum=1)
     if site_id not in {site.id for site in sites}:
         site_id = None
     category = _enum_arg(VehicleCategory, "categorie")

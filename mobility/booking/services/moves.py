@@ -14,6 +14,7 @@ from mobility.audit.services import record
 from mobility.auth.models import User
 from mobility.booking import notifications
 from mobility.booking.availability import free_vehicles
+from mobility.booking.availability import Candidate, vehicle_is_out_overdue
 from mobility.booking.errors import BookingError
 from mobility.booking.lifecycle import Action, move
 from mobility.booking.models import (
@@ -25,6 +26,7 @@ from mobility.booking.services.guards import constraint_hit, take_write_lock
 from mobility.booking.services.queue import offer_freed_vehicle
 from mobility.core.time import utcnow
 from mobility.extensions import db
+from mobility.fleet.availability import local_day_of_last_moment
 from mobility.fleet.models import (
     Vehicle,
 )
@@ -65,16 +67,42 @@ def swap_candidates(booking: Booking) -> list[Vehicle]:
     return [v for v in vehicles if v.association_id == booking.association_id and v.id != booking.vehicle_id]
 
 
+def could_be_offered_but_held(vehicle: Vehicle, booking: Booking) -> bool:
+    """The vehicle meets every condition of a swap but one: a booking or an unavailability
+    holds it during the period (what a vehicle taken since the page was shown looks like)."""
+    return (
+        vehicle.association_id == booking.association_id
+        and vehicle.category == booking.category
+        and vehicle.is_in_service
+        and vehicle.site.active
+        and Candidate(vehicle.id, vehicle.insurance_expires_on, vehicle.technical_inspection_due_on).papers_valid_until(
+            local_day_of_last_moment(booking.ends_at)
+        )
+        and not vehicle_is_out_overdue(vehicle)
+    )
+
+
 def confirm(booking: Booking, actor: User, vehicle: Vehicle | None = None) -> Booking:
     """Confirm with the vehicle picked at request time, or swap it for another free one."""
     take_write_lock()
     if vehicle is not None and vehicle.id != booking.vehicle_id:
-        if (
-            vehicle.association_id != booking.association_id
-            or vehicle.category != booking.category
-            or not vehicle.is_in_service
-        ):
-            raise BookingError(_("Ce véhicule ne peut pas être proposé pour cette location."), field="vehicle_id")
+        # Only what the page offered: the association's free vehicles of the category, by the one
+        # definition of free (papers valid all along, not out on an overdue rental, site open).
+        if vehicle.id not in {candidate.id for candidate in swap_candidates(booking)}:
+            if could_be_offered_but_held(vehicle, booking):
+                # Offered when the page was shown, taken since.
+                raise BookingError(
+                    _("Ce véhicule vient d'être pris sur cette période : choisissez-en un autre."),
+                    field="vehicle_id",
+                )
+            raise BookingError(
+                _(
+                    "Ce véhicule ne peut pas être proposé pour cette location. Choisissez un des "
+                    "véhicules proposés : libres sur toute la période, avec une assurance et un "
+                    "contrôle technique valables jusqu'au retour."
+                ),
+                field="vehicle_id",
+            )
         previous = booking.vehicle
         try:
             with db.session.begin_nested():
