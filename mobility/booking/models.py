@@ -67,6 +67,10 @@ HOLDING_STATUSES = (
     BookingStatus.IN_PROGRESS,
 )
 HOLDING_SQL = "('requested', 'approved', 'confirmed', 'in_progress')"
+# The database's guards a service turns into refusals, by name (see mobility.core.db): the
+# vehicle already held (PostgreSQL's exclusion constraint, SQLite's trigger) or unavailable.
+VEHICLE_HELD_GUARDS = frozenset({"booking_no_overlap", "booking_overlap", "booking_over_unavailability"})
+ONE_HOLDING_PER_BENEFICIARY = "uq_booking_one_holding_per_beneficiary"
 
 
 class PaymentKind(_Labelled):

@@ -36,6 +36,12 @@ from mobility.fleet.rules import ACCEPTED_CONTENT_TYPES, MAX_DOCUMENT_BYTES, Ale
 from mobility.territory.models import Commune, EmploymentBasin
 
 
+# The database's guards that services turn into refusals, by name (see mobility.core.db): the
+# odometer trigger's own message, and the trigger refusing an unavailability over a booking.
+ODOMETER_GUARD = "odometer reading below the last reading of the vehicle"
+UNAVAILABILITY_GUARD = "unavailability_over_booking"
+
+
 class _Labelled(enum.Enum):
     """Enum whose members have a French label: `vehicle.category.label`."""
 

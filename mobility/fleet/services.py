@@ -10,7 +10,6 @@ import os
 import re
 import uuid
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -20,15 +19,17 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from mobility.audit.models import AuditAction
 from mobility.audit.services import record
 from mobility.auth.models import Role, User
+from mobility.core.db import refusing
 from mobility.core.errors import Refused
 from mobility.core.time import today as today_of_france
 from mobility.extensions import db
 from mobility.fleet.models import (
+    ODOMETER_GUARD,
+    UNAVAILABILITY_GUARD,
     DocumentKind,
     MaintenanceKind,
     MaintenanceRecord,
@@ -237,21 +238,16 @@ def _apply_vehicle(vehicle: Vehicle, data: dict, actor: User) -> set[str]:
     return changed
 
 
-@contextmanager
 def _plate_and_vin_still_free():
     """Run the write in a savepoint; a plate or VIN taken meanwhile by another request gives the
     same message as the check above, and the session stays usable for the page that explains.
     """
-    try:
-        with db.session.begin_nested():
-            yield
-    except IntegrityError as exc:
-        detail = str(exc.orig).lower()
-        if "vin" in detail:
-            raise FleetError(_("Un véhicule porte déjà ce numéro VIN."), field="vin") from exc
-        if "plate" in detail:
-            raise FleetError(_("Un véhicule porte déjà cette immatriculation."), field="plate") from exc
-        raise
+    return refusing(
+        {
+            "uq_vehicle_vin": lambda: FleetError(_("Un véhicule porte déjà ce numéro VIN."), field="vin"),
+            "uq_vehicle_plate": lambda: FleetError(_("Un véhicule porte déjà cette immatriculation."), field="plate"),
+        }
+    )
 
 
 def create_vehicle(
@@ -328,17 +324,15 @@ def record_odometer(
         source=source,
         recorded_by_id=actor.id if actor else None,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(reading)
-    except IntegrityError as exc:
-        # Another reading went in meanwhile; the database trigger refused this one.
-        if "odometer reading below" not in str(exc.orig):
-            raise
-        raise FleetError(
+    # Another reading went in meanwhile; the database trigger refused this one.
+    higher_reading_meanwhile = {
+        ODOMETER_GUARD: lambda: FleetError(
             _("Le kilométrage ne peut pas baisser : un relevé plus élevé vient d'être enregistré."),
             field=km_field,
-        ) from exc
+        )
+    }
+    with refusing(higher_reading_meanwhile):
+        db.session.add(reading)
     return reading
 
 
@@ -401,15 +395,9 @@ def add_unavailability(
         reason=reason,
         created_by_id=actor.id,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(unavailability)
-            db.session.flush()
-    except IntegrityError as exc:
-        # A booking came in between the check and the write: the database refused the period.
-        if "unavailability_over_booking" not in str(exc.orig):
-            raise
-        raise booked_refusal(holding_references()) from exc
+    # A booking came in between the check and the write: the database refused the period.
+    with refusing({UNAVAILABILITY_GUARD: lambda: booked_refusal(holding_references())}):
+        db.session.add(unavailability)
     record(AuditAction.CREATE, "unavailability", unavailability.id, actor=actor)
     return unavailability
 

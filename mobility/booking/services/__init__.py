@@ -19,7 +19,6 @@ from mobility.booking.errors import BookingError
 from mobility.booking.lifecycle import Action, IllegalMove, ReasonRequired, move
 from mobility.booking.models import Tariff
 from mobility.booking.services.guards import (
-    constraint_hit,
     take_write_lock,
 )
 from mobility.booking.services.tariffs import (
@@ -98,7 +97,6 @@ __all__ = [
     "ReasonRequired",
     "move",
     "Tariff",
-    "constraint_hit",
     "take_write_lock",
     "tariffs_of",
     "tariff_for",

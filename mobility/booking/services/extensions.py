@@ -6,7 +6,6 @@ from datetime import date, datetime, time
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from mobility.audit.models import AuditAction
 from mobility.audit.services import record
@@ -25,7 +24,9 @@ from mobility.booking.models import (
     Extension,
 )
 from mobility.booking.pricing import quote, rental_days
-from mobility.booking.services.guards import constraint_hit, take_write_lock
+from mobility.booking.services.guards import take_write_lock
+from mobility.booking.models import VEHICLE_HELD_GUARDS
+from mobility.core.db import ConstraintViolated, savepoint
 from mobility.core.time import PARIS, utcnow
 from mobility.extensions import db
 
@@ -72,16 +73,15 @@ def decide_extension(extension: Extension, approve_it: bool, actor: User, reason
     extension.decision_reason = reason
     if approve_it:
         try:
-            with db.session.begin_nested():
+            with savepoint():
                 booking.ends_at = extension.new_ends_at
-                db.session.flush()
-        except IntegrityError as error:
-            if constraint_hit(error) in ("overlap", "unavailable"):
-                db.session.refresh(booking)
-                raise BookingError(
-                    _("Le véhicule est déjà réservé après la date prévue : la prolongation n'est pas possible. Refusez-la en l'expliquant, ou demandez à l'association un autre véhicule."),
-                ) from None
-            raise
+        except ConstraintViolated as violated:
+            if violated.name not in VEHICLE_HELD_GUARDS:
+                raise violated.error from None
+            db.session.refresh(booking)
+            raise BookingError(
+                _("Le véhicule est déjà réservé après la date prévue : la prolongation n'est pas possible. Refusez-la en l'expliquant, ou demandez à l'association un autre véhicule."),
+            ) from None
         tariff = booking.tariff.as_rule() if booking.tariff is not None else None
         if tariff is not None:
             priced = quote(tariff, booking.starts_on, booking.ends_on)

@@ -1,23 +1,10 @@
-"""What every booking write shares: the write lock on SQLite and the database's refusals by name."""
+"""What every booking write shares: the write lock on SQLite (refusals by name: mobility.core.db)."""
 
 from __future__ import annotations
 
 
-from sqlalchemy.exc import IntegrityError
 
 from mobility.extensions import db
-
-def constraint_hit(error: IntegrityError) -> str:
-    """Which booking invariant the database refused: overlap, unavailable, one_holding or other."""
-    text = str(error.orig).lower()
-    if "booking_no_overlap" in text or "booking_overlap" in text or "23p01" in text:
-        return "overlap"
-    if "booking_over_unavailability" in text:
-        return "unavailable"
-    if "uq_booking_one_holding_per_beneficiary" in text or "booking.beneficiary_id" in text:
-        return "one_holding"
-    return "other"
-
 
 def take_write_lock() -> None:
     """On SQLite, start the transaction with the write lock (BEGIN IMMEDIATE) if none is open.

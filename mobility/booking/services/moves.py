@@ -6,7 +6,6 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from mobility.audit.models import AuditAction
@@ -22,8 +21,10 @@ from mobility.booking.models import (
     Booking,
     BookingStatus,
 )
-from mobility.booking.services.guards import constraint_hit, take_write_lock
+from mobility.booking.services.guards import take_write_lock
 from mobility.booking.services.queue import offer_freed_vehicle
+from mobility.booking.models import VEHICLE_HELD_GUARDS
+from mobility.core.db import ConstraintViolated, savepoint
 from mobility.core.time import utcnow
 from mobility.extensions import db
 from mobility.fleet.availability import local_day_of_last_moment
@@ -105,18 +106,17 @@ def confirm(booking: Booking, actor: User, vehicle: Vehicle | None = None) -> Bo
             )
         previous = booking.vehicle
         try:
-            with db.session.begin_nested():
+            with savepoint():
                 booking.vehicle = vehicle
                 booking.basin_id = vehicle.site.basin_id
-                db.session.flush()
-        except IntegrityError as error:
-            if constraint_hit(error) in ("overlap", "unavailable"):
-                db.session.refresh(booking)
-                raise BookingError(
-                    _("Ce véhicule vient d'être pris sur cette période : choisissez-en un autre."),
-                    field="vehicle_id",
-                ) from None
-            raise
+        except ConstraintViolated as violated:
+            if violated.name not in VEHICLE_HELD_GUARDS:
+                raise violated.error from None
+            db.session.refresh(booking)
+            raise BookingError(
+                _("Ce véhicule vient d'être pris sur cette période : choisissez-en un autre."),
+                field="vehicle_id",
+            ) from None
         reason = _("Véhicule changé : %(before)s remplacé par %(after)s.", before=previous.label, after=vehicle.label)
         return moved(booking, Action.CONFIRM, actor, reason)
     return moved(booking, Action.CONFIRM, actor)

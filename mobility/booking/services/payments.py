@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from mobility.audit.models import AuditAction
 from mobility.audit.services import record
@@ -22,6 +21,7 @@ from mobility.booking.models import (
     PaymentKind,
     PaymentMethod,
 )
+from mobility.core.db import refusing
 from mobility.core.time import local, utcnow
 from mobility.extensions import db
 
@@ -80,13 +80,9 @@ def record_payment(
         receipt_number=receipt_number,
         recorded_by_id=actor.id,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(payment)
-            db.session.flush()
-    except IntegrityError:
-        # The same receipt number saved a moment ago by someone else.
-        raise BookingError(_("Ce numéro de reçu est déjà utilisé."), field="receipt_number") from None
+    # The same receipt number saved a moment ago by someone else.
+    with refusing({"uq_payment_receipt_number": lambda: BookingError(_("Ce numéro de reçu est déjà utilisé."), field="receipt_number")}):
+        db.session.add(payment)
     db.session.expire(booking, ["payments"])
     record(AuditAction.CREATE, "payment", payment.id, actor=actor)
     return payment

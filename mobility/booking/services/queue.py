@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from mobility.audit.models import AuditAction
 from mobility.audit.services import record
@@ -32,6 +31,7 @@ from mobility.booking.services.requests import (
     offer_hours,
     request_booking,
 )
+from mobility.core.db import refusing
 from mobility.core.time import local, utcnow
 from mobility.extensions import db
 from mobility.fleet.models import (
@@ -61,13 +61,14 @@ def join_queue(beneficiary: Beneficiary, details: RequestDetails, actor: User, n
         created_by_id=actor.id,
         created_at=now,
     )
-    try:
-        with db.session.begin_nested():
-            queue_lifecycle.move(entry, QueueAction.JOIN, actor, creating=True)
-            db.session.add(entry)
-            db.session.flush()
-    except IntegrityError:
-        raise BookingError(_("Vous êtes déjà dans une file d'attente. Retirez-vous d'abord de l'autre.")) from None
+    already_waiting = {
+        "uq_waiting_entry_one_open_per_beneficiary": lambda: BookingError(
+            _("Vous êtes déjà dans une file d'attente. Retirez-vous d'abord de l'autre.")
+        )
+    }
+    with refusing(already_waiting):
+        queue_lifecycle.move(entry, QueueAction.JOIN, actor, creating=True)
+        db.session.add(entry)
     record(AuditAction.CREATE, "waiting_entry", entry.id, actor=actor)
     return entry
 

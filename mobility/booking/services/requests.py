@@ -8,7 +8,6 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from mobility.audit.models import AuditAction
 from mobility.audit.services import record
@@ -31,8 +30,10 @@ from mobility.booking.models import (
     BookingStatus,
 )
 from mobility.booking.pricing import quote
-from mobility.booking.services.guards import constraint_hit, take_write_lock
+from mobility.booking.services.guards import take_write_lock
 from mobility.booking.services.tariffs import tariff_for
+from mobility.booking.models import ONE_HOLDING_PER_BENEFICIARY, VEHICLE_HELD_GUARDS
+from mobility.core.db import ConstraintViolated, savepoint
 from mobility.core.time import PARIS, local, utcnow
 from mobility.extensions import db
 from mobility.fleet.models import (
@@ -359,20 +360,18 @@ def request_booking(
             created_at=now,
         )
         try:
-            with db.session.begin_nested():
+            with savepoint():
                 db.session.add(booking)
                 move(booking, action, actor, creating=True)
                 if booking.status == BookingStatus.REQUESTED:
                     booking.expires_at = min(now + timedelta(hours=request_expiry_hours()), starts_at)
-                db.session.flush()
-        except IntegrityError as error:
-            hit = constraint_hit(error)
-            if hit == "one_holding":
+        except ConstraintViolated as violated:
+            if violated.name == ONE_HOLDING_PER_BENEFICIARY:
                 settings = settings_from_config(current_app.config)
                 raise NotEligible([check_active_bookings(settings.max_active_bookings, settings)]) from None
-            if hit in ("overlap", "unavailable"):
+            if violated.name in VEHICLE_HELD_GUARDS:
                 continue
-            raise
+            raise violated.error from None
         record(AuditAction.CREATE, "booking", booking.id, actor=actor)
         notifications.transition(booking, action)
         return booking

@@ -6,7 +6,6 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from mobility.audit.models import AuditAction
 from mobility.audit.services import record
@@ -16,6 +15,7 @@ from mobility.booking.models import (
     Tariff,
 )
 from mobility.booking.pricing import NoTariffInForce, tariff_in_force
+from mobility.core.db import refusing
 from mobility.core.time import local, utcnow
 from mobility.extensions import db
 from mobility.fleet.models import (
@@ -69,12 +69,13 @@ def add_tariff(
         deposit_cents=deposit_cents,
         created_by_id=actor.id,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(tariff)
-            db.session.flush()
-    except IntegrityError:
-        # Another admin saved the same category and date a moment ago.
-        raise BookingError(_("Un tarif de ce type prend déjà effet ce jour-là."), field="effective_on") from None
+    # Another admin saved the same category and date a moment ago.
+    same_day = {
+        "uq_tariff_category_effective_on": lambda: BookingError(
+            _("Un tarif de ce type prend déjà effet ce jour-là."), field="effective_on"
+        )
+    }
+    with refusing(same_day):
+        db.session.add(tariff)
     record(AuditAction.CREATE, "tariff", tariff.id, actor=actor)
     return tariff
