@@ -15,6 +15,7 @@ from werkzeug.routing import IntegerConverter
 
 from flask_babel import lazy_gettext
 from mobility import commands
+from mobility.core import settings as core_settings
 from mobility.core import templating
 from mobility.api.admin_views import bp as api_admin_bp
 from mobility.api.views import bp as api_bp
@@ -30,6 +31,7 @@ from mobility.booking.api import bp as booking_api_bp
 from mobility.booking.commands import expire_bookings_command
 from mobility.booking.eligibility import settings_from_config
 from mobility.booking.fleet_views import bp as booking_fleet_bp
+from mobility.booking.settings import BookingSettings
 from mobility.booking.planning import BookingHistory, BookingPlanning
 from mobility.booking.views import bp as booking_bp
 from mobility.config import DEFAULT_INSTANCE_PATH, build_config
@@ -57,8 +59,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0)
     if app.config.get("TESTING"):
         app.jinja_env.undefined = StrictUndefined
-    # A bad threshold stops the service at start, naming the setting, not at the first request.
+    # A bad value stops the service at start, naming the setting, not at the first request.
     settings_from_config(app.config)
+    core_settings.install(app, BookingSettings.from_config(app.config))
 
     register_extensions(app)
     plug_domains(app)

@@ -32,6 +32,7 @@ from mobility.booking.models import (
 from mobility.booking.pricing import quote
 from mobility.booking.services.guards import take_write_lock
 from mobility.booking.services.tariffs import tariff_for
+from mobility.booking.settings import booking_settings
 from mobility.booking.models import ONE_HOLDING_PER_BENEFICIARY, VEHICLE_HELD_GUARDS
 from mobility.core.db import ConstraintViolated, savepoint
 from mobility.core.time import PARIS, local, utcnow
@@ -122,19 +123,19 @@ def vehicle_summary(vehicle: Vehicle, show_identifiers: bool) -> dict:
 
 
 def request_expiry_hours() -> int:
-    return int(current_app.config.get("BOOKING_REQUEST_EXPIRY_HOURS", 72))
+    return booking_settings().request_expiry_hours
 
 
 def offer_hours() -> int:
-    return int(current_app.config.get("WAITING_OFFER_HOURS", 48))
+    return booking_settings().offer_hours
 
 
 def default_pickup_time() -> time:
-    return time.fromisoformat(current_app.config.get("BOOKING_DEFAULT_PICKUP_TIME", "09:00"))
+    return booking_settings().default_pickup_time
 
 
 def default_return_time() -> time:
-    return time.fromisoformat(current_app.config.get("BOOKING_DEFAULT_RETURN_TIME", "17:00"))
+    return booking_settings().default_return_time
 
 
 # Periods -----------------------------------------------------------------------------------
