@@ -41,7 +41,7 @@ from mobility.booking.models import Booking, BookingStatus
 from mobility.core.time import local, utcnow
 from mobility.core.boundary import parse_bounded_int
 from mobility.extensions import db
-from mobility.fleet import planning as fleet_planning
+from mobility.fleet import access as fleet_access
 from mobility.fleet.models import Site, Vehicle
 from mobility.core.templating import money
 
@@ -53,7 +53,7 @@ STAFF = (Role.FLEET, Role.ADMIN)
 @bp.get("/")
 @role_required(*STAFF)
 def index():
-    sites: list[Site] = list(db.session.scalars(fleet_planning.visible_sites(current_user)))
+    sites: list[Site] = list(db.session.scalars(fleet_access.visible_sites(current_user)))
     site_id = parse_bounded_int(request.args.get("site"), minimum=1)
     if site_id not in {site.id for site in sites}:
         site_id = None

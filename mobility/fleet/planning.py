@@ -25,6 +25,7 @@ from mobility.core.boundary import date_in_range
 from mobility.core.time import local_midnight
 from mobility.extensions import db
 from mobility.fleet.ics import CalendarEvent
+from mobility.fleet import access
 from mobility.fleet.ports import plugged
 from mobility.fleet.models import Site, Unavailability, Vehicle, VehicleCategory, VehicleStatus
 from mobility.territory.models import EmploymentBasin
@@ -36,20 +37,6 @@ CALENDAR_PAST_DAYS = 60
 
 
 # Who sees which site -------------------------------------------------------------------------
-
-
-def visible_sites(user: User):
-    """Sites whose planning this user may see: fleet staff their association's, admins all."""
-    query = select(Site).order_by(Site.name)
-    if user.role is Role.ADMIN:
-        return query
-    if user.role is Role.FLEET:
-        return query.where(Site.association_id == user.organisation_id)
-    return query.where(False)
-
-
-def get_visible_site(site_id: int, user: User) -> Site | None:
-    return db.session.scalar(visible_sites(user).where(Site.id == site_id))
 
 
 def can_manage_calendar(site: Site, user: User) -> bool:
@@ -306,7 +293,7 @@ def build_board(sites: list[Site], period: Period, category: VehicleCategory | N
 
 
 def sites_of_basin(basin: EmploymentBasin, user: User) -> list[Site]:
-    return list(db.session.scalars(visible_sites(user).where(Site.basin_id == basin.id)))
+    return list(db.session.scalars(access.visible_sites(user).where(Site.basin_id == basin.id)))
 
 
 # Calendar feed -------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from mobility.fleet.models import (
     VehicleDocument,
     VehicleStatus,
 )
+from mobility.fleet import access
 from mobility.fleet.ports import plugged
 from mobility.fleet.rules import MAX_DOCUMENT_BYTES, sniff_document_type
 from mobility.territory.models import Commune
@@ -86,25 +87,17 @@ def _is_fleet(user: User) -> bool:
     return user.is_authenticated and user.role is Role.FLEET
 
 
-def visible_sites(user: User, *, active_only: bool = False):
-    query = select(Site).where(Site.association_id == user.organisation_id)
-    if active_only:
-        query = query.where(Site.active)
-    return query.order_by(Site.name)
-
-
 def sites_of(user: User, *, active_only: bool = False) -> list[Site]:
     if not _is_fleet(user):
         return []
-    return list(db.session.scalars(visible_sites(user, active_only=active_only)))
+    return list(db.session.scalars(access.visible_sites(user, active_only=active_only)))
 
 
 def get_visible_site(site_id: int, user: User) -> Site | None:
+    """The fleet pages' loader: fleet staff only (admins have the planning, not these pages)."""
     if not _is_fleet(user):
         return None
-    return db.session.scalar(
-        select(Site).where(Site.id == site_id, Site.association_id == user.organisation_id)
-    )
+    return access.get_visible_site(site_id, user)
 
 
 def visible_vehicles(
