@@ -15,6 +15,7 @@ from werkzeug.routing import IntegerConverter
 
 from flask_babel import lazy_gettext
 from mobility import commands
+from mobility.core import settings as core_settings
 from mobility.core import templating
 from mobility.core.boundary import BoundaryRequest
 from mobility.api.admin_views import bp as api_admin_bp
@@ -26,13 +27,17 @@ from mobility.auth.loader import load_user
 from mobility.auth.views import bp as auth_bp
 from mobility.beneficiaries.views import bp as beneficiaries_bp
 from mobility.booking.admin_views import bp as tariffs_bp
+from mobility.booking.availability import BookingHoldings
 from mobility.booking.commands import expire_bookings_command
 from mobility.booking.eligibility import settings_from_config
 from mobility.booking.fleet_views import bp as booking_fleet_bp
+from mobility.booking.settings import BookingSettings
+from mobility.booking.planning import BookingHistory, BookingPlanning
 from mobility.booking.views import bp as booking_bp
 from mobility.config import DEFAULT_INSTANCE_PATH, build_config
 from mobility.extensions import babel, csrf, db, limiter, login_manager, migrate
 from mobility.fleet.availability_views import bp as availability_bp
+from mobility.fleet import ports as fleet_ports
 from mobility.fleet.planning_views import bp as planning_bp
 from mobility.fleet.views import bp as fleet_bp
 from mobility.main import errors
@@ -58,10 +63,12 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0)
     if app.config.get("TESTING"):
         app.jinja_env.undefined = StrictUndefined
-    # A bad threshold stops the service at start, naming the setting, not at the first request.
+    # A bad value stops the service at start, naming the setting, not at the first request.
     settings_from_config(app.config)
+    core_settings.install(app, BookingSettings.from_config(app.config))
 
     register_extensions(app)
+    plug_domains(app)
     # Ids in URLs are database integers: a 25-digit id is a 404, not an overflow (500) in SQLite.
     app.url_map.converters["int"] = DatabaseIdConverter
     register_blueprints(app)
@@ -95,6 +102,16 @@ def register_extensions(app: Flask) -> None:
     login_manager.user_loader(load_user)
     # The message is a lazy string: str() renders it in the request's language.
     login_manager.localize_callback = str
+
+
+def plug_domains(app: Flask) -> None:
+    """Give the lower floors what they declared they need from the higher ones."""
+    fleet_ports.plug(
+        app,
+        holding_periods=(BookingHoldings(),),
+        planning_sources=(BookingPlanning(),),
+        vehicle_histories=(BookingHistory(),),
+    )
 
 
 def select_locale() -> str:

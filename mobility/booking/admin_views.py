@@ -15,13 +15,13 @@ from flask_login import current_user
 
 from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
-from mobility.booking.form_saving import save_or_show
+from mobility.core.views import save_or_show
 from mobility.booking import services
 from mobility.booking.admin_forms import TariffForm
 from mobility.booking.eligibility import settings_from_config
-from mobility.booking.models import Tariff, local
+from mobility.booking.models import Tariff
 from mobility.booking.pricing import NoTariffInForce, tariff_in_force
-from mobility.core.time import utcnow
+from mobility.core.time import local, utcnow
 from mobility.fleet.models import VehicleCategory
 
 bp = Blueprint("tariffs", __name__, url_prefix="/admin/tarifs")

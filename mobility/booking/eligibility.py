@@ -44,6 +44,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from mobility.core.errors import Refused
 from mobility.beneficiaries.models import Beneficiary
 from mobility.booking.pricing import rental_days
 from mobility.config import ConfigurationError
@@ -105,11 +106,12 @@ class Refusal:
         return {"code": self.code, "message": str(self.message), "what_to_do": str(self.what_to_do)}
 
 
-class NotEligible(Exception):
+class NotEligible(Refused):
     """Raised by the booking services with every refusal; views and the API show them all."""
 
     def __init__(self, refusals: list[Refusal]):
-        super().__init__(", ".join(refusal.code for refusal in refusals))
+        super().__init__(" ".join(str(refusal.message) for refusal in refusals))
+        self.args = (", ".join(refusal.code for refusal in refusals),)
         self.refusals = refusals
 
 

@@ -13,23 +13,19 @@ booking page, never an error page.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-# Imported for its side effect: it registers the booking spans and events on the fleet planning.
-import mobility.booking.planning  # noqa: F401
 from mobility.audit.models import AuditAction
 from mobility.audit.services import record
-from mobility.auth.models import Role, User
+from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
-from mobility.booking.form_saving import save_or_show
-from mobility.booking import access, lifecycle, services
+from mobility.core.views import save_or_show
+from mobility.booking import access, lifecycle, queries, services
 from mobility.booking.fleet_forms import (
     FUEL_LABELS,
     CancelForm,
@@ -41,125 +37,30 @@ from mobility.booking.fleet_forms import (
     ReturnForm,
 )
 from mobility.booking.lifecycle import Action, IllegalMove
-from mobility.booking.models import Booking, BookingStatus, Handover, HandoverKind, local
-from mobility.core.time import utcnow
+from mobility.booking.models import Booking, BookingStatus
+from mobility.core.time import local, utcnow
+from mobility.core.boundary import parse_bounded_int
 from mobility.extensions import db
-from mobility.fleet import planning as fleet_planning
-from mobility.fleet.availability import local_midnight
+from mobility.fleet import access as fleet_access
 from mobility.fleet.models import Site, Vehicle
 from mobility.core.templating import money
 
 bp = Blueprint("booking_fleet", __name__, url_prefix="/flotte/locations")
 
 STAFF = (Role.FLEET, Role.ADMIN)
-# "Terminées récemment": vehicles given back in the last days.
-RECENTLY_RETURNED_DAYS = 30
-
-
-# --- Lists (the bookings page and the fleet home page) -----------------------------------------
-
-
-def _listed(user: User, site_id: int | None = None):
-    """The user's visible bookings with what a list row shows, loaded in a fixed number of queries."""
-    query = access.visible_bookings(user).options(
-        joinedload(Booking.vehicle), joinedload(Booking.beneficiary)
-    )
-    if site_id is not None:
-        query = query.where(Booking.vehicle_id.in_(select(Vehicle.id).where(Vehicle.site_id == site_id)))
-    return query
-
-
-def _rows(query) -> list[Booking]:
-    return list(db.session.scalars(query).unique())
-
-
-def _day_bounds(now: datetime) -> tuple[datetime, datetime]:
-    """Today in France, from midnight to midnight."""
-    today = local(now).date()
-    return local_midnight(today), local_midnight(today + timedelta(days=1))
-
-
-@dataclass(frozen=True)
-class BookingLists:
-    to_confirm: list[Booking]
-    upcoming: list[Booking]
-    in_progress: list[Booking]
-    recently_returned: list[Booking]
-
-
-def booking_lists(user: User, site_id: int | None, now: datetime) -> BookingLists:
-    base = _listed(user, site_id)
-    returned_lately = select(Handover.booking_id).where(
-        Handover.kind == HandoverKind.RETURN,
-        Handover.recorded_at >= now - timedelta(days=RECENTLY_RETURNED_DAYS),
-    )
-    return BookingLists(
-        to_confirm=_rows(
-            base.where(Booking.status == BookingStatus.APPROVED).order_by(Booking.starts_at, Booking.id)
-        ),
-        upcoming=_rows(
-            base.where(Booking.status == BookingStatus.CONFIRMED).order_by(Booking.starts_at, Booking.id)
-        ),
-        in_progress=_rows(
-            base.where(Booking.status == BookingStatus.IN_PROGRESS).order_by(Booking.ends_at, Booking.id)
-        ),
-        recently_returned=_rows(
-            base.where(Booking.status == BookingStatus.RETURNED, Booking.id.in_(returned_lately)).order_by(
-                Booking.ends_at.desc(), Booking.id.desc()
-            )
-        ),
-    )
-
-
-@dataclass(frozen=True)
-class FleetAgenda:
-    """What the fleet home page puts first: late returns, today's handovers, what to confirm."""
-
-    overdue: list[Booking]
-    pickups_today: list[Booking]
-    returns_today: list[Booking]
-    to_confirm: list[Booking]
-
-
-def fleet_agenda(user: User, now: datetime | None = None) -> FleetAgenda:
-    now = now or utcnow()
-    day_start, day_end = _day_bounds(now)
-    base = _listed(user)
-    association_id = user.organisation_id if user.role is Role.FLEET else None
-    return FleetAgenda(
-        overdue=services.overdue_bookings(association_id, now),
-        pickups_today=_rows(
-            base.where(
-                Booking.status.in_((BookingStatus.APPROVED, BookingStatus.CONFIRMED)),
-                Booking.starts_at >= day_start,
-                Booking.starts_at < day_end,
-            ).order_by(Booking.starts_at, Booking.id)
-        ),
-        # Returns due later today; those whose time has passed are overdue, listed above.
-        returns_today=_rows(
-            base.where(
-                Booking.status == BookingStatus.IN_PROGRESS,
-                Booking.ends_at > now,
-                Booking.ends_at < day_end,
-            ).order_by(Booking.ends_at, Booking.id)
-        ),
-        to_confirm=_rows(
-            base.where(Booking.status == BookingStatus.APPROVED).order_by(Booking.starts_at, Booking.id)
-        ),
-    )
 
 
 @bp.get("/")
 @role_required(*STAFF)
 def index():
-    sites: list[Site] = list(db.session.scalars(fleet_planning.visible_sites(current_user)))
-    site_id = request.args.get("site", type=int)
+    sites: list[Site] = list(db.session.scalars(fleet_access.visible_sites(current_user)))
+    site_id = parse_bounded_int(request.args.get("site"), minimum=1)
     if site_id not in {site.id for site in sites}:
         site_id = None
     now = utcnow()
     return render_template(
         "booking/fleet/index.html",
-        lists=booking_lists(current_user, site_id, now),
+        lists=queries.booking_lists(current_user, site_id, now),
         sites=sites,
         site_id=site_id,
         now=now,
@@ -235,7 +136,8 @@ def confirm(booking_id: int):
     if form.validate_on_submit():
 
         def save():
-            vehicle = db.session.get(Vehicle, form.vehicle_id.data)
+            chosen = form.vehicle_id.data
+            vehicle = db.session.get(Vehicle, chosen) if chosen is not None else None
             if vehicle is None:
                 raise services.BookingError(
                     _("Ce véhicule ne peut pas être proposé pour cette location."), field="vehicle_id"
@@ -479,18 +381,6 @@ def fleet_booking_actions(booking: Booking) -> list[FleetAction]:
         FleetAction(_("Paiements et caution"), url_for("booking_fleet.payments", booking_id=booking.id))
     )
     return actions
-
-
-@bp.app_template_global("vehicle_bookings")
-def vehicle_bookings(vehicle: Vehicle) -> list[Booking]:
-    """The vehicle's bookings, newest first (the vehicle page is already scoped to its association)."""
-    return list(
-        db.session.scalars(
-            select(Booking)
-            .where(Booking.vehicle_id == vehicle.id)
-            .order_by(Booking.starts_at.desc(), Booking.id.desc())
-        )
-    )
 
 
 @bp.app_template_filter("fuel_level")

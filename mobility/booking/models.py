@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -37,13 +36,10 @@ from mobility.auth.models import User
 from mobility.beneficiaries.models import Beneficiary
 from mobility.booking.eligibility import Purpose
 from mobility.core.types import UTCDateTime, str_enum
-from mobility.core.time import utcnow
+from mobility.core.time import local, utcnow
 from mobility.extensions import db
 from mobility.fleet.models import Site, Vehicle, VehicleCategory
 from mobility.territory.models import EmploymentBasin
-
-PARIS = ZoneInfo("Europe/Paris")
-
 
 class _Labelled(enum.Enum):
     @property
@@ -71,6 +67,10 @@ HOLDING_STATUSES = (
     BookingStatus.IN_PROGRESS,
 )
 HOLDING_SQL = "('requested', 'approved', 'confirmed', 'in_progress')"
+# The database's guards a service turns into refusals, by name (see mobility.core.db): the
+# vehicle already held (PostgreSQL's exclusion constraint, SQLite's trigger) or unavailable.
+VEHICLE_HELD_GUARDS = frozenset({"booking_no_overlap", "booking_overlap", "booking_over_unavailability"})
+ONE_HOLDING_PER_BENEFICIARY = "uq_booking_one_holding_per_beneficiary"
 
 
 class PaymentKind(_Labelled):
@@ -157,10 +157,6 @@ LABELS = {
     WaitingStatus.WITHDRAWN: _l("retirée"),
     WaitingStatus.EXPIRED: _l("expirée"),
 }
-
-
-def local(moment: datetime) -> datetime:
-    return moment.astimezone(PARIS)
 
 
 class Tariff(db.Model):

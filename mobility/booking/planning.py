@@ -1,8 +1,9 @@
 """Bookings on the fleet's planning board and in the site calendar feed.
 
-The fleet planning knows nothing of bookings: this module registers a span source (each
-booking that holds a vehicle, or was returned, told in words with its reference) and an event
-source (pickups and returns). The calendar feed is a shared secret URL: its events carry the
+The fleet planning knows nothing of bookings: `BookingPlanning` implements the fleet's
+PlanningSource port (mobility.fleet.ports), plugged in by create_app: spans (each booking that
+holds a vehicle, or was returned, told in words with its reference), their legend, and events
+(pickups and returns). `BookingHistory` gives the vehicle page its rentals. The calendar feed is a shared secret URL: its events carry the
 booking reference and the vehicle, never the person's name.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -20,7 +22,8 @@ from mobility.core.time import utcnow
 from mobility.extensions import db
 from mobility.fleet.ics import CalendarEvent
 from mobility.fleet.models import Site, Vehicle
-from mobility.fleet.planning import Span, register_event_source, register_legend_source, register_span_source
+from mobility.fleet.planning import Span
+from mobility.fleet.ports import VehicleUse
 
 SPAN_KIND = "booking"
 # Statuses shown on the board: those that hold the vehicle, and the rentals that took place.
@@ -69,7 +72,6 @@ def span_label(booking: Booking, state: BookingStatus | str) -> str:
     }[state]
 
 
-@register_legend_source
 def legend() -> tuple[tuple[str, str, str], ...]:
     """(code, meaning, span kind) of the booking codes, added to the board's legend."""
     return (
@@ -104,7 +106,6 @@ def spans_of(booking: Booking, now: datetime) -> list[Span]:
     return spans
 
 
-@register_span_source
 def booking_spans(vehicles: list[Vehicle], starts_at: datetime, ends_at: datetime) -> Iterable[Span]:
     if not vehicles:
         return []
@@ -127,7 +128,6 @@ def _vehicle_words(vehicle: Vehicle) -> str:
     return f"{vehicle.make} {vehicle.model} ({vehicle.plate})"
 
 
-@register_event_source
 def booking_events(site: Site, since: datetime) -> Iterable[CalendarEvent]:
     """A pickup and a return per booking of the site's vehicles, with no personal data."""
     bookings = db.session.scalars(
@@ -164,3 +164,40 @@ def booking_events(site: Site, since: datetime) -> Iterable[CalendarEvent]:
             location=location,
             categories=(_("Retour"),),
         )
+
+
+class BookingPlanning:
+    """The fleet's PlanningSource port, answered with bookings."""
+
+    def spans(self, vehicles: list[Vehicle], starts_at: datetime, ends_at: datetime) -> Iterable[Span]:
+        return booking_spans(vehicles, starts_at, ends_at)
+
+    def legend(self) -> tuple[tuple[str, str, str], ...]:
+        return legend()
+
+    def events(self, site: Site, since: datetime) -> Iterable[CalendarEvent]:
+        return booking_events(site, since)
+
+
+class BookingHistory:
+    """The fleet's VehicleHistory port: a vehicle's rentals, newest first (the vehicle page is
+    already scoped to its association)."""
+
+    def uses_of(self, vehicle: Vehicle) -> list[VehicleUse]:
+        now = utcnow()
+        bookings = db.session.scalars(
+            select(Booking)
+            .where(Booking.vehicle_id == vehicle.id)
+            .order_by(Booking.starts_at.desc(), Booking.id.desc())
+        )
+        return [
+            VehicleUse(
+                reference=booking.reference,
+                url=url_for("booking.show", booking_id=booking.id),
+                starts_at=booking.starts_at,
+                ends_at=booking.ends_at,
+                status_label=booking.status.label,
+                overdue=booking.is_overdue(now),
+            )
+            for booking in bookings
+        ]

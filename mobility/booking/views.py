@@ -31,8 +31,8 @@ from mobility.auth.models import Role, User
 from mobility.auth.permissions import role_required
 from mobility.beneficiaries.models import Beneficiary
 from mobility.beneficiaries.services import get_visible_beneficiary, own_file, visible_beneficiaries
-from mobility.booking.form_saving import FORM_REFUSALS, save_or_show, show_error
-from mobility.booking import access, services
+from mobility.core.views import PAGE_REFUSALS, save_or_show, show_error
+from mobility.booking import access, queries, services
 from mobility.booking.eligibility import NotEligible, settings_from_config
 from mobility.booking.forms import (
     BeneficiaryChoiceForm,
@@ -49,7 +49,6 @@ from mobility.booking.models import (
     BookingStatus,
     BookingTransition,
     Extension,
-    ExtensionStatus,
     Outcome,
     OutcomeCheckpoint,
     WaitingEntry,
@@ -58,13 +57,14 @@ from mobility.booking.models import (
 )
 from mobility.booking.services import BookingError, VehicleTaken
 from mobility.core.time import utcnow
+from mobility.core.boundary import parse_bounded_int
 from mobility.extensions import db
 from mobility.fleet.ics import CalendarEvent, render_calendar
 from mobility.fleet.models import Vehicle
 from mobility.territory.models import EmploymentBasin
 
 # These pages also show an illegal move (a booking changed meanwhile) on the form.
-save_on_page = partial(save_or_show, refusals=(*FORM_REFUSALS, IllegalMove))
+save_on_page = partial(save_or_show, refusals=PAGE_REFUSALS)
 
 bp = Blueprint("booking", __name__, url_prefix="/locations")
 
@@ -98,7 +98,7 @@ def _requested_person() -> Beneficiary | None:
     """Whom the request is for: the beneficiary themself, or a person the référent's organisation follows."""
     if current_user.role is Role.BENEFICIARY:
         return own_file(current_user)
-    beneficiary_id = request.args.get("beneficiaire", type=int)
+    beneficiary_id = parse_bounded_int(request.args.get("beneficiaire"), minimum=1)
     person = get_visible_beneficiary(beneficiary_id, current_user) if beneficiary_id else None
     if person is None:
         abort(404)
@@ -653,36 +653,6 @@ def calendar(booking_id: int):
 # --- Référents' approval queue ------------------------------------------------------------------
 
 
-def _visible_booking_ids():
-    return access.visible_bookings(current_user).with_only_columns(Booking.id)
-
-
-def _requests_to_approve() -> list[Booking]:
-    return list(
-        db.session.scalars(
-            access.visible_bookings(current_user)
-            .where(Booking.status == BookingStatus.REQUESTED)
-            .options(
-                selectinload(Booking.beneficiary), selectinload(Booking.vehicle).selectinload(Vehicle.site)
-            )
-            .order_by(Booking.created_at, Booking.id)
-        )
-    )
-
-
-def _pending_extensions() -> list[Extension]:
-    return list(
-        db.session.scalars(
-            select(Extension)
-            .where(
-                Extension.status == ExtensionStatus.PENDING, Extension.booking_id.in_(_visible_booking_ids())
-            )
-            .options(selectinload(Extension.booking).selectinload(Booking.beneficiary))
-            .order_by(Extension.requested_at, Extension.id)
-        )
-    )
-
-
 def _outcomes_due() -> list[tuple[Booking, list[OutcomeCheckpoint]]]:
     """Returned rentals with a follow-up to record now (at the end, after 3 or 6 months)."""
     recorded = (
@@ -702,8 +672,8 @@ def _outcomes_due() -> list[tuple[Booking, list[OutcomeCheckpoint]]]:
 
 
 def _render_approvals(status: int = 200, reject_forms=None, decision_forms=None):
-    requests = _requests_to_approve()
-    extensions = _pending_extensions()
+    requests = queries.requests_to_approve(current_user)
+    extensions = queries.pending_extensions(current_user)
     reject_forms = {booking.id: _reject_form(booking) for booking in requests} | (reject_forms or {})
     decision_forms = {ext.id: _decision_form(ext) for ext in extensions} | (decision_forms or {})
     return (
@@ -724,19 +694,3 @@ def _render_approvals(status: int = 200, reject_forms=None, decision_forms=None)
 @role_required(*DECIDERS)
 def approvals():
     return _render_approvals()
-
-
-@bp.app_template_global("bookings_awaiting_decision")
-def bookings_awaiting_decision() -> dict[str, int]:
-    """For a référent's home page: how many requests and extensions wait for their decision."""
-    requests = db.session.scalar(
-        select(func.count()).select_from(
-            access.visible_bookings(current_user).where(Booking.status == BookingStatus.REQUESTED).subquery()
-        )
-    )
-    extensions = db.session.scalar(
-        select(func.count(Extension.id)).where(
-            Extension.status == ExtensionStatus.PENDING, Extension.booking_id.in_(_visible_booking_ids())
-        )
-    )
-    return {"requests": requests, "extensions": extensions}

@@ -148,13 +148,13 @@ class EmailAddress:
 
 
 def optional_int(value):
-    """A select's id as an int, or None when absent or malformed (then the field says so)."""
+    """A select's id as an int, or None when absent, malformed or beyond what an id column holds
+    (then the field says so): a 25-digit id is no choice, not an overflow in the database."""
     if value in (None, ""):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    if isinstance(value, int):
+        return value if boundary.int_in_database_range(value) else None
+    return boundary.parse_bounded_int(str(value))
 
 
 class ChoiceOfIds:

@@ -16,7 +16,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from mobility.core.errors import Conflict, Invalid
+from mobility.core.errors import Conflict, DomainError, Invalid
 from mobility.extensions import db
 
 
@@ -51,6 +51,10 @@ class StateMachine:
     log: Callable[..., Any]  # log(obj, action, source, target, actor, reason) -> a row to add
     illegal_message: Callable[[Any, enum.Enum], str]  # (obj or None, action) -> French message
     status_attribute: str = "status"
+    # What a refused move raises (an IllegalMove, or a domain's subclass its pages already show).
+    illegal_error: Callable[[str], DomainError] = IllegalMove
+    # The words asking for a reason, when a domain has its own (None: ReasonRequired's own).
+    reason_message: Callable[[enum.Enum], str] | None = None
 
     def __post_init__(self):
         for (source, action), rule in self.transitions.items():
@@ -80,16 +84,11 @@ class StateMachine:
         source = None if creating else self.status_of(obj)
         rule = self.transitions.get((source, action))
         shown = None if creating else obj
-        if rule is None:
-            raise IllegalMove(self.illegal_message(shown, action))
-        if actor is None:
-            if rule.roles:
-                raise IllegalMove(self.illegal_message(shown, action))
-        elif actor.role not in rule.roles:
-            raise IllegalMove(self.illegal_message(shown, action))
+        if rule is None or (rule.roles if actor is None else actor.role not in rule.roles):
+            raise self.illegal_error(self.illegal_message(shown, action))
         reason = (reason or "").strip() or None
         if rule.needs_reason(actor) and not reason:
-            raise ReasonRequired()
+            raise ReasonRequired(self.reason_message(action) if self.reason_message else None)
         setattr(obj, self.status_attribute, rule.target)
         row = self.log(obj, action, source, rule.target, actor, reason)
         db.session.add(row)

@@ -38,7 +38,6 @@ from mobility.devdata.bookings import ensure_demo_tariffs
 from mobility.booking.eligibility import Purpose
 from mobility.booking.lifecycle import TRANSITIONS, Action
 from mobility.booking.models import (
-    PARIS,
     Booking,
     BookingStatus,
     BookingTransition,
@@ -46,7 +45,7 @@ from mobility.booking.models import (
     local,
 )
 from mobility.booking.pricing import price_for
-from mobility.core.time import utcnow
+from mobility.core.time import PARIS, utcnow
 from mobility.extensions import db
 from mobility.fleet.models import (
     Energy,

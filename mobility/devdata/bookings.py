@@ -24,7 +24,6 @@ from mobility.booking import services
 from mobility.booking.eligibility import NotEligible, Purpose
 from mobility.booking.lifecycle import TRANSITIONS, Action
 from mobility.booking.models import (
-    PARIS,
     Booking,
     BookingStatus,
     BookingTransition,
@@ -38,7 +37,7 @@ from mobility.booking.models import (
     local,
 )
 from mobility.booking.pricing import DEMO_TARIFFS, quote
-from mobility.core.time import utcnow
+from mobility.core.time import PARIS, utcnow
 from mobility.extensions import db
 from mobility.fleet.models import (
     OdometerReading,

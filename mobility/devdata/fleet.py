@@ -23,7 +23,7 @@ from mobility.fleet.models import (
     VehicleOrigin,
     VehicleStatus,
 )
-from mobility.fleet.rules import PARIS
+from mobility.core.time import PARIS
 from mobility.territory.models import Commune
 
 MONTARGIS_ASSOCIATION = "Association Mobilité Solidaire du Montargois"

@@ -9,28 +9,22 @@ periods and the bookings that hold a vehicle (see `busy_vehicle_ids`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, func, or_, select
 
-from mobility.core.time import utcnow
+from mobility.core.time import PARIS, day_span, local_midnight, utcnow
 from mobility.extensions import db
 from mobility.fleet.models import Site, Unavailability, Vehicle, VehicleCategory, VehicleStatus
+from mobility.fleet.ports import plugged
 from mobility.territory.models import EmploymentBasin
 
-# Days are French days: a rental "from the 3rd to the 5th" runs from midnight to midnight here.
-LOCAL_TZ = ZoneInfo("Europe/Paris")
-
-
-def local_midnight(day: date) -> datetime:
-    """The start of that day in France, as an aware datetime."""
-    return datetime.combine(day, time(0), tzinfo=LOCAL_TZ)
+__all__ = ["local_midnight", "days_to_period", "busy_vehicle_ids", "count_free_vehicles"]
 
 
 def days_to_period(first_day: date, last_day: date) -> tuple[datetime, datetime]:
     """The half-open period covering whole days first_day..last_day (inclusive), in France."""
-    return local_midnight(first_day), local_midnight(last_day + timedelta(days=1))
+    return day_span(first_day, last_day)
 
 
 def _check_period(starts_at: datetime, ends_at: datetime) -> None:
@@ -43,7 +37,7 @@ def _check_period(starts_at: datetime, ends_at: datetime) -> None:
 def local_day_of_last_moment(ends_at: datetime) -> date:
     """The French day of the last moment of a half-open period (a period ending at midnight
     ends on the day before)."""
-    return (ends_at - timedelta(microseconds=1)).astimezone(LOCAL_TZ).date()
+    return (ends_at - timedelta(microseconds=1)).astimezone(PARIS).date()
 
 
 def papers_valid_until(last_day: date) -> tuple:
@@ -55,27 +49,19 @@ def papers_valid_until(last_day: date) -> tuple:
 
 
 def busy_vehicle_ids(starts_at: datetime, ends_at: datetime) -> Select:
-    """Ids of the vehicles held during [starts_at, ends_at): an unavailability or a booking.
+    """Ids of the vehicles held during [starts_at, ends_at): an unavailability, or a period of
+    a holding source plugged in by create_app (the bookings that hold a vehicle, and the
+    rentals overdue, offered to nobody until the vehicle is back).
 
-    Both tables are searched from their end time (indexed), which only reaches the periods
-    still running or to come: the past, which is most of the data, is never read.
+    Every table is searched from its end time (indexed), which only reaches the periods still
+    running or to come: the past, which is most of the data, is never read.
     """
-    # Imported here: bookings build on the fleet, not the other way round.
-    from mobility.booking.models import HOLDING_STATUSES, Booking, BookingStatus
-
     unavailable = select(Unavailability.vehicle_id).where(
         Unavailability.ends_at > starts_at, Unavailability.starts_at < ends_at
     )
-    booked = select(Booking.vehicle_id).where(
-        Booking.ends_at > starts_at,
-        Booking.starts_at < ends_at,
-        Booking.status.in_(HOLDING_STATUSES),
-    )
-    # A vehicle not yet back from an overdue rental is offered to nobody until it is returned.
-    not_back = select(Booking.vehicle_id).where(
-        Booking.status == BookingStatus.IN_PROGRESS, Booking.ends_at <= utcnow()
-    )
-    return unavailable.union_all(booked, not_back)
+    now = utcnow()
+    held = [select_ for source in plugged().holding_periods for select_ in source.held_vehicle_ids(starts_at, ends_at, now)]
+    return unavailable.union_all(*held) if held else unavailable
 
 
 def count_free_vehicles(

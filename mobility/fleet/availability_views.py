@@ -11,7 +11,7 @@ from flask_login import current_user
 from mobility.fleet import availability
 from mobility.fleet.availability_forms import AvailabilitySearchForm
 from mobility.fleet.models import VehicleCategory
-from mobility.fleet.planning import today_in_france
+from mobility.core.time import today as today_of_france
 from mobility.territory.models import EmploymentBasin
 
 bp = Blueprint("availability", __name__)
@@ -28,7 +28,7 @@ def _home_basin_id() -> str:
 def search():
     basins = EmploymentBasin.all_ordered()
     form = AvailabilitySearchForm(formdata=request.args if request.args else None)
-    form.set_choices(basins, today_in_france())
+    form.set_choices(basins, today_of_france())
     results = None
     category = None
     status = 200

@@ -30,10 +30,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.auth.models import Organisation, User
 from mobility.core.types import UTCDateTime, str_enum
-from mobility.core.time import utcnow
+from mobility.core.time import PARIS, utcnow
 from mobility.extensions import db
-from mobility.fleet.rules import ACCEPTED_CONTENT_TYPES, MAX_DOCUMENT_BYTES, PARIS, Alert, expiry_alerts
+from mobility.fleet.rules import ACCEPTED_CONTENT_TYPES, MAX_DOCUMENT_BYTES, Alert, expiry_alerts
 from mobility.territory.models import Commune, EmploymentBasin
+
+
+# The database's guards that services turn into refusals, by name (see mobility.core.db): the
+# odometer trigger's own message, and the trigger refusing an unavailability over a booking.
+ODOMETER_GUARD = "odometer reading below the last reading of the vehicle"
+UNAVAILABILITY_GUARD = "unavailability_over_booking"
 
 
 class _Labelled(enum.Enum):

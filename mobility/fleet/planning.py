@@ -2,9 +2,10 @@
 
 A board is vehicles in rows and days in columns. What fills a cell is a list of Spans, each
 one period that holds the vehicle (today: unavailability, and the vehicle's own status).
-Spans come from SPAN_SOURCES and calendar events from EVENT_SOURCES: the booking issue
-registers its own sources (bookings by status; pickups and returns) with
-`register_span_source` and `register_event_source`, so that this module never imports it.
+The fleet's own spans and events (unavailabilities, the vehicle's status) come from this
+module; those of higher floors (bookings by status, pickups and returns) from the planning
+sources create_app plugs into the fleet's ports (mobility.fleet.ports), so that this module
+never imports them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import calendar
 import hmac
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -20,10 +21,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from mobility.auth.models import Role, User
-from mobility.core.time import utcnow
+from mobility.core.boundary import date_in_range
+from mobility.core.time import local_midnight
 from mobility.extensions import db
-from mobility.fleet.availability import LOCAL_TZ, local_midnight
 from mobility.fleet.ics import CalendarEvent
+from mobility.fleet import access
+from mobility.fleet.ports import plugged
 from mobility.fleet.models import Site, Unavailability, Vehicle, VehicleCategory, VehicleStatus
 from mobility.territory.models import EmploymentBasin
 
@@ -34,20 +37,6 @@ CALENDAR_PAST_DAYS = 60
 
 
 # Who sees which site -------------------------------------------------------------------------
-
-
-def visible_sites(user: User):
-    """Sites whose planning this user may see: fleet staff their association's, admins all."""
-    query = select(Site).order_by(Site.name)
-    if user.role is Role.ADMIN:
-        return query
-    if user.role is Role.FLEET:
-        return query.where(Site.association_id == user.organisation_id)
-    return query.where(False)
-
-
-def get_visible_site(site_id: int, user: User) -> Site | None:
-    return db.session.scalar(visible_sites(user).where(Site.id == site_id))
 
 
 def can_manage_calendar(site: Site, user: User) -> bool:
@@ -83,14 +72,17 @@ class Period:
         """From the query string (mois=2026-11 or semaine=2026-11-23); the current one if bad."""
         if view == WEEK:
             try:
-                return cls.week_of(date.fromisoformat(value))
+                day = date.fromisoformat(value)
             except (TypeError, ValueError):
-                return cls.week_of(today)
+                day = None
+            # A week of year 9999 is a typo (and its Sunday would overflow): the current one.
+            return cls.week_of(day if day is not None and date_in_range(day) else today)
         try:
             year, month = (int(part) for part in value.split("-"))
-            return cls.month_of(date(year, month, 1))
-        except (AttributeError, TypeError, ValueError):
-            return cls.month_of(today)
+            first = date(year, month, 1)
+        except (AttributeError, TypeError, ValueError, OverflowError):
+            first = None
+        return cls.month_of(first if first is not None and date_in_range(first) else today)
 
     @property
     def days(self) -> list[date]:
@@ -201,32 +193,6 @@ class Board:
     legend: tuple[tuple[str, str, str], ...] = field(default=())
 
 
-SpanSource = Callable[[list[Vehicle], datetime, datetime], Iterable[Span]]
-EventSource = Callable[[Site, datetime], Iterable[CalendarEvent]]
-SPAN_SOURCES: list[SpanSource] = []
-EVENT_SOURCES: list[EventSource] = []
-# Each returns (code, meaning, span kind) rows for the codes its spans put in narrow cells.
-LEGEND_SOURCES: list = []
-
-
-def register_span_source(source: SpanSource) -> SpanSource:
-    if source not in SPAN_SOURCES:
-        SPAN_SOURCES.append(source)
-    return source
-
-
-def register_legend_source(source):
-    if source not in LEGEND_SOURCES:
-        LEGEND_SOURCES.append(source)
-    return source
-
-
-def register_event_source(source: EventSource) -> EventSource:
-    if source not in EVENT_SOURCES:
-        EVENT_SOURCES.append(source)
-    return source
-
-
 def unavailability_label(unavailability: Unavailability) -> str:
     return _("Indisponible : %(kind)s", kind=unavailability.kind.label.lower())
 
@@ -235,7 +201,6 @@ UNAVAILABILITY_CODE = "I"
 STATUS_CODE = "H"
 
 
-@register_span_source
 def unavailability_spans(vehicles: list[Vehicle], starts_at: datetime, ends_at: datetime) -> Iterable[Span]:
     if not vehicles:
         return []
@@ -263,7 +228,6 @@ def unavailability_spans(vehicles: list[Vehicle], starts_at: datetime, ends_at: 
     ]
 
 
-@register_span_source
 def status_spans(vehicles: list[Vehicle], starts_at: datetime, ends_at: datetime) -> Iterable[Span]:
     """A vehicle marked "in maintenance" is out of service for the whole period shown."""
     return [
@@ -287,7 +251,7 @@ def legend() -> tuple[tuple[str, str, str], ...]:
         (UNAVAILABILITY_CODE, _("Indisponible (entretien, réparation, incident…)"), "unavailability"),
         (STATUS_CODE, _("Hors service (véhicule en entretien)"), "status"),
     )
-    return own + tuple(row for source in LEGEND_SOURCES for row in source())
+    return own + tuple(row for source in plugged().planning_sources for row in source.legend())
 
 
 def _board_vehicles(sites: list[Site], category: VehicleCategory | None) -> list[Vehicle]:
@@ -306,8 +270,10 @@ def build_board(sites: list[Site], period: Period, category: VehicleCategory | N
     """The board of these sites over the period, one table per site."""
     vehicles = _board_vehicles(sites, category)
     spans_by_vehicle: dict[int, list[Span]] = defaultdict(list)
-    for source in SPAN_SOURCES:
-        for span in source(vehicles, period.starts_at, period.ends_at):
+    own = (unavailability_spans(vehicles, period.starts_at, period.ends_at), status_spans(vehicles, period.starts_at, period.ends_at))
+    plugged_spans = tuple(source.spans(vehicles, period.starts_at, period.ends_at) for source in plugged().planning_sources)
+    for spans in (*own, *plugged_spans):
+        for span in spans:
             spans_by_vehicle[span.vehicle_id].append(span)
     day_bounds = [(day, local_midnight(day), local_midnight(day + timedelta(days=1))) for day in period.days]
     rows_by_site: dict[int, list[Row]] = defaultdict(list)
@@ -327,11 +293,7 @@ def build_board(sites: list[Site], period: Period, category: VehicleCategory | N
 
 
 def sites_of_basin(basin: EmploymentBasin, user: User) -> list[Site]:
-    return list(db.session.scalars(visible_sites(user).where(Site.basin_id == basin.id)))
-
-
-def today_in_france() -> date:
-    return utcnow().astimezone(LOCAL_TZ).date()
+    return list(db.session.scalars(access.visible_sites(user).where(Site.basin_id == basin.id)))
 
 
 # Calendar feed -------------------------------------------------------------------------------
@@ -345,7 +307,6 @@ def site_by_calendar_token(site_id: int, token: str) -> Site | None:
     return site
 
 
-@register_event_source
 def unavailability_events(site: Site, since: datetime) -> Iterable[CalendarEvent]:
     periods = db.session.scalars(
         select(Unavailability)
@@ -368,7 +329,8 @@ def unavailability_events(site: Site, since: datetime) -> Iterable[CalendarEvent
 
 def site_calendar_events(site: Site, now: datetime) -> list[CalendarEvent]:
     since = now - timedelta(days=CALENDAR_PAST_DAYS)
-    events = [event for source in EVENT_SOURCES for event in source(site, since)]
+    events = list(unavailability_events(site, since))
+    events += [event for source in plugged().planning_sources for event in source.events(site, since)]
     return sorted(events, key=lambda event: (event.starts_at, event.uid))
 
 

@@ -11,7 +11,8 @@ from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
 from mobility.core.time import utcnow
 from mobility.extensions import db
-from mobility.fleet import planning
+from mobility.core.time import today as today_of_france
+from mobility.fleet import access, planning
 from mobility.fleet.ics import render_calendar
 from mobility.fleet.models import Site, VehicleCategory
 from mobility.fleet.planning import MONTH, WEEK, Period
@@ -23,7 +24,7 @@ bp = Blueprint("planning", __name__, url_prefix="/flotte")
 
 def _site_or_404(site_id: int) -> Site:
     """The site if the current user may see its planning; 404 otherwise, whether it exists or not."""
-    site = planning.get_visible_site(site_id, current_user)
+    site = access.get_visible_site(site_id, current_user)
     if site is None:
         abort(404)
     return site
@@ -31,7 +32,7 @@ def _site_or_404(site_id: int) -> Site:
 
 def _period() -> Period:
     view = WEEK if request.args.get("vue") == WEEK else MONTH
-    return Period.parse(view, request.args.get(view, ""), planning.today_in_france())
+    return Period.parse(view, request.args.get(view, ""), today_of_france())
 
 
 def _category() -> VehicleCategory | None:
@@ -53,7 +54,7 @@ def period_title(period: Period) -> str:
 
 def _week_within(period: Period) -> Period:
     """The week to switch to from a month: this week if the month is the current one."""
-    today = planning.today_in_france()
+    today = today_of_france()
     return Period.week_of(today if period.first <= today <= period.last else period.first)
 
 
@@ -91,7 +92,7 @@ def _render(sites: list[Site], *, site: Site | None, basin: EmploymentBasin | No
 @bp.route("/planning")
 @role_required(Role.FLEET, Role.ADMIN)
 def index():
-    sites = list(db.session.scalars(planning.visible_sites(current_user)))
+    sites = list(db.session.scalars(access.visible_sites(current_user)))
     if len(sites) == 1:
         return redirect(url_for("planning.site_board", site_id=sites[0].id))
     basin_ids = {site.basin_id for site in sites}

@@ -5,12 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-
-# Days and opening hours are those of the Loiret.
-PARIS = ZoneInfo("Europe/Paris")
 
 # Alerts start this many days before an insurance expiry or a contrôle technique due date.
 ALERT_WINDOW_DAYS = 30

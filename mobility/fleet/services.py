@@ -10,9 +10,8 @@ import os
 import re
 import uuid
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -20,13 +19,17 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from mobility.audit.models import AuditAction
 from mobility.audit.services import record
 from mobility.auth.models import Role, User
+from mobility.core.db import refusing
+from mobility.core.errors import Refused
+from mobility.core.time import today as today_of_france
 from mobility.extensions import db
 from mobility.fleet.models import (
+    ODOMETER_GUARD,
+    UNAVAILABILITY_GUARD,
     DocumentKind,
     MaintenanceKind,
     MaintenanceRecord,
@@ -40,7 +43,9 @@ from mobility.fleet.models import (
     VehicleDocument,
     VehicleStatus,
 )
-from mobility.fleet.rules import MAX_DOCUMENT_BYTES, PARIS, sniff_document_type
+from mobility.fleet import access
+from mobility.fleet.ports import plugged
+from mobility.fleet.rules import MAX_DOCUMENT_BYTES, sniff_document_type
 from mobility.territory.models import Commune
 
 SITE_FIELDS = ("name", "address", "commune_insee", "basin_id", "opening_hours", "phone", "active")
@@ -63,13 +68,8 @@ VEHICLE_FIELDS = (
 )
 
 
-class FleetError(Exception):
-    """A refusal for the person, with the form field it belongs to (None: the whole form)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class FleetError(Refused):
+    """A refusal of the fleet's rules, with the form field it belongs to (None: the whole form)."""
 
 
 def _fr_date(day: date) -> str:
@@ -87,25 +87,17 @@ def _is_fleet(user: User) -> bool:
     return user.is_authenticated and user.role is Role.FLEET
 
 
-def visible_sites(user: User, *, active_only: bool = False):
-    query = select(Site).where(Site.association_id == user.organisation_id)
-    if active_only:
-        query = query.where(Site.active)
-    return query.order_by(Site.name)
-
-
 def sites_of(user: User, *, active_only: bool = False) -> list[Site]:
     if not _is_fleet(user):
         return []
-    return list(db.session.scalars(visible_sites(user, active_only=active_only)))
+    return list(db.session.scalars(access.visible_sites(user, active_only=active_only)))
 
 
 def get_visible_site(site_id: int, user: User) -> Site | None:
+    """The fleet pages' loader: fleet staff only (admins have the planning, not these pages)."""
     if not _is_fleet(user):
         return None
-    return db.session.scalar(
-        select(Site).where(Site.id == site_id, Site.association_id == user.organisation_id)
-    )
+    return access.get_visible_site(site_id, user)
 
 
 def visible_vehicles(
@@ -239,21 +231,16 @@ def _apply_vehicle(vehicle: Vehicle, data: dict, actor: User) -> set[str]:
     return changed
 
 
-@contextmanager
 def _plate_and_vin_still_free():
     """Run the write in a savepoint; a plate or VIN taken meanwhile by another request gives the
     same message as the check above, and the session stays usable for the page that explains.
     """
-    try:
-        with db.session.begin_nested():
-            yield
-    except IntegrityError as exc:
-        detail = str(exc.orig).lower()
-        if "vin" in detail:
-            raise FleetError(_("Un véhicule porte déjà ce numéro VIN."), field="vin") from exc
-        if "plate" in detail:
-            raise FleetError(_("Un véhicule porte déjà cette immatriculation."), field="plate") from exc
-        raise
+    return refusing(
+        {
+            "uq_vehicle_vin": lambda: FleetError(_("Un véhicule porte déjà ce numéro VIN."), field="vin"),
+            "uq_vehicle_plate": lambda: FleetError(_("Un véhicule porte déjà cette immatriculation."), field="plate"),
+        }
+    )
 
 
 def create_vehicle(
@@ -264,7 +251,7 @@ def create_vehicle(
         changed = _apply_vehicle(vehicle, dict(data), actor)
         db.session.add(vehicle)
     if initial_km is not None:
-        record_odometer(vehicle, today or today_in_paris(), initial_km, OdometerSource.MANUAL, actor)
+        record_odometer(vehicle, today or today_of_france(), initial_km, OdometerSource.MANUAL, actor)
     record(AuditAction.CREATE, "vehicle", vehicle.id, actor=actor, fields=changed)
     return vehicle
 
@@ -275,10 +262,6 @@ def update_vehicle(vehicle: Vehicle, data: dict, actor: User) -> set[str]:
     if changed:
         record(AuditAction.UPDATE, "vehicle", vehicle.id, actor=actor, fields=changed)
     return changed
-
-
-def today_in_paris() -> date:
-    return datetime.now(PARIS).date()
 
 
 # --- Odometer -----------------------------------------------------------------------------------
@@ -299,13 +282,24 @@ def _odometer_backwards_message(last: OdometerReading) -> str:
 
 
 def record_odometer(
-    vehicle: Vehicle, read_on: date, km: int, source: OdometerSource, actor: User | None
+    vehicle: Vehicle,
+    read_on: date,
+    km: int,
+    source: OdometerSource,
+    actor: User | None,
+    *,
+    km_field: str = "km",
+    day_field: str | None = "read_on",
 ) -> OdometerReading:
-    """Add a reading; one below the highest so far, or dated before the latest, is refused."""
+    """Add a reading; one below the highest so far, or dated before the latest, is refused.
+
+    The one owner of the odometer rule, for readings, maintenance and handovers alike; the
+    caller names its form's fields so that the refusal lands next to the right one.
+    """
     last = vehicle.last_odometer_reading
     if last is not None:
         if km < last.km:
-            raise FleetError(_odometer_backwards_message(last), field="km")
+            raise FleetError(_odometer_backwards_message(last), field=km_field)
         latest_day = _latest_reading_day(vehicle)
         if read_on < latest_day:
             raise FleetError(
@@ -313,7 +307,7 @@ def record_odometer(
                     "La date ne peut pas être antérieure au dernier relevé, du %(date)s.",
                     date=_fr_date(latest_day),
                 ),
-                field="read_on",
+                field=day_field,
             )
     # By id, not through the relationship: the row must enter the session inside the savepoint.
     reading = OdometerReading(
@@ -323,28 +317,19 @@ def record_odometer(
         source=source,
         recorded_by_id=actor.id if actor else None,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(reading)
-    except IntegrityError as exc:
-        # Another reading went in meanwhile; the database trigger refused this one.
-        if "odometer reading below" not in str(exc.orig):
-            raise
-        raise FleetError(
+    # Another reading went in meanwhile; the database trigger refused this one.
+    higher_reading_meanwhile = {
+        ODOMETER_GUARD: lambda: FleetError(
             _("Le kilométrage ne peut pas baisser : un relevé plus élevé vient d'être enregistré."),
-            field="km",
-        ) from exc
+            field=km_field,
+        )
+    }
+    with refusing(higher_reading_meanwhile):
+        db.session.add(reading)
     return reading
 
 
 # --- Unavailability -----------------------------------------------------------------------------
-
-
-def day_span(first_day: date, last_day: date) -> tuple[datetime, datetime]:
-    """Whole days in Paris, first to last inclusive, as the half-open UTC period [start, end)."""
-    starts_at = datetime.combine(first_day, time.min, PARIS)
-    ends_at = datetime.combine(last_day + timedelta(days=1), time.min, PARIS)
-    return starts_at, ends_at
 
 
 def add_unavailability(
@@ -369,22 +354,11 @@ def add_unavailability(
             ),
             field="first_day",
         )
-    # Imported here, as in fleet.availability: bookings build on the fleet, not the other way round.
-    from mobility.booking.models import HOLDING_STATUSES, Booking
-
     def holding_references() -> list[str]:
         return [
-            booking.reference
-            for booking in db.session.scalars(
-                select(Booking)
-                .where(
-                    Booking.vehicle_id == vehicle.id,
-                    Booking.status.in_(HOLDING_STATUSES),
-                    Booking.starts_at < ends_at,
-                    Booking.ends_at > starts_at,
-                )
-                .order_by(Booking.starts_at, Booking.id)
-            )
+            reference
+            for source in plugged().holding_periods
+            for reference in source.holding_references(vehicle.id, starts_at, ends_at)
         ]
 
     def booked_refusal(references: list[str]) -> FleetError:
@@ -414,15 +388,9 @@ def add_unavailability(
         reason=reason,
         created_by_id=actor.id,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(unavailability)
-            db.session.flush()
-    except IntegrityError as exc:
-        # A booking came in between the check and the write: the database refused the period.
-        if "unavailability_over_booking" not in str(exc.orig):
-            raise
-        raise booked_refusal(holding_references()) from exc
+    # A booking came in between the check and the write: the database refused the period.
+    with refusing({UNAVAILABILITY_GUARD: lambda: booked_refusal(holding_references())}):
+        db.session.add(unavailability)
     record(AuditAction.CREATE, "unavailability", unavailability.id, actor=actor)
     return unavailability
 
@@ -601,7 +569,7 @@ class FleetOverview:
 
 
 def overview(user: User, today: date | None = None) -> FleetOverview:
-    today = today or today_in_paris()
+    today = today or today_of_france()
     vehicles = list(db.session.scalars(visible_vehicles(user)))
     by_status = {status.value: 0 for status in VehicleStatus}
     by_category = {category: 0 for category in VehicleCategory}

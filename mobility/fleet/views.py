@@ -13,7 +13,12 @@ from sqlalchemy import select
 
 from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
+from mobility.core.time import day_span
+from mobility.core.time import today as today_of_france
+from mobility.core.views import save_or_show, show_refusal
+from mobility.core.boundary import parse_bounded_int
 from mobility.extensions import db
+from mobility.fleet.ports import plugged
 from mobility.fleet import services
 from mobility.fleet.forms import (
     DocumentForm,
@@ -40,14 +45,6 @@ bp = Blueprint("fleet", __name__, url_prefix="/flotte")
 def _status() -> int:
     """A form shown again after a POST was refused: 422 Unprocessable Content."""
     return 422 if request.method == "POST" else 200
-
-
-def _show_error(form, exc: services.FleetError) -> None:
-    """Put the refusal next to its field (or above the form when it concerns no field)."""
-    if exc.field is not None and exc.field in form:
-        form[exc.field].errors.append(exc.message)
-    else:
-        flash(exc.message, "error")
 
 
 # --- Loaders (per-object permission checks live here, and only here) ----------------------------
@@ -89,12 +86,6 @@ def cents_as_euros(cents: int | None) -> str:
     return format_currency(cents / 100, "EUR")
 
 
-@bp.app_template_global("fleet_overview")
-def fleet_overview():
-    """Counts and alerts for the fleet home page (computed only where the template asks)."""
-    return services.overview(current_user)
-
-
 # --- Vehicles -----------------------------------------------------------------------------------
 
 
@@ -109,7 +100,7 @@ def _enum_arg(enum_class, name):
 @role_required(Role.FLEET)
 def vehicles():
     sites = services.sites_of(current_user)
-    site_id = request.args.get("site", type=int)
+    site_id = parse_bounded_int(request.args.get("site"), minimum=1)
     if site_id not in {site.id for site in sites}:
         site_id = None
     category = _enum_arg(VehicleCategory, "categorie")
@@ -131,7 +122,7 @@ def vehicles():
         filters=filters,
         categories=list(VehicleCategory),
         statuses=list(VehicleStatus),
-        today=services.today_in_paris(),
+        today=today_of_france(),
     )
 
 
@@ -157,7 +148,7 @@ def _vehicle_data(form: VehicleForm) -> dict:
 def vehicle_create():
     form = _vehicle_form()
     if form.validate_on_submit():
-        vehicle = _save(
+        vehicle = save_or_show(
             form,
             lambda: services.create_vehicle(_vehicle_data(form), current_user, initial_km=form.initial_km.data),
         )
@@ -172,7 +163,7 @@ def vehicle_create():
 @role_required(Role.FLEET)
 def vehicle(vehicle_id: int):
     vehicle = vehicle_or_404(vehicle_id)
-    today = services.today_in_paris()
+    today = today_of_france()
     return render_template(
         "fleet/vehicle.html",
         vehicle=vehicle,
@@ -180,6 +171,7 @@ def vehicle(vehicle_id: int):
         totals=services.maintenance_totals(vehicle),
         current_km=vehicle.current_odometer_km,
         today=today,
+        uses=[use for history in plugged().vehicle_histories for use in history.uses_of(vehicle)],
     )
 
 
@@ -189,33 +181,17 @@ def vehicle_edit(vehicle_id: int):
     vehicle = vehicle_or_404(vehicle_id)
     form = _vehicle_form(vehicle)
     if form.validate_on_submit():
-        if _save(form, lambda: services.update_vehicle(vehicle, _vehicle_data(form), current_user)):
+        if save_or_show(form, lambda: services.update_vehicle(vehicle, _vehicle_data(form), current_user)):
             flash(_("Le véhicule %(plate)s est enregistré.", plate=vehicle.plate), "success")
             return redirect(url_for("fleet.vehicle", vehicle_id=vehicle.id))
     return render_template("fleet/vehicle_form.html", form=form, vehicle=vehicle, has_sites=True), _status()
-
-
-def _save(form, save):
-    """Call a service; commit and return its result, or roll back and show its refusal on the form.
-
-    The one place where the fleet views turn a FleetError into a message next to its field.
-    Returns None when refused (the caller renders the form again).
-    """
-    try:
-        result = save()
-    except services.FleetError as exc:
-        db.session.rollback()
-        _show_error(form, exc)
-        return None
-    db.session.commit()
-    return result if result is not None else True
 
 
 def _sub_form_page(template: str, vehicle_id: int, form, action):
     """Shared flow of the vehicle's small forms: validate, call the service, commit once."""
     vehicle = vehicle_or_404(vehicle_id)
     if form.validate_on_submit():
-        message = _save(form, lambda: action(vehicle, form))
+        message = save_or_show(form, lambda: action(vehicle, form))
         if message:
             flash(message, "success")
             return redirect(url_for("fleet.vehicle", vehicle_id=vehicle_id))
@@ -229,7 +205,7 @@ def _sub_form_page(template: str, vehicle_id: int, form, action):
 def odometer_add(vehicle_id: int):
     form = OdometerForm()
     if request.method == "GET":
-        form.read_on.data = services.today_in_paris()
+        form.read_on.data = today_of_france()
 
     def action(vehicle, form):
         services.record_odometer(
@@ -246,7 +222,7 @@ def unavailability_add(vehicle_id: int):
     form = UnavailabilityForm()
 
     def action(vehicle, form):
-        starts_at, ends_at = services.day_span(form.first_day.data, form.last_day.data)
+        starts_at, ends_at = day_span(form.first_day.data, form.last_day.data)
         services.add_unavailability(
             vehicle, starts_at, ends_at, form.kind.data, form.reason.data, current_user
         )
@@ -271,7 +247,7 @@ def unavailability_delete(vehicle_id: int, unavailability_id: int):
 def maintenance_add(vehicle_id: int):
     form = MaintenanceForm()
     if request.method == "GET":
-        form.done_on.data = services.today_in_paris()
+        form.done_on.data = today_of_france()
 
     def action(vehicle, form):
         services.add_maintenance(
@@ -311,7 +287,7 @@ def document_add(vehicle_id: int):
         except services.FleetError as exc:
             db.session.rollback()
             vehicle = vehicle_or_404(vehicle_id)
-            _show_error(form, exc)
+            show_refusal(form, exc)
         else:
             try:
                 db.session.commit()
@@ -386,7 +362,7 @@ def _site_data(form: SiteForm) -> dict:
 def site_create():
     form = _site_form()
     if form.validate_on_submit():
-        site = _save(form, lambda: services.create_site(_site_data(form), current_user))
+        site = save_or_show(form, lambda: services.create_site(_site_data(form), current_user))
         if site:
             flash(_("Le site « %(name)s » est enregistré.", name=site.name), "success")
             return redirect(url_for("fleet.sites"))
@@ -399,7 +375,7 @@ def site_edit(site_id: int):
     site = site_or_404(site_id)
     form = _site_form(site)
     if form.validate_on_submit():
-        if _save(form, lambda: services.update_site(site, _site_data(form), current_user)):
+        if save_or_show(form, lambda: services.update_site(site, _site_data(form), current_user)):
             flash(_("Le site « %(name)s » est enregistré.", name=site.name), "success")
             return redirect(url_for("fleet.sites"))
     return render_template("fleet/site_form.html", form=form, site=site), _status()

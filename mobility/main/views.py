@@ -7,8 +7,9 @@ from sqlalchemy import func, select, text
 from mobility.auth.models import Organisation, Role, User
 from mobility.beneficiaries.models import Beneficiary
 from mobility.beneficiaries.services import own_file
-from mobility.booking.fleet_views import fleet_agenda
+from mobility.booking.queries import awaiting_decision, fleet_agenda
 from mobility.extensions import db, limiter
+from mobility.fleet.services import overview as fleet_overview
 from mobility.scheduler import heartbeat_is_fresh, last_heartbeat
 
 bp = Blueprint("main", __name__)
@@ -35,9 +36,16 @@ def home():
         mine = db.session.scalar(
             select(func.count()).select_from(Beneficiary).where(Beneficiary.referent_id == current_user.id)
         )
-        return render_template("main/home_referent.html", organisation_count=count, my_count=mine)
+        return render_template(
+            "main/home_referent.html",
+            organisation_count=count,
+            my_count=mine,
+            awaiting=awaiting_decision(current_user),
+        )
     if role is Role.FLEET:
-        return render_template("main/home_fleet.html", agenda=fleet_agenda(current_user))
+        return render_template(
+            "main/home_fleet.html", agenda=fleet_agenda(current_user), overview=fleet_overview(current_user)
+        )
     figures = {
         "organisations": db.session.scalar(select(func.count()).select_from(Organisation)),
         "staff": db.session.scalar(

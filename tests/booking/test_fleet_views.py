@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from mobility.audit.models import AuditEvent
-from mobility.booking import models as booking_models
+from mobility.booking.availability import BookingHoldings
 from mobility.booking.eligibility import Purpose
 from mobility.booking.models import (
     Booking,
@@ -25,6 +25,7 @@ from mobility.booking.models import (
     Payment,
     PaymentKind,
 )
+from mobility.core.time import day_span
 from mobility.extensions import db
 from mobility.fleet import services as fleet_services
 from mobility.fleet.models import OdometerReading, OdometerSource, Unavailability, UnavailabilityKind
@@ -420,8 +421,9 @@ def test_a_check_out_odometer_below_the_last_reading_is_refused_next_to_the_fiel
     booking = BookingFactory(vehicle=vehicle)
     response = client.post(f"/flotte/locations/{booking.id}/remise", data=handover_form(odometer_km="44 999"))
     assert response.status_code == 422
-    assert field_error(response, "odometer_km") == (
-        "Erreur : Le compteur ne peut pas descendre : la dernière valeur relevée est 45 000 km."
+    # One rule, one owner, one message: the fleet's odometer rule.
+    assert field_error(response, "odometer_km").startswith(
+        "Erreur : Le kilométrage ne peut pas baisser : le dernier relevé indique 45 000 km (le "
     )
     assert booking.status == S.CONFIRMED
     assert count(Handover) == 0 and count(OdometerReading) == 1
@@ -521,7 +523,7 @@ def test_the_return_records_the_handover_and_ends_the_rental(client, logged_in, 
 def test_a_return_odometer_below_the_check_out_is_refused(client, logged_in, running):
     response = client.post(f"/flotte/locations/{running.id}/retour", data=handover_form(odometer_km="45 299"))
     assert response.status_code == 422
-    assert "la dernière valeur relevée est 45 300 km" in field_error(response, "odometer_km")
+    assert "Le kilométrage ne peut pas baisser : le dernier relevé indique 45 300 km" in field_error(response, "odometer_km")
     assert running.status == S.IN_PROGRESS and running.return_handover is None
 
 
@@ -765,8 +767,8 @@ def test_when_only_the_database_sees_the_booking_the_unavailability_is_still_ref
 ):
     BookingFactory(vehicle=vehicle)
     # The check in Python misses the booking, as if it had been made just after the check.
-    monkeypatch.setattr(booking_models, "HOLDING_STATUSES", ())
-    starts_at, ends_at = fleet_services.day_span(date(2026, 12, 10), date(2026, 12, 12))
+    monkeypatch.setattr(BookingHoldings, "holding_references", lambda self, *period: [])
+    starts_at, ends_at = day_span(date(2026, 12, 10), date(2026, 12, 12))
     with pytest.raises(fleet_services.FleetError) as refused:
         fleet_services.add_unavailability(
             vehicle, starts_at, ends_at, UnavailabilityKind.REPAIR, None, fleet_user
@@ -808,3 +810,66 @@ def test_the_list_does_not_query_once_per_row(app, client, logged_in, site):
     for status in (S.APPROVED, S.CONFIRMED, S.IN_PROGRESS, S.APPROVED, S.CONFIRMED):
         BookingFactory(vehicle=VehicleFactory(site=site), status=status)
     assert queries() == few
+
+
+# --- Every choice offered is checked again on submission ---------------------------------------
+
+
+def _confirm_with(client, booking, vehicle_id):
+    return client.post(f"/flotte/locations/{booking.id}/confirmer", data={"vehicle_id": str(vehicle_id)})
+
+
+def test_a_swap_to_a_vehicle_whose_insurance_ends_before_the_return_is_refused(client, logged_in, site, vehicle):
+    booking = BookingFactory(vehicle=vehicle, status=S.APPROVED)
+    lapsing = VehicleFactory(site=site, plate="AS-111-SU", insurance_expires_on=booking.starts_on)
+    assert lapsing.id not in _options(client.get(f"/flotte/locations/{booking.id}/confirmer"))
+    moves_before = count(BookingTransition)
+    response = _confirm_with(client, booking, lapsing.id)
+    assert response.status_code == 422
+    assert "Ce véhicule ne peut pas être proposé pour cette location." in field_error(response, "vehicle_id")
+    assert booking.status == S.APPROVED and booking.vehicle_id == vehicle.id
+    assert count(BookingTransition) == moves_before
+
+
+def test_a_swap_to_a_vehicle_still_out_on_an_overdue_rental_is_refused(client, logged_in, site, vehicle):
+    booking = BookingFactory(vehicle=vehicle, status=S.APPROVED)
+    late = VehicleFactory(site=site, plate="LA-111-TE")
+    BookingFactory(
+        vehicle=late,
+        status=S.IN_PROGRESS,
+        starts_at=datetime(2026, 11, 2, 8, tzinfo=UTC),
+        ends_at=datetime(2026, 11, 20, 16, tzinfo=UTC),
+    )
+    assert late.id not in _options(client.get(f"/flotte/locations/{booking.id}/confirmer"))
+    response = _confirm_with(client, booking, late.id)
+    assert response.status_code == 422
+    assert "Ce véhicule ne peut pas être proposé pour cette location." in field_error(response, "vehicle_id")
+    assert booking.status == S.APPROVED and booking.vehicle_id == vehicle.id
+
+
+@pytest.mark.parametrize("vehicle_id", ["99999999999999999999", "2147483648", "-1", "abc"])
+def test_a_vehicle_id_beyond_any_id_is_a_french_field_error_not_a_500(client, logged_in, vehicle, vehicle_id):
+    booking = BookingFactory(vehicle=vehicle, status=S.APPROVED)
+    response = _confirm_with(client, booking, vehicle_id)
+    assert response.status_code == 422
+    assert field_error(response, "vehicle_id")
+    assert booking.status == S.APPROVED and booking.vehicle_id == vehicle.id
+
+
+@pytest.mark.parametrize("site_id", ["99999999999999999999", "2147483648", "0", "-3", "x"])
+def test_a_site_filter_beyond_any_id_lists_every_booking_instead_of_failing(client, logged_in, vehicle, site_id):
+    booking = BookingFactory(vehicle=vehicle)
+    response = client.get(f"/flotte/locations/?site={site_id}")
+    assert response.status_code == 200
+    assert booking.reference in text_of(response)
+    assert client.get(f"/flotte/vehicules?site={site_id}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?mois=9999-12", "?mois=0000-01", "?mois=99999999999999999999-01", "?vue=semaine&semaine=9999-12-31", "?mois=1899-12"],
+)
+def test_a_month_or_week_out_of_range_shows_the_current_one(client, logged_in, site, query):
+    response = client.get(f"/flotte/planning/sites/{site.id}{query}")
+    assert response.status_code == 200
+    assert "novembre 2026" in text_of(response).lower() or "2026" in text_of(response)

@@ -6,8 +6,12 @@ import pytest
 
 from mobility.auth.models import Role
 from mobility.booking.lifecycle import TRANSITIONS, Action, IllegalMove, ReasonRequired, allowed_actions, can, move
+from mobility.booking.eligibility import NotEligible
 from mobility.booking.models import BookingStatus, BookingTransition
+from mobility.booking.services import BookingError, VehicleTaken
+from mobility.core.errors import Conflict, DomainError, Invalid, Refused
 from mobility.extensions import db
+from mobility.fleet.services import FleetError
 from tests.booking.factories import BookingFactory
 from tests.factories import UserFactory
 
@@ -135,3 +139,17 @@ def test_the_service_itself_may_expire_a_request_but_not_approve_it(app):
     move(booking, Action.EXPIRE, None)
     assert booking.status == S.EXPIRED
     assert booking.transitions[-1].actor_id is None
+
+
+def test_the_table_says_who_must_give_a_reason_staff_cancelling_and_rejecting():
+    staff = frozenset({Role.REFERENT, Role.FLEET, Role.ADMIN})
+    for status in (S.REQUESTED, S.APPROVED, S.CONFIRMED):
+        assert TRANSITIONS[(status, Action.CANCEL)].reason_by == staff
+    assert TRANSITIONS[(S.REQUESTED, Action.REJECT)].reason_by == frozenset({Role.REFERENT, Role.ADMIN})
+    assert not [key for key, rule in TRANSITIONS.items() if Role.BENEFICIARY in rule.reason_by]
+
+
+def test_booking_refusals_belong_to_the_one_domain_error_family():
+    assert issubclass(BookingError, Refused) and issubclass(FleetError, Refused)
+    assert issubclass(VehicleTaken, DomainError) and issubclass(NotEligible, Refused)
+    assert issubclass(IllegalMove, Conflict) and issubclass(ReasonRequired, Invalid)

@@ -7,9 +7,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
+from sqlalchemy import func, select
 
 from mobility.booking import services
 from mobility.booking.eligibility import Purpose
+from mobility.booking.extension_lifecycle import TRANSITIONS as EXTENSION_TRANSITIONS
+from mobility.booking.extension_lifecycle import ExtensionAction, ExtensionTransition
 from mobility.booking.lifecycle import IllegalMove, ReasonRequired
 from mobility.booking.models import (
     BookingStatus,
@@ -19,10 +22,16 @@ from mobility.booking.models import (
     PaymentKind,
     PaymentMethod,
     Tariff,
+    WaitingEntry,
     WaitingStatus,
 )
+from mobility.booking.queue_lifecycle import TRANSITIONS as QUEUE_TRANSITIONS
+from mobility.booking.queue_lifecycle import QueueAction, WaitingTransition
+from mobility.booking.queue_lifecycle import move as queue_move
 from mobility.booking.services import BookingError, HandoverDetails, RequestDetails
+from mobility.core.errors import DomainError
 from mobility.extensions import db
+from mobility.fleet.services import FleetError
 from mobility.fleet.models import OdometerReading, VehicleCategory
 from mobility.notify.models import OutboxMessage
 from tests.booking.factories import add_demo_tariffs, eligible_beneficiary
@@ -145,10 +154,11 @@ def test_check_out_and_return_record_handovers_and_odometer_readings(fleet, froz
 def test_check_out_refuses_an_odometer_below_the_last_reading(fleet):
     booking = _prescribed(fleet)
     services.confirm(booking, fleet["staff"])
-    with pytest.raises(BookingError) as refused:
+    # The fleet owns the odometer rule: its refusal, next to the handover form's field.
+    with pytest.raises(FleetError) as refused:
         services.check_out(booking, _handover(44999), fleet["staff"])
     assert refused.value.field == "odometer_km"
-    assert "45\u202f000 km" in refused.value.message
+    assert refused.value.message.startswith("Le kilométrage ne peut pas baisser : le dernier relevé indique 45")
 
 
 def test_check_out_needs_the_signed_contract(fleet):
@@ -164,7 +174,7 @@ def test_return_refuses_an_odometer_below_the_check_out(fleet):
     booking = _prescribed(fleet)
     services.confirm(booking, fleet["staff"])
     services.check_out(booking, _handover(45100), fleet["staff"])
-    with pytest.raises(BookingError):
+    with pytest.raises(FleetError):
         services.return_vehicle(booking, _handover(45050), fleet["staff"])
     assert booking.status == BookingStatus.IN_PROGRESS
 
@@ -336,3 +346,87 @@ def test_the_expire_bookings_command_expires_stale_requests_and_sends_the_messag
     assert booking.status == BookingStatus.EXPIRED
     assert f"Votre demande de location {booking.reference} a expiré" in [m["Subject"] for m in mailbox.messages()]
     assert runner.invoke(args=["expire-bookings"]).output.startswith("0 request(s) expired")
+
+
+# One state machine for extensions and the queue: a table, refusals, a log row per move ---------
+
+
+def test_each_move_of_an_extension_is_logged_with_who_and_why(fleet):
+    booking = _in_progress(fleet)
+    referent = booking.beneficiary.referent
+    extension = services.request_extension(booking, date(2026, 12, 18), referent)
+    services.decide_extension(extension, False, referent, "Formation terminée le 11")
+    db.session.commit()
+    log = db.session.scalars(
+        select(ExtensionTransition).where(ExtensionTransition.extension_id == extension.id).order_by(ExtensionTransition.id)
+    ).all()
+    assert [(row.action, row.from_status, row.to_status, row.actor_id, row.reason) for row in log] == [
+        ("request", None, ExtensionStatus.PENDING, referent.id, None),
+        ("refuse", ExtensionStatus.PENDING, ExtensionStatus.REFUSED, referent.id, "Formation terminée le 11"),
+    ]
+
+
+def test_an_extension_already_decided_cannot_be_decided_again_and_nothing_is_logged(fleet):
+    booking = _in_progress(fleet)
+    referent = booking.beneficiary.referent
+    extension = services.request_extension(booking, date(2026, 12, 18), referent)
+    services.decide_extension(extension, True, referent)
+    db.session.commit()
+    with pytest.raises(IllegalMove, match="déjà reçu une réponse"):
+        services.decide_extension(extension, False, referent, "Trop tard")
+    db.session.rollback()
+    assert extension.status == ExtensionStatus.APPROVED
+    assert db.session.scalar(
+        select(func.count(ExtensionTransition.id)).where(ExtensionTransition.extension_id == extension.id)
+    ) == 2
+
+
+def test_the_extension_table_allows_only_request_then_one_decision():
+    assert {key: rule.target for key, rule in EXTENSION_TRANSITIONS.items()} == {
+        (None, ExtensionAction.REQUEST): ExtensionStatus.PENDING,
+        (ExtensionStatus.PENDING, ExtensionAction.APPROVE): ExtensionStatus.APPROVED,
+        (ExtensionStatus.PENDING, ExtensionAction.REFUSE): ExtensionStatus.REFUSED,
+    }
+
+
+def test_each_move_in_the_queue_is_logged_the_service_s_own_with_no_actor(fleet, frozen):
+    taken = _prescribed(fleet)
+    person = eligible_beneficiary(TODAY)
+    entry = services.join_queue(person, _details(fleet["site"]), person.referent)
+    services.cancel(taken, taken.beneficiary.referent, "Entretien reporté")
+    services.accept_offer(entry, person.referent)
+    db.session.commit()
+    log = db.session.scalars(
+        select(WaitingTransition).where(WaitingTransition.entry_id == entry.id).order_by(WaitingTransition.id)
+    ).all()
+    assert [(row.action, row.from_status, row.to_status, row.actor_id) for row in log] == [
+        ("join", None, WaitingStatus.WAITING, person.referent.id),
+        ("offer", WaitingStatus.WAITING, WaitingStatus.OFFERED, None),
+        ("accept", WaitingStatus.OFFERED, WaitingStatus.ACCEPTED, person.referent.id),
+    ]
+
+
+def test_a_place_no_longer_in_the_queue_cannot_be_withdrawn_or_accepted_and_nothing_changes(fleet, frozen):
+    person = eligible_beneficiary(TODAY)
+    entry = services.join_queue(person, _details(fleet["site"]), person.referent)
+    services.withdraw_from_queue(entry, person.referent)
+    db.session.commit()
+    with pytest.raises(BookingError, match="n'est plus dans la file"):
+        services.withdraw_from_queue(entry, person.referent)
+    db.session.rollback()
+    with pytest.raises(BookingError, match="n'est plus valable"):
+        services.accept_offer(entry, person.referent)
+    db.session.rollback()
+    assert entry.status == WaitingStatus.WITHDRAWN
+    assert db.session.scalar(select(func.count(WaitingTransition.id)).where(WaitingTransition.entry_id == entry.id)) == 2
+
+
+@pytest.mark.parametrize("status", list(WaitingStatus), ids=lambda s: s.value)
+def test_the_queue_table_refuses_every_move_it_does_not_hold(app, status):
+    for action in QueueAction:
+        if (status, action) in QUEUE_TRANSITIONS:
+            continue
+        entry = WaitingEntry(status=status)
+        with pytest.raises(DomainError):
+            queue_move(entry, action, None)
+        assert entry.status is status

@@ -98,7 +98,7 @@ def test_the_check_out_form_passes_axe_with_its_errors_shown(page, make_data):
     page.get_by_label("Contrat imprimé et signé par les deux parties").check()
     page.get_by_role("button", name="Enregistrer la remise du véhicule").click()
     expect(page.get_by_label("Kilométrage au compteur")).to_have_attribute("aria-invalid", "true")
-    expect(page.locator("#odometer_km-error")).to_contain_text("la dernière valeur relevée est 45")
+    expect(page.locator("#odometer_km-error")).to_contain_text("le dernier relevé indique 45")
     assert_no_axe_violations(page)
 
     page.set_viewport_size(PHONE)

@@ -63,7 +63,7 @@ def test_each_demo_fleet_account_sees_its_own_association_only(app):
 
 def test_the_demo_vehicle_in_maintenance_is_unavailable_today(app):
     from mobility.fleet.models import Unavailability
-    from mobility.fleet.services import day_span
+    from mobility.core.time import day_span
 
     today = date(2026, 11, 23)
     seed_demo(today)

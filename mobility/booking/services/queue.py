@@ -1,0 +1,168 @@
+"""The waiting queue: first come first served, offers of freed vehicles."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, or_, select
+
+from mobility.audit.models import AuditAction
+from mobility.audit.services import record
+from mobility.auth.models import User
+from mobility.beneficiaries.models import Beneficiary
+from mobility.booking.eligibility import (
+    NotEligible,
+)
+from mobility.booking.availability import is_free
+from mobility.booking import queue_lifecycle
+from mobility.booking.errors import BookingError
+from mobility.booking.queue_lifecycle import QueueAction
+from mobility.booking.models import (
+    Booking,
+    WaitingEntry,
+    WaitingStatus,
+)
+from mobility.booking.services.requests import (
+    RequestDetails,
+    VehicleTaken,
+    check_times,
+    eligibility_refusals,
+    offer_hours,
+    request_booking,
+)
+from mobility.core.db import refusing
+from mobility.core.time import local, utcnow
+from mobility.extensions import db
+from mobility.fleet.models import (
+    Vehicle,
+)
+
+# Waiting queue -----------------------------------------------------------------------------
+
+
+def join_queue(beneficiary: Beneficiary, details: RequestDetails, actor: User, now: datetime | None = None) -> WaitingEntry:
+    now = now or utcnow()
+    refusals = eligibility_refusals(beneficiary, details, local(now).date())
+    if refusals:
+        raise NotEligible(refusals)
+    check_times(details)
+    if details.basin_id is None:
+        raise BookingError(_("Choisissez le bassin où vous attendez un véhicule."), field="basin_id")
+    starts_at, ends_at = details.period()
+    entry = WaitingEntry(
+        beneficiary=beneficiary,
+        basin_id=details.basin_id,
+        category=details.category,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        purpose=details.purpose,
+        purpose_detail=(details.purpose_detail or "").strip() or None,
+        created_by_id=actor.id,
+        created_at=now,
+    )
+    already_waiting = {
+        "uq_waiting_entry_one_open_per_beneficiary": lambda: BookingError(
+            _("Vous êtes déjà dans une file d'attente. Retirez-vous d'abord de l'autre.")
+        )
+    }
+    with refusing(already_waiting):
+        queue_lifecycle.move(entry, QueueAction.JOIN, actor, creating=True)
+        db.session.add(entry)
+    record(AuditAction.CREATE, "waiting_entry", entry.id, actor=actor)
+    return entry
+
+
+def queue_position(entry: WaitingEntry) -> int:
+    return 1 + db.session.scalar(
+        select(func.count(WaitingEntry.id)).where(
+            WaitingEntry.basin_id == entry.basin_id,
+            WaitingEntry.category == entry.category,
+            WaitingEntry.status.in_((WaitingStatus.WAITING, WaitingStatus.OFFERED)),
+            or_(
+                WaitingEntry.created_at < entry.created_at,
+                and_(WaitingEntry.created_at == entry.created_at, WaitingEntry.id < entry.id),
+            ),
+        )
+    )
+
+
+def offer_freed_vehicle(vehicle: Vehicle, starts_at: datetime, ends_at: datetime, now: datetime | None = None) -> WaitingEntry | None:
+    """A vehicle came free: offer it to the first person waiting whose dates it covers.
+
+    The offer names the vehicle and lasts WAITING_OFFER_HOURS; the message itself is sent by
+    the scheduler issue's job, which reads offered entries.
+    """
+    now = now or utcnow()
+    candidates = db.session.scalars(
+        select(WaitingEntry)
+        .where(
+            WaitingEntry.basin_id == vehicle.site.basin_id,
+            WaitingEntry.category == vehicle.category,
+            WaitingEntry.status == WaitingStatus.WAITING,
+            WaitingEntry.starts_at > now,
+        )
+        .order_by(WaitingEntry.created_at, WaitingEntry.id)
+    )
+    for entry in candidates:
+        if is_free(vehicle, entry.starts_at, entry.ends_at):
+            queue_lifecycle.move(entry, QueueAction.OFFER, None)
+            entry.offered_vehicle = vehicle
+            entry.offer_expires_at = min(now + timedelta(hours=offer_hours()), entry.starts_at)
+            db.session.flush()
+            return entry
+    return None
+
+
+def accept_offer(entry: WaitingEntry, actor: User, now: datetime | None = None) -> Booking:
+    now = now or utcnow()
+    if entry.status != WaitingStatus.OFFERED or entry.offer_expires_at <= now:
+        raise BookingError(_("Cette proposition n'est plus valable."))
+    details = RequestDetails(
+        category=entry.category,
+        basin_id=entry.basin_id,
+        starts_on=entry.starts_on,
+        ends_on=entry.ends_on,
+        purpose=entry.purpose,
+        purpose_detail=entry.purpose_detail,
+        pickup_time=local(entry.starts_at).time(),
+        return_time=local(entry.ends_at).time(),
+        vehicle_id=entry.offered_vehicle_id,
+    )
+    try:
+        booking = request_booking(entry.beneficiary, details, actor, now)
+    except VehicleTaken:
+        # Taken meanwhile: back in the queue at the same place.
+        queue_lifecycle.move(entry, QueueAction.REQUEUE, None)
+        entry.offered_vehicle_id = None
+        entry.offer_expires_at = None
+        db.session.flush()
+        raise
+    queue_lifecycle.move(entry, QueueAction.ACCEPT, actor)
+    entry.booking = booking
+    db.session.flush()
+    return booking
+
+
+def withdraw_from_queue(entry: WaitingEntry, actor: User) -> WaitingEntry:
+    vehicle = entry.offered_vehicle if entry.status == WaitingStatus.OFFERED else None
+    queue_lifecycle.move(entry, QueueAction.WITHDRAW, actor)
+    db.session.flush()
+    record(AuditAction.UPDATE, "waiting_entry", entry.id, actor=actor, fields=("status",))
+    if vehicle is not None:
+        offer_freed_vehicle(vehicle, entry.starts_at, entry.ends_at)
+    return entry
+
+
+def expire_offers(now: datetime | None = None) -> int:
+    """Offers not taken in time: the entry leaves the queue and the next person is offered."""
+    now = now or utcnow()
+    stale = db.session.scalars(
+        select(WaitingEntry).where(WaitingEntry.status == WaitingStatus.OFFERED, WaitingEntry.offer_expires_at <= now)
+    ).all()
+    for entry in stale:
+        vehicle = entry.offered_vehicle
+        queue_lifecycle.move(entry, QueueAction.EXPIRE, None)
+        db.session.flush()
+        offer_freed_vehicle(vehicle, entry.starts_at, entry.ends_at, now)
+    return len(stale)

@@ -1,0 +1,53 @@
+"""Settings parsed once, at start, into typed frozen objects (one per domain).
+
+create_app builds each domain's settings from app.config and keeps them on app.extensions;
+a bad value stops the service there, naming the variable, instead of failing the first request
+that reads it. Defaults are written once, in mobility.config.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Any, TypeVar
+
+from flask import current_app
+
+from mobility.config import ConfigurationError
+
+T = TypeVar("T")
+
+
+def _key(kind: type) -> str:
+    return f"mobility.settings.{kind.__module__}.{kind.__qualname__}"
+
+
+def setting_int(config, name: str, *, minimum: int = 0, maximum: int = 10**6) -> int:
+    raw: Any = config[name]
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from None
+    if not minimum <= value <= maximum:
+        raise ConfigurationError(f"{name} must be between {minimum} and {maximum}, not {value}")
+    return value
+
+
+def setting_time(config, name: str) -> time:
+    raw: Any = config[name]
+    if isinstance(raw, time):
+        return raw
+    try:
+        return time.fromisoformat(str(raw).strip())
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a time of day such as 09:00, not {raw!r}") from None
+
+
+def install(app, settings: T) -> T:
+    """Keep a domain's settings on the application (called by create_app)."""
+    app.extensions[_key(type(settings))] = settings
+    return settings
+
+
+def settings_of(kind: type[T]) -> T:
+    """The current application's settings of that kind."""
+    return current_app.extensions[_key(kind)]
