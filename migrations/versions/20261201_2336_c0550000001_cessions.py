@@ -84,6 +84,7 @@ def upgrade():
     sa.Column('odometer_km', sa.Integer(), nullable=False),
     sa.Column('value_cents', sa.Integer(), nullable=False),
     sa.Column('ceded_on', sa.Date(), nullable=False),
+    sa.Column('ceded_at_time', sa.Time(), nullable=True),
     sa.Column('state', sa.Enum('proposed', 'accepted', 'declined', 'transferred', 'registered', 'in_service', 'scrapped', 'resold', name='cession_state', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('resale_agreement_reference', sa.String(length=60), nullable=True),
     sa.Column('resale_agreed_on', sa.Date(), nullable=True),

@@ -12,7 +12,7 @@ What the database holds by itself:
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -23,6 +23,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -226,6 +227,8 @@ class Cession(db.Model):
     odometer_km: Mapped[int] = mapped_column(Integer)
     value_cents: Mapped[int] = mapped_column(Integer)
     ceded_on: Mapped[date] = mapped_column(Date, index=True)
+    # The hour written on the Cerfa 15776 (the new owner's liability starts then).
+    ceded_at_time: Mapped[time | None] = mapped_column(Time)
     state: Mapped[CessionState] = mapped_column(str_enum(CessionState, "cession_state"), index=True)
     # The Département's agreement to a resale (needed for a vehicle ceded free).
     resale_agreement_reference: Mapped[str | None] = mapped_column(String(60))

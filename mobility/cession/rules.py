@@ -22,7 +22,9 @@ Settings (read by `settings_from_config`; env strings work):
 - CESSION_VSP_PHASE_IN ("2017-01-01:2024-12-31,2020-01-01:2025-12-31,2022-01-01:2026-12-31"):
   for L-category vehicles first registered before each date, the first contrôle was due by
   the second date;
-- CESSION_FREE_VALUE_CEILING_EUROS (300): the highest value of a vehicle ceded free.
+- CESSION_FREE_VALUE_CEILING_EUROS (300): the highest value of a vehicle ceded free;
+- CESSION_SELLER_NAME ("Département du Loiret"), CESSION_SELLER_SIRET, CESSION_SELLER_ADDRESS:
+  the seller as printed on the cession file.
 """
 
 from __future__ import annotations
@@ -61,6 +63,10 @@ class CessionSettings:
     vsp_first_inspection_years: int = 5
     vsp_phase_in: tuple[tuple[date, date], ...] = field(default=DEFAULT_VSP_PHASE_IN)
     free_value_ceiling_cents: int = 300_00
+    # The seller printed on the Cerfa 15776.
+    seller_name: str = "Département du Loiret"
+    seller_siret: str = ""
+    seller_address: str = ""
 
 
 def _int_setting(config: Mapping[str, Any], key: str, default: int, minimum: int = 1) -> int:
@@ -117,6 +123,9 @@ def settings_from_config(config: Mapping[str, Any]) -> CessionSettings:
             config, "CESSION_FREE_VALUE_CEILING_EUROS", defaults.free_value_ceiling_cents // 100, minimum=0
         )
         * 100,
+        seller_name=str(config.get("CESSION_SELLER_NAME") or defaults.seller_name),
+        seller_siret=str(config.get("CESSION_SELLER_SIRET") or ""),
+        seller_address=str(config.get("CESSION_SELLER_ADDRESS") or ""),
     )
 
 

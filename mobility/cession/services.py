@@ -133,7 +133,9 @@ def open_conventions(day: date | None = None) -> list[Convention]:
 # --- Documents (the fleet's rules: type from the content, 5 MB at most) -------------------------
 
 
-def store_document(stream: BinaryIO, filename: str | None, actor: User, field: str = "document") -> CessionDocument:
+def store_document(
+    stream: BinaryIO, filename: str | None, actor: User, field: str = "document", *, pdf_only: bool = False
+) -> CessionDocument:
     content = stream.read(MAX_DOCUMENT_BYTES + 1)
     if len(content) > MAX_DOCUMENT_BYTES:
         raise Invalid(_("Le fichier dépasse 5 Mo : réduisez-le ou numérisez-le en plus basse résolution."), field)
@@ -146,6 +148,8 @@ def store_document(stream: BinaryIO, filename: str | None, actor: User, field: s
             field,
         )
     content_type, extension = sniffed
+    if pdf_only and content_type != "application/pdf":
+        raise Invalid(_("Envoyez la convention signée en PDF."), field)
     document = CessionDocument(
         original_filename=_clean_filename(filename, extension),
         stored_name=f"cession-{uuid.uuid4().hex}.{extension}",
@@ -234,7 +238,7 @@ def convention_counts(convention: Convention) -> ConventionCounts:
 
 CESSION_FIELDS = (
     "decision_reference", "decided_on", "plate", "vin", "make", "model", "first_registered_on",
-    "category", "energy", "odometer_km", "value_cents", "ceded_on",
+    "category", "energy", "odometer_km", "value_cents", "ceded_on", "ceded_at_time",
 )
 
 
@@ -443,7 +447,7 @@ def _retire_vehicle(cession: Cession, actor: User) -> None:
 def put_in_service(cession: Cession, actor: User, *, site_id: int | None, gearbox: Gearbox | None, seats: int | None) -> Vehicle:
     """The association's fleet vehicle: the one already holding this VIN, linked, or a new one."""
     _check_allowed(cession, A.PUT_IN_SERVICE, actor)
-    vehicle = db.session.scalar(select(Vehicle).where(Vehicle.vin == cession.vin))
+    vehicle = fleet_vehicle_with_vin(cession.vin)
     if vehicle is not None:
         if vehicle.association_id != cession.association_id:
             raise Conflict(_("Ce numéro VIN est celui d'un véhicule d'une autre association."), "vin")
@@ -484,6 +488,23 @@ def get_visible_document(cession: Cession | None, convention: Convention | None,
     if document_id not in ids:
         raise NotFound(_("Document introuvable."))
     return db.session.get(CessionDocument, document_id)
+
+
+def fleet_vehicle_with_vin(vin: str) -> Vehicle | None:
+    return db.session.scalar(select(Vehicle).where(Vehicle.vin == vin))
+
+
+@dataclass(frozen=True)
+class Seller:
+    name: str
+    siret: str
+    address: str
+
+
+def seller_identity() -> Seller:
+    """The Département as the seller on the Cerfa 15776 (settings)."""
+    current = settings()
+    return Seller(current.seller_name, current.seller_siret, current.seller_address)
 
 
 # --- Late paperwork for the home pages ----------------------------------------------------------

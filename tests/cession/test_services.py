@@ -27,7 +27,7 @@ def cession_data(convention, **changes):
         "plate": "CD-123-EF", "vin": "VF1RJA00012345678", "make": "Renault", "model": "Kangoo",
         "first_registered_on": date(2018, 4, 12), "category": VehicleCategory.CAR,
         "energy": Energy.DIESEL,
-        "odometer_km": 98000, "value_cents": 0, "ceded_on": date(2026, 11, 2),
+        "odometer_km": 98000, "value_cents": 0, "ceded_on": date(2026, 11, 2), "ceded_at_time": None,
     }
     data.update(changes)
     return data
