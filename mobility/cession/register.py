@@ -21,11 +21,12 @@ from datetime import date
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from sqlalchemy import extract, select
+from sqlalchemy.orm import selectinload
 
 from mobility.auth.models import User
 from mobility.booking.models import Booking, BookingStatus, Handover, HandoverKind, Outcome, OutcomeResult
 from mobility.cession import rules
-from mobility.cession.models import Cession, CessionState, Convention
+from mobility.cession.models import Cession, CessionState, Convention, PaperworkKind
 from mobility.cession.services import paperwork_status, visible_cessions
 from mobility.core.time import local_midnight
 from mobility.core.time import today as today_in_france
@@ -108,7 +109,8 @@ def register_rows(user: User, filters: RegisterFilters = RegisterFilters(), toda
         query = query.where(Cession.state == filters.state)
     if filters.year is not None:
         query = query.where(extract("year", Cession.ceded_on) == filters.year)
-    cessions = list(db.session.scalars(query.order_by(None).order_by(Cession.ceded_on, Cession.id)))
+    query = query.options(selectinload(Cession.vehicle)).order_by(None).order_by(Cession.ceded_on, Cession.id)
+    cessions = list(db.session.scalars(query))
     rows = [RegisterRow(cession, paperwork_status(cession, today)) for cession in cessions]
     _add_follow_up(rows)
     return rows
@@ -181,7 +183,8 @@ def neutralise(value):
 def _headers() -> list[str]:
     return [
         _("Cession"), _("Convention"), _("Association"), _("Immatriculation"), _("VIN"), _("Marque"), _("Modèle"),
-        _("Catégorie"), _("Décision"), _("Date de cession"), _("Valeur (€)"), _("État"), _("Pièces faites"),
+        _("Catégorie"), _("Décision"), _("Date de la décision"), _("Date de cession"), _("Immatriculée le"),
+        _("Valeur (€)"), _("État"), _("Pièces faites"),
         _("Pièces nécessaires"), _("Pièces en retard ou à refaire"), _("Locations"), _("Jours de location"),
         _("Km en location"), _("Bénéficiaires distincts"), _("Sorties positives"), _("Statut actuel"),
     ]
@@ -189,11 +192,18 @@ def _headers() -> list[str]:
 
 def _values(row: RegisterRow, dates_as_text: bool) -> list:
     cession = row.cession
-    ceded_on = cession.ceded_on.strftime("%d/%m/%Y") if dates_as_text else cession.ceded_on
+    registration = cession.paperwork_of(PaperworkKind.REGISTRATION)
+
+    def day(value):
+        if value is None:
+            return ""
+        return value.strftime("%d/%m/%Y") if dates_as_text else value
+
     value = f"{cession.value_cents / 100:.2f}".replace(".", ",") if dates_as_text else cession.value_cents / 100
     return [
         cession.reference, cession.convention.reference, cession.association.name, cession.plate, cession.vin,
-        cession.make, cession.model, cession.category.label, cession.decision_reference, ceded_on, value,
+        cession.make, cession.model, cession.category.label, cession.decision_reference, day(cession.decided_on),
+        day(cession.ceded_on), day(registration.done_on if registration else None), value,
         cession.state.label, row.paperwork_done, row.paperwork_needed,
         " ; ".join(f"{item.label} ({item.status_label})" for item in row.late),
         row.rentals, row.rental_days, row.km, row.beneficiaries, row.positive_outcomes, row.current_status,

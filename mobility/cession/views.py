@@ -272,7 +272,9 @@ def put_in_service(cession_id: int):
     form.set_choices(fleet_services.sites_of(current_user, active_only=True))
     # The vehicle already in the fleet under this VIN needs no site, gearbox or seats.
     linking = services.fleet_vehicle_with_vin(cession.vin) is not None
-    if (linking and form.is_submitted()) or (form.validate_on_submit() and form.check_seats(cession.category)):
+    # When linking, only the CSRF token matters (ReasonForm checks it, and nothing else here).
+    valid = ReasonForm().validate_on_submit() if linking else form.validate_on_submit() and form.check_seats(cession.category)
+    if valid:
         vehicle = save_or_show(
             form,
             lambda: services.put_in_service(

@@ -60,13 +60,13 @@ def test_the_csv_opens_in_french_excel_and_neutralises_formulas(frozen_today, ad
     table = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     assert table[0][0] == "Cession" and len(table) == 1 + len(data["cessions"])
     assert table[1][5] == "'=HYPERLINK(\"http://x\")"
-    assert table[1][9] == "10/12/2025"
+    assert table[0][10] == "Date de cession" and table[1][10] == "10/12/2025"
 
 
 def test_the_xlsx_holds_the_same_rows_with_numbers_and_dates(frozen_today, admin):
     build_register()
     sheet = openpyxl.load_workbook(io.BytesIO(register_xlsx(register_rows(admin)))).active
     values = list(sheet.values)
-    assert values[0][15] == "Locations"
-    in_service = [row for row in values[1:] if row[1] == "CONV-A" and row[15] == 3]
-    assert in_service and in_service[0][16:20] == (22, 1000, 2, 1)
+    assert values[0][17] == "Locations"
+    in_service = [row for row in values[1:] if row[1] == "CONV-A" and row[17] == 3]
+    assert in_service and in_service[0][18:22] == (22, 1000, 2, 1)
