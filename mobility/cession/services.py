@@ -289,7 +289,7 @@ def create_cession(data: dict, actor: User, today: date | None = None) -> Cessio
     # The row lock makes two simultaneous cessions count each other (PostgreSQL; SQLite runs
     # one writer at a time).
     convention = db.session.scalar(
-        select(Convention).where(Convention.id == data["convention_id"]).with_for_update()
+        select(Convention).where(Convention.id == data["convention_id"]).with_for_update(of=Convention)
     ) if data["convention_id"] else None
     if convention is None:
         raise Invalid(_("Choisissez la convention dans la liste."), "convention_id")
