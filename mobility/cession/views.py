@@ -15,6 +15,7 @@ from mobility.audit.models import AuditAction
 from mobility.audit.services import record
 from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
+from mobility.cession import documents
 from mobility.cession import register as cession_register
 from mobility.cession import services
 from mobility.cession.forms import (
@@ -28,6 +29,7 @@ from mobility.cession.forms import (
 from mobility.cession.models import Cession, CessionAction, CessionState, Convention, PaperworkKind
 from mobility.cession.rules import settings_from_config
 from mobility.core.boundary import parse_bounded_int
+from mobility.core.errors import NotFound
 from mobility.core.time import today as today_in_france
 from mobility.core.views import save_or_show
 from mobility.extensions import db
@@ -98,7 +100,7 @@ def _save_with_documents(form, save):
     result = save_or_show(form, lambda: save(keep))
     if result is None:
         for document in stored:
-            services.discard_file(document)
+            documents.discard_file(document)
     return result
 
 
@@ -133,7 +135,7 @@ def convention_create():
             upload = _uploaded(form.document)
             document = None
             if upload is not None:
-                document = keep(services.store_document(upload.stream, upload.filename, current_user, pdf_only=True))
+                document = keep(documents.store_document(upload.stream, upload.filename, current_user, pdf_only=True))
             return services.create_convention(data, current_user, document)
 
         convention = _save_with_documents(form, save)
@@ -163,7 +165,7 @@ def convention_document(convention_id: int):
 
 
 def _send(document, object_type: str, object_id: int):
-    path = services.document_path(document)
+    path = documents.document_path(document)
     if not path.exists():
         abort(404)
     record(AuditAction.READ, f"{object_type}_document", document.id, actor=current_user)
@@ -233,7 +235,7 @@ def paperwork(cession_id: int, kind: str):
     if form.validate_on_submit():
         def save(keep):
             upload = _uploaded(form.document)
-            document = keep(services.store_document(upload.stream, upload.filename, current_user)) if upload else None
+            document = keep(documents.store_document(upload.stream, upload.filename, current_user)) if upload else None
             return services.record_paperwork(
                 cession, paperwork_kind, form.done_on.data, current_user,
                 certificate_number=form.certificate_number.data, document=document,
@@ -310,8 +312,8 @@ def resale_agreement(cession_id: int):
 def document(cession_id: int, document_id: int):
     cession = cession_or_404(cession_id)
     try:
-        found = services.get_visible_document(cession, None, document_id)
-    except services.NotFound:
+        found = documents.get_visible_document(cession, None, document_id)
+    except NotFound:
         abort(404)
     return _send(found, "cession", cession.id)
 
