@@ -34,6 +34,7 @@ from mobility.booking.fleet_views import bp as booking_fleet_bp
 from mobility.booking.settings import BookingSettings
 from mobility.booking.planning import BookingHistory, BookingPlanning
 from mobility.booking.views import bp as booking_bp
+from mobility.cession.views import bp as cession_bp
 from mobility.config import DEFAULT_INSTANCE_PATH, build_config
 from mobility.extensions import babel, csrf, db, limiter, login_manager, migrate
 from mobility.fleet.availability_views import bp as availability_bp
@@ -135,7 +136,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (planning_bp, availability_bp, api_admin_bp, booking_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(booking_fleet_bp)
-    for blueprint in (tariffs_bp, notify_admin_bp):
+    for blueprint in (tariffs_bp, notify_admin_bp, cession_bp):
         app.register_blueprint(blueprint)
     init_api(app)
 

@@ -216,6 +216,8 @@ def build_config(instance_path: Path) -> dict:
         "WAITING_OFFER_HOURS": _env_int("WAITING_OFFER_HOURS", 48),
         # Eligibility thresholds (mobility/booking/eligibility.py reads and checks them).
         **{name: value for name, value in os.environ.items() if name.startswith("ELIGIBILITY_")},
+        # Cession paperwork delays and the free-cession ceiling (mobility/cession/rules.py).
+        **{name: value for name, value in os.environ.items() if name.startswith("CESSION_")},
     }
 
 

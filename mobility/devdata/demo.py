@@ -13,6 +13,7 @@ from mobility.auth.models import Organisation, OrganisationKind, Role, User
 from mobility.auth.passwords import hash_password
 from mobility.beneficiaries.models import Beneficiary
 from mobility.devdata.bookings import seed_bookings
+from mobility.devdata.cessions import seed_cessions
 from mobility.extensions import db
 from mobility.devdata.fleet import seed_fleet
 from mobility.territory.models import EmploymentBasin
@@ -135,10 +136,12 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
         first_file.user = account
     fleet = seed_fleet(today)
     bookings = seed_bookings(today)
+    cessions = seed_cessions(today)
     return {
         "organisations": len(organisations),
         "accounts": len(users) + 1,
         "new_beneficiaries": created + bookings["new_people"],
         "new_vehicles": fleet["new_vehicles"],
         "new_bookings": bookings["new_bookings"],
+        "new_cessions": cessions["new_cessions"],
     }

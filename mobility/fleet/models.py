@@ -220,6 +220,12 @@ class Vehicle(db.Model):
             name="seats_within_category",
         ),
         CheckConstraint("cession_id IS NULL OR origin = 'ceded'", name="cession_only_if_ceded"),
+        # A VIN is one vehicle through its whole life: a vehicle brought by a cession carries
+        # that cession's VIN (mobility/cession/models.py holds the target).
+        CheckConstraint("cession_id IS NULL OR vin IS NOT NULL", name="ceded_vehicle_has_vin"),
+        ForeignKeyConstraint(
+            ["cession_id", "vin"], ["cession.id", "cession.vin"], name="fk_vehicle_cession_id_cession"
+        ),
         CheckConstraint("first_registered_on > '1950-01-01'", name="first_registered_plausible"),
         CheckConstraint("length(trim(make)) > 0 AND length(trim(model)) > 0", name="make_model_not_blank"),
     )
@@ -239,8 +245,8 @@ class Vehicle(db.Model):
     seats: Mapped[int] = mapped_column(Integer)
     first_registered_on: Mapped[date] = mapped_column(Date)
     origin: Mapped[VehicleOrigin] = mapped_column(str_enum(VehicleOrigin, "vehicle_origin"))
-    # Link to the Cession that brought a ceded vehicle; the cession issue adds the foreign key.
-    cession_id: Mapped[int | None] = mapped_column(Integer)
+    # The Cession that brought a ceded vehicle (one vehicle per cession).
+    cession_id: Mapped[int | None] = mapped_column(Integer, unique=True)
     status: Mapped[VehicleStatus] = mapped_column(
         str_enum(VehicleStatus, "vehicle_status"), default=VehicleStatus.ACTIVE, index=True
     )
