@@ -23,6 +23,7 @@ def test_production_answers_only_for_its_trusted_hosts(monkeypatch, tmp_path):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("TRUSTED_HOSTS", "mobilite.example, www.mobilite.example")
+    monkeypatch.setenv("EXPORT_PSEUDONYM_KEY", "k" * 40)
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
     client = app.test_client()
     assert client.get("/confidentialite", headers={"Host": "evil.example"}).status_code == 400
@@ -33,6 +34,7 @@ def test_production_cookies_are_secure(monkeypatch, tmp_path):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("TRUSTED_HOSTS", "mobilite.example")
+    monkeypatch.setenv("EXPORT_PSEUDONYM_KEY", "k" * 40)
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True

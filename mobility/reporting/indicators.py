@@ -478,3 +478,37 @@ def outcomes(filters: Filters, checkpoint: OutcomeCheckpoint, by: Breakdown | No
         row.values["positive_rate"] = round(positive / known, 4) if known else None
     table.columns = (*table.columns, "known", "positive", "positive_rate")
     return table
+
+
+# Cross tables (public variants) --------------------------------------------------------
+
+
+@dataclass
+class Crosstab:
+    row_keys: list
+    row_labels: list[str]
+    column_keys: list
+    cells: list[list[int]]
+
+
+def rentals_crosstab(filters: Filters, rows_by: Breakdown, columns_by: Breakdown, measure: str, column_keys) -> Crosstab:
+    """Rentals (measure "rentals"), people ("people") or days ("days") by two breakdowns."""
+    day = paris_day(Booking.starts_at)
+    measures = {
+        "rentals": func.count(Booking.id),
+        "people": func.count(func.distinct(Booking.beneficiary_id)),
+        "days": func.sum(Booking.days),
+    }
+    column_key = _booking_key(columns_by, day)
+    statement = (
+        _booking_select([column_key.label("column_key"), measures[measure].label("value")], _booking_key(rows_by, day), filters, Booking.starts_at)
+        .where(Booking.status.in_(RENTAL_STATUSES))
+        .group_by(literal_column("key"), literal_column("column_key"))
+    )
+    values = {(row.key, row.column_key): _number(row.value) for row in db.session.execute(statement)}
+    row_keys = sorted({key for key, _ in values}, key=lambda k: str(k))
+    labels = label_keys(rows_by, row_keys)
+    row_keys.sort(key=lambda k: _sort_key(rows_by, k, labels[k]))
+    column_keys = list(column_keys)
+    cells = [[values.get((row, column), 0) for column in column_keys] for row in row_keys]
+    return Crosstab(row_keys, [labels[k] for k in row_keys], column_keys, cells)
