@@ -38,6 +38,7 @@ from mobility.fleet.views import bp as fleet_bp
 from mobility.main import errors
 from mobility.main.views import bp as main_bp
 from mobility.notify.services import deliver_if_committed
+from mobility.reporting.views import bp as reporting_bp
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -114,7 +115,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (planning_bp, availability_bp, api_bp, api_admin_bp, booking_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(booking_fleet_bp)
-    for blueprint in (booking_api_bp, tariffs_bp):
+    for blueprint in (booking_api_bp, tariffs_bp, reporting_bp):
         app.register_blueprint(blueprint)
 
 
