@@ -79,9 +79,12 @@ def _euros_per_day(cents) -> str:
 def build(scope: Scope, filters: Filters, today: date) -> Dashboard:
     filters = scope.narrow(filters)
     board = Dashboard(scope, filters)
-    requests = indicators.requests(filters).total.values
+    requests_by = Breakdown.PRESCRIBER_KIND if scope.kind is ScopeKind.PLAN else Breakdown.AGE_BAND
+    requests_table = indicators.requests(filters, requests_by)
+    requests = requests_table.total.values
     rentals = indicators.rentals(filters).total.values
-    at_end = indicators.outcomes(filters, OutcomeCheckpoint.AT_END).total.values
+    by_checkpoint = indicators.outcomes_by_checkpoint(filters)
+    at_end = by_checkpoint[OutcomeCheckpoint.AT_END]
     board.figures = [
         (_("Demandes reçues"), _n(requests["received"])),
         (_("Demandes validées"), _n(requests["approved"])),
@@ -103,8 +106,8 @@ def build(scope: Scope, filters: Filters, today: date) -> Dashboard:
     elif scope.kind is ScopeKind.ASSOCIATION:
         board.sections.append(_use_rate(filters, Breakdown.SITE, _("Taux d'utilisation par site")))
     if scope.kind is not ScopeKind.ASSOCIATION:
-        board.sections.append(_outcomes(filters))
-    board.sections.append(_requests_by(filters, Breakdown.PRESCRIBER_KIND if scope.kind is ScopeKind.PLAN else Breakdown.AGE_BAND))
+        board.sections.append(_outcomes(by_checkpoint))
+    board.sections.append(_requests_by(requests_table))
     if scope.kind is ScopeKind.PLAN:
         board.sections.append(_rejections(filters))
     if scope.kind is not ScopeKind.ASSOCIATION:
@@ -117,14 +120,15 @@ def build(scope: Scope, filters: Filters, today: date) -> Dashboard:
 
 def _monthly_by_basin(filters: Filters) -> list[Section]:
     months = period_keys(Breakdown.MONTH, filters.date_from, filters.date_to)
-    basin_ids = [row.key for row in indicators.rentals(filters, Breakdown.BASIN).rows]
+    crosses = indicators.rentals_crosstabs(filters, Breakdown.MONTH, Breakdown.BASIN, ("rentals", "days"))
+    basin_ids = crosses["rentals"].column_keys
     basin_names = label_keys(Breakdown.BASIN, basin_ids)
     sections = []
     for measure, title, section_id in (
         ("rentals", _("Locations par mois et par bassin"), "locations-par-mois"),
         ("days", _("Jours de location par mois et par bassin"), "jours-par-mois"),
     ):
-        cross = indicators.rentals_crosstab(filters, Breakdown.MONTH, Breakdown.BASIN, measure, basin_ids)
+        cross = crosses[measure]
         by_month = dict(zip(cross.row_keys, cross.cells))
         empty = [0] * len(basin_ids)
         groups = [
@@ -154,9 +158,8 @@ def _use_rate(filters: Filters, by: Breakdown, title: str) -> Section:
     return Section("utilisation", title, chart, DataTable(title, headers, rows), note)
 
 
-def _outcomes(filters: Filters) -> Section:
+def _outcomes(tables: dict) -> Section:
     title = _("Suites des locations commencées dans la période")
-    tables = {c: indicators.outcomes(filters, c).total.values for c in OutcomeCheckpoint}
     at_end = tables[OutcomeCheckpoint.AT_END]
     chart = bar_chart("suites", _("Suites à la fin de la location"), [(None, [(r.label, at_end[r.value]) for r in OutcomeResult])], _n)
     headers = [_("Suite"), *(c.label for c in OutcomeCheckpoint)]
@@ -165,9 +168,9 @@ def _outcomes(filters: Filters) -> Section:
     return Section("suites", title, chart, DataTable(title, headers, rows))
 
 
-def _requests_by(filters: Filters, by: Breakdown) -> Section:
+def _requests_by(table) -> Section:
+    by = table.breakdown
     title = _("Demandes par %(breakdown)s", breakdown=by.label.lower())
-    table = indicators.requests(filters, by)
     columns = ("received", "approved", "rejected", "expired", "cancelled")
     headers = [by.label, _("Reçues"), _("Validées"), _("Refusées"), _("Expirées"), _("Annulées")]
     rows = [[row.label, *(_n(row.values[c]) for c in columns)] for row in table.rows]

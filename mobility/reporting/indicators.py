@@ -124,6 +124,9 @@ def _booking_key(breakdown: Breakdown | None, day):
 def _booking_conditions(filters: Filters, instant) -> list:
     starts, ends = day_span(filters.date_from, filters.date_to)
     conditions = [instant >= starts, instant < ends]
+    if instant is Booking.starts_at:
+        # Implied (a rental ends after it starts), and it lets the ends_at index skip the past.
+        conditions.append(Booking.ends_at > starts)
     if filters.basin_id is not None:
         conditions.append(Booking.basin_id == filters.basin_id)
     if filters.category is not None:
@@ -354,6 +357,11 @@ def vehicle_days(filters: Filters, by: Breakdown | None = None, per_vehicle: boo
     return statement, func.coalesce(booked.c.days, 0), bookable, bucket
 
 
+class _Sums:
+    def __init__(self, values: dict):
+        self.__dict__.update(values)
+
+
 def fleet_use(filters: Filters, by: Breakdown | None = None) -> Table:
     """Use rate: booked vehicle-days over bookable vehicle-days (net of unavailability)."""
     _refuse_unless(by, FLEET_BREAKDOWNS, "fleet use")
@@ -372,11 +380,15 @@ def fleet_use(filters: Filters, by: Breakdown | None = None) -> Table:
         func.count(func.distinct(Vehicle.id)).label("vehicles"),
     )
     rows = db.session.execute(statement.group_by(literal_column("key"))).all() if by else []
-    total = db.session.execute(statement.with_only_columns(
-        func.sum(booked).label("booked_days"),
-        func.sum(bookable).label("bookable_days"),
-        func.count(func.distinct(Vehicle.id)).label("vehicles"),
-    )).one()
+    if by is not None and not by.is_period:
+        # These groups split the vehicles: the total is their sum, no second query.
+        total = _Sums({c: sum(_number(getattr(row, c)) for row in rows) for c in ("booked_days", "bookable_days", "vehicles")})
+    else:
+        total = db.session.execute(statement.with_only_columns(
+            func.sum(booked).label("booked_days"),
+            func.sum(bookable).label("bookable_days"),
+            func.count(func.distinct(Vehicle.id)).label("vehicles"),
+        )).one()
     table = _table("fleet_use", by, ("booked_days", "bookable_days", "vehicles"), rows, total, filters)
     for row in [*table.rows, table.total]:
         bookable_days = row.values["bookable_days"]
@@ -471,13 +483,34 @@ def outcomes(filters: Filters, checkpoint: OutcomeCheckpoint, by: Breakdown | No
     rows, total = _with_total(statement, by)
     table = _table(f"outcomes_{checkpoint.value}", by, (*OUTCOME_COLUMNS, "recorded"), rows, total, filters)
     for row in [*table.rows, table.total]:
-        known = row.values["recorded"] - row.values[OutcomeResult.UNKNOWN.value]
-        positive = sum(row.values[result.value] for result in POSITIVE_RESULTS)
-        row.values["known"] = known
-        row.values["positive"] = positive
-        row.values["positive_rate"] = round(positive / known, 4) if known else None
+        _add_rates(row.values)
     table.columns = (*table.columns, "known", "positive", "positive_rate")
     return table
+
+
+def _add_rates(values: dict) -> dict:
+    known = values["recorded"] - values[OutcomeResult.UNKNOWN.value]
+    values["known"] = known
+    values["positive"] = positive = sum(values[result.value] for result in POSITIVE_RESULTS)
+    values["positive_rate"] = round(positive / known, 4) if known else None
+    return values
+
+
+def outcomes_by_checkpoint(filters: Filters) -> dict[OutcomeCheckpoint, dict]:
+    """The totals of `outcomes` for the three checkpoints, in one query."""
+    counts = [func.sum(case((Outcome.result == result, 1), else_=0)).label(result.value) for result in OutcomeResult]
+    statement = (
+        _booking_select([*counts, func.count(Outcome.id).label("recorded")], Outcome.checkpoint, filters, Booking.starts_at)
+        .join(Outcome, Outcome.booking_id == Booking.id)
+        .where(Booking.status.in_(RENTAL_STATUSES))
+        .group_by(Outcome.checkpoint)
+    )
+    found = {row.key: row for row in db.session.execute(statement)}
+    columns = (*OUTCOME_COLUMNS, "recorded")
+    return {
+        checkpoint: _add_rates({c: _number(getattr(found[checkpoint], c)) if checkpoint in found else 0 for c in columns})
+        for checkpoint in OutcomeCheckpoint
+    }
 
 
 # Cross tables (public variants) --------------------------------------------------------
@@ -491,24 +524,47 @@ class Crosstab:
     cells: list[list[int]]
 
 
-def rentals_crosstab(filters: Filters, rows_by: Breakdown, columns_by: Breakdown, measure: str, column_keys) -> Crosstab:
-    """Rentals (measure "rentals"), people ("people") or days ("days") by two breakdowns."""
+def rentals_crosstab(filters: Filters, rows_by: Breakdown, columns_by: Breakdown, measure: str, column_keys=None) -> Crosstab:
+    """Rentals (measure "rentals"), people ("people") or days ("days") by two breakdowns.
+
+    Without column_keys, the columns are the keys found, in the breakdown's order.
+    """
+    return rentals_crosstabs(filters, rows_by, columns_by, (measure,), column_keys)[measure]
+
+
+def rentals_crosstabs(filters: Filters, rows_by: Breakdown, columns_by: Breakdown, measures, column_keys=None) -> dict[str, Crosstab]:
+    """Several measures of the same cross table, in one query."""
     day = paris_day(Booking.starts_at)
-    measures = {
+    expressions = {
         "rentals": func.count(Booking.id),
         "people": func.count(func.distinct(Booking.beneficiary_id)),
         "days": func.sum(Booking.days),
     }
     column_key = _booking_key(columns_by, day)
     statement = (
-        _booking_select([column_key.label("column_key"), measures[measure].label("value")], _booking_key(rows_by, day), filters, Booking.starts_at)
+        _booking_select(
+            [column_key.label("column_key"), *(expressions[m].label(m) for m in measures)],
+            _booking_key(rows_by, day),
+            filters,
+            Booking.starts_at,
+        )
         .where(Booking.status.in_(RENTAL_STATUSES))
         .group_by(literal_column("key"), literal_column("column_key"))
     )
-    values = {(row.key, row.column_key): _number(row.value) for row in db.session.execute(statement)}
-    row_keys = sorted({key for key, _ in values}, key=lambda k: str(k))
+    found = db.session.execute(statement).all()
+    values = {(row.key, row.column_key): row for row in found}
+    row_keys = list({row.key for row in found})
     labels = label_keys(rows_by, row_keys)
     row_keys.sort(key=lambda k: _sort_key(rows_by, k, labels[k]))
+    if column_keys is None:
+        column_keys = list({row.column_key for row in found})
+        column_labels = label_keys(columns_by, column_keys)
+        column_keys.sort(key=lambda k: _sort_key(columns_by, k, column_labels[k]))
     column_keys = list(column_keys)
-    cells = [[values.get((row, column), 0) for column in column_keys] for row in row_keys]
-    return Crosstab(row_keys, [labels[k] for k in row_keys], column_keys, cells)
+    tables = {}
+    for measure in measures:
+        cells = [
+            [_number(getattr(values[(r, c)], measure)) if (r, c) in values else 0 for c in column_keys] for r in row_keys
+        ]
+        tables[measure] = Crosstab(row_keys, [labels[k] for k in row_keys], column_keys, cells)
+    return tables

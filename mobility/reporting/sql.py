@@ -34,21 +34,37 @@ def _last_sunday(year: int, month: int) -> date:
     return last - timedelta(days=(last.weekday() + 1) % 7)
 
 
-def _summer_spans() -> list[tuple[int, int]]:
-    """(start, end) epoch seconds of each summer-time span, newest first (recent data first)."""
-    spans = []
-    for year in range(LAST_YEAR, FIRST_YEAR - 1, -1):
-        start = datetime.combine(_last_sunday(year, 3), datetime.min.time(), UTC) + timedelta(hours=1)
-        end = datetime.combine(_last_sunday(year, 10), datetime.min.time(), UTC) + timedelta(hours=1)
-        spans.append((int(start.timestamp()), int(end.timestamp())))
-    return spans
+def _changes() -> list[tuple[datetime, int]]:
+    """Every change of the Paris offset, oldest first: (UTC instant, offset in seconds after it)."""
+    changes = []
+    for year in range(FIRST_YEAR, LAST_YEAR + 1):
+        for month, offset in ((3, 7200), (10, 3600)):
+            instant = datetime.combine(_last_sunday(year, month), datetime.min.time(), UTC) + timedelta(hours=1)
+            changes.append((instant, offset))
+    return changes
 
 
-_SQLITE_OFFSET = (
-    "CASE "
-    + " ".join(f"WHEN {{e}} >= {start} AND {{e}} < {end} THEN 7200" for start, end in _summer_spans())
-    + " ELSE 3600 END"
-)
+CHANGES = _changes()
+
+
+def _sqlite_offset(column_sql: str, shift_seconds: int = 0) -> str:
+    """The Paris offset of a stored UTC instant, by a binary search over the changes.
+
+    SQLite stores instants as 'YYYY-MM-DD HH:MM:SS.ffffff' text in UTC: comparing that text with
+    the change instants needs no function call, so each row costs about seven comparisons.
+    """
+
+    def text_of(instant: datetime) -> str:
+        return (instant + timedelta(seconds=shift_seconds)).strftime("'%Y-%m-%d %H:%M:%S'")
+
+    def node(first: int, last: int) -> str:
+        # The instant lies between change `first - 1` (or the beginning) and change `last`.
+        if last - first == 0:
+            return str(CHANGES[first - 1][1]) if first else "3600"
+        middle = (first + last + 1) // 2
+        return f"CASE WHEN {column_sql} < {text_of(CHANGES[middle - 1][0])} THEN {node(first, middle - 1)} ELSE {node(middle, last)} END"
+
+    return node(0, len(CHANGES))
 
 
 class paris_day(FunctionElement):
@@ -79,11 +95,13 @@ def _paris_day_pg(element, compiler, **kw):
 @compiles(paris_day, "sqlite")
 def _paris_day_sqlite(element, compiler, **kw):
     (instant,) = element.clauses
-    seconds = f"CAST(strftime('%s', {compiler.process(instant, **kw)}) AS INTEGER)"
+    column = compiler.process(instant, **kw)
+    seconds = f"CAST(strftime('%s', {column}) AS INTEGER)"
+    shift = 0
     if element.minus_second:
         seconds = f"({seconds} - 1)"
-    offset = _SQLITE_OFFSET.replace("{e}", seconds)
-    return f"(({seconds} + {offset}) / 86400)"
+        shift = 1  # one second earlier is before a change iff the instant is before change + 1 s
+    return f"(({seconds} + {_sqlite_offset(column, shift)}) / 86400)"
 
 
 class date_day(FunctionElement):

@@ -209,3 +209,9 @@ def test_a_period_ending_before_it_starts_is_refused_in_french():
 def test_a_breakdown_that_does_not_apply_is_refused(plan):
     with pytest.raises(Invalid):
         indicators.waiting(HALF_YEAR, B.ASSOCIATION)
+
+
+def test_outcomes_of_all_checkpoints_in_one_query_match_each_checkpoint(plan):
+    together = indicators.outcomes_by_checkpoint(HALF_YEAR)
+    for checkpoint in OutcomeCheckpoint:
+        assert together[checkpoint] == indicators.outcomes(HALF_YEAR, checkpoint).total.values
