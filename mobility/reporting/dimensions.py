@@ -107,6 +107,12 @@ def age_band_on(day_expression, birth_date_column=Beneficiary.birth_date):
     return case((age < 26, literal(AGE_BANDS[0])), (age < 50, literal(AGE_BANDS[1])), else_=literal(AGE_BANDS[2]))
 
 
+def age_band_of(birth: date, day: date) -> str:
+    """The same rule in Python, for rows already read (exports): whole years on that day."""
+    age = day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+    return AGE_BANDS[0] if age < 26 else AGE_BANDS[1] if age < 50 else AGE_BANDS[2]
+
+
 def period_key(breakdown: Breakdown, day_expression):
     """An integer naming the month (202603), quarter (20261) or year (2026) of a day."""
     yyyymmdd = day_yyyymmdd(day_expression)

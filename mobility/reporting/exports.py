@@ -12,9 +12,10 @@ import hashlib
 import hmac
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, func, literal_column, select
+from sqlalchemy import String, and_, func, literal_column, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from mobility.auth.models import Organisation
@@ -25,10 +26,19 @@ from mobility.core.time import day_span
 from mobility.extensions import db
 from mobility.fleet.models import Site, Vehicle, VehicleCategory
 from mobility.reporting import indicators
-from mobility.reporting.dimensions import AGE_BANDS, Breakdown, Filters, PrescriberKind, age_band_on, period_iso, prescriber_kind_of
+from mobility.reporting.dimensions import (
+    AGE_BANDS,
+    Breakdown,
+    Filters,
+    PrescriberKind,
+    age_band_of,
+    age_band_on,
+    period_iso,
+    prescriber_kind_of,
+)
 from mobility.reporting.indicators import RENTAL_STATUSES, Prescriber
 from mobility.reporting.secrecy import protect
-from mobility.reporting.sql import day_of_number, paris_day
+from mobility.reporting.sql import paris_day
 from mobility.territory.models import EmploymentBasin
 
 STREAM_BATCH = 2000
@@ -74,20 +84,47 @@ def pseudonym(beneficiary_id: int, key: str) -> str:
     return digest.hexdigest()[:20]
 
 
+class Pseudonyms:
+    """pseudonym() for many rows: the keyed hash prepared once, each person hashed once."""
+
+    def __init__(self, key: str, remember: int = 200_000):
+        self._base = hmac.new(key.encode(), digestmod=hashlib.sha256)
+        self._known: dict[int, str] = {}
+        self._remember = remember
+
+    def __call__(self, beneficiary_id: int) -> str:
+        found = self._known.get(beneficiary_id)
+        if found is None:
+            digest = self._base.copy()
+            digest.update(f"beneficiary:{beneficiary_id}".encode())
+            found = digest.hexdigest()[:20]
+            if len(self._known) < self._remember:
+                self._known[beneficiary_id] = found
+        return found
+
+
 def euros(cents: int | None) -> Decimal | None:
     return None if cents is None else Decimal(int(cents)).scaleb(-2)
 
 
 def _stream(statement) -> Iterator:
-    yield from db.session.execute(statement.execution_options(yield_per=STREAM_BATCH))
+    """Rows straight from the driver, fetched in batches (a server-side cursor on PostgreSQL)."""
+    connection = db.session.connection()
+    result = connection.execution_options(stream_results=True, yield_per=STREAM_BATCH).execute(statement)
+    for batch in result.partitions():
+        yield from batch
+
+
+_ORDINAL_OF_EPOCH = date(1970, 1, 1).toordinal()
 
 
 def _day(number):
-    return None if number is None else day_of_number(int(number))
+    return None if number is None else date.fromordinal(int(number) + _ORDINAL_OF_EPOCH)
 
 
-def _enum_value(value):
-    return None if value is None else value.value
+def _text(column):
+    """An enum column read as its stored text: no conversion per row."""
+    return type_coerce(column, String)
 
 
 PERSON_FIELDS = (
@@ -121,9 +158,10 @@ BOOKING_FIELDS = (
 
 
 def _person_columns():
+    """Who, without saying who: the file id (hashed after), birth date (banded after), kind."""
     return (
         Booking.beneficiary_id,
-        age_band_on(paris_day(Booking.starts_at)).label("age_band"),
+        Beneficiary.birth_date,
         prescriber_kind_of(Prescriber).label("prescriber_kind"),
         Prescriber.is_mission_locale,
     )
@@ -156,8 +194,8 @@ def booking_rows(filters: Filters, settings: ExportSettings) -> Iterator[tuple]:
     statement = select(
         *_person_columns(),
         EmploymentBasin.name,
-        Booking.purpose,
-        Booking.category,
+        _text(Booking.purpose),
+        _text(Booking.category),
         Association.name,
         Site.name,
         paris_day(Booking.created_at),
@@ -165,8 +203,8 @@ def booking_rows(filters: Filters, settings: ExportSettings) -> Iterator[tuple]:
         paris_day(Booking.ends_at),
         Booking.days,
         Booking.price_cents,
-        Booking.status,
-        *(alias.result for alias in checkpoints.values()),
+        _text(Booking.status),
+        *(_text(alias.result) for alias in checkpoints.values()),
     )
     statement = (
         _bookings_in(statement, filters)
@@ -176,14 +214,21 @@ def booking_rows(filters: Filters, settings: ExportSettings) -> Iterator[tuple]:
     )
     for checkpoint, alias in checkpoints.items():
         statement = statement.outerjoin(alias, and_(alias.booking_id == Booking.id, alias.checkpoint == checkpoint))
+    named = Pseudonyms(settings.pseudonym_key)
     for row in _stream(statement.order_by(Booking.starts_at, Booking.id)):
-        (person, band, kind, mission_locale, basin, purpose, category, association, site,
+        (person, birth, kind, mission_locale, basin, purpose, category, association, site,
          requested, starts, ends, days, price, status, at_end, after_3, after_6) = row
+        first_day = _day(starts)
         yield (
-            pseudonym(person, settings.pseudonym_key), band, kind, bool(mission_locale), basin, purpose.value, category.value,
-            association, site, _day(requested), _day(starts), _day(ends), days, euros(price), status.value,
-            _enum_value(at_end), _enum_value(after_3), _enum_value(after_6),
+            named(person), age_band_of(_as_date(birth), first_day), kind, bool(mission_locale), basin, purpose, category,
+            association, site, _day(requested), first_day, _day(ends), days, euros(price), status,
+            at_end, after_3, after_6,
         )
+
+
+def _as_date(value) -> date:
+    # Core rows bring DATE columns as dates (PostgreSQL) or processed by the Date type (SQLite).
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 OUTCOME_FIELDS = (
@@ -201,8 +246,8 @@ OUTCOME_FIELDS = (
 
 def outcome_rows(filters: Filters, settings: ExportSettings) -> Iterator[tuple]:
     statement = select(
-        *_person_columns(), EmploymentBasin.name, Booking.purpose, Booking.category, paris_day(Booking.starts_at),
-        Outcome.checkpoint, Outcome.result, Outcome.recorded_on,
+        *_person_columns(), EmploymentBasin.name, _text(Booking.purpose), _text(Booking.category), paris_day(Booking.starts_at),
+        _text(Outcome.checkpoint), _text(Outcome.result), Outcome.recorded_on,
     )
     statement = (
         _bookings_in(statement, filters)
@@ -210,10 +255,13 @@ def outcome_rows(filters: Filters, settings: ExportSettings) -> Iterator[tuple]:
         .where(Booking.status.in_(RENTAL_STATUSES))
         .order_by(Booking.starts_at, Booking.id, Outcome.checkpoint)
     )
-    for person, band, kind, ml, basin, purpose, category, starts, checkpoint, result, recorded in _stream(statement):
+    named = Pseudonyms(settings.pseudonym_key)
+    positive = {result.value for result in indicators.POSITIVE_RESULTS}
+    for person, birth, kind, ml, basin, purpose, category, starts, checkpoint, result, recorded in _stream(statement):
+        first_day = _day(starts)
         yield (
-            pseudonym(person, settings.pseudonym_key), band, kind, bool(ml), basin, purpose.value, category.value, _day(starts),
-            checkpoint.value, result.value, result in indicators.POSITIVE_RESULTS, recorded,
+            named(person), age_band_of(_as_date(birth), first_day), kind, bool(ml), basin, purpose, category, first_day,
+            checkpoint, result, result in positive, _as_date(recorded),
         )
 
 

@@ -27,6 +27,7 @@ from openpyxl.cell import WriteOnlyCell
 from mobility.reporting.exports import SCHEMA_VERSION, Export
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_CHARACTERS = frozenset("=+-@\t\r")
 CHUNK_ROWS = 1000
 BOM = "\ufeff"
 
@@ -67,19 +68,33 @@ def _text(value) -> str:
     return neutralised(str(value))
 
 
-def _open_converters(export: Export):
+def _open_row_writer(export: Export):
+    """The open-data CSV row: only booleans, missing values and formula-like text change.
+
+    Everything else is what the csv module writes by itself: str() of an int, a Decimal
+    (decimal point) or a date (ISO 8601).
+    """
     missing = export.missing
+    booleans = [index for index, field in enumerate(export.fields) if field.type == "boolean"]
+    texts = [index for index, field in enumerate(export.fields) if field.type == "string"]
+    nullable = [index for index, field in enumerate(export.fields) if not field.required]
 
-    def of(kind):
-        if kind == "boolean":
-            return lambda v: missing if v is None else ("true" if v else "false")
-        if kind == "date":
-            return lambda v: missing if v is None else v.isoformat()
-        if kind in ("integer", "number"):
-            return lambda v: missing if v is None else str(v)
-        return lambda v: missing if v is None else _text(v)
+    def convert(row):
+        values = list(row)
+        for index in booleans:
+            value = values[index]
+            values[index] = missing if value is None else ("true" if value else "false")
+        for index in texts:
+            value = values[index]
+            if value and value[0] in FORMULA_CHARACTERS:
+                values[index] = "'" + value
+        if missing:
+            for index in nullable:
+                if values[index] is None:
+                    values[index] = missing
+        return values
 
-    return [of(field.type) for field in export.fields]
+    return convert
 
 
 def _excel_converters(export: Export):
@@ -99,14 +114,19 @@ def _excel_converters(export: Export):
     return [of(field.type) for field in export.fields]
 
 
-def _csv_chunks(export: Export, rows: Iterable[tuple], delimiter: str, converters, header: list[str], prefix=""):
+def _excel_row_writer(export: Export):
+    converters = _excel_converters(export)
+    return lambda row: [convert(value) for convert, value in zip(converters, row)]
+
+
+def _csv_chunks(export: Export, rows: Iterable[tuple], delimiter: str, convert, header: list[str], prefix=""):
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     buffer.write(prefix)
     writer.writerow(header)
     batch = []
     for row in rows:
-        batch.append([convert(value) for convert, value in zip(converters, row)])
+        batch.append(convert(row))
         if len(batch) == CHUNK_ROWS:
             writer.writerows(batch)
             batch.clear()
@@ -168,10 +188,10 @@ def _json_chunks(export: Export, rows: Iterable[tuple]) -> Iterator[bytes]:
 def stream(export: Export, fmt: Format, rows: Iterable[tuple]) -> Iterator[bytes]:
     """The export's bytes in that format, produced as the rows come."""
     if fmt is Format.CSV:
-        return _csv_chunks(export, rows, ",", _open_converters(export), [field.name for field in export.fields])
+        return _csv_chunks(export, rows, ",", _open_row_writer(export), [field.name for field in export.fields])
     if fmt is Format.EXCEL_CSV:
         header = [field.title for field in export.fields]
-        return _csv_chunks(export, rows, ";", _excel_converters(export), header, prefix=BOM)
+        return _csv_chunks(export, rows, ";", _excel_row_writer(export), header, prefix=BOM)
     if fmt is Format.XLSX:
         return _xlsx_chunks(export, rows)
     return _json_chunks(export, rows)

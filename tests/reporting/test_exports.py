@@ -48,6 +48,8 @@ def test_bookings_export_has_one_row_per_booking_starting_in_the_period(plan):
     assert (first["outcome_at_end"], first["outcome_after_3_months"], first["outcome_after_6_months"]) == (
         "durable_job", "training", ""
     )
+    # P4 turned 26 on the first day of B4, as the indicators count her.
+    assert next(row for row in rows if row["starts_on"] == "2026-03-20")["age_band"] == "26-49"
 
 
 def test_a_person_is_a_stable_keyed_pseudonym_never_the_database_id(plan):
