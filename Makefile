@@ -8,7 +8,7 @@ export APP_ENV ?= development
 # Both cores: each pytest worker has its own SQLite files and its own PostgreSQL database.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint test-sqlite test-postgres translations extract-messages bench clean
+.PHONY: run test lint test-sqlite test-postgres translations extract-messages bench bench-exports bench-indicators clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,15 @@ test-postgres: $(VENV)/.dev-installed translations
 # schema is dropped and re-created for each size: point it at a database kept for the bench.
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/availability.py $(BENCH_ARGS)
+
+# Exports (200,000 bookings, each format: rows/s and peak memory growth) and the admin
+# dashboard's queries (20,000 and 200,000 bookings), on SQLite and, with BENCH_DATABASE_URL, on
+# PostgreSQL (databases <name>_<size>, their public schema dropped and re-created).
+bench-exports: $(VENV)/.dev-installed
+	$(BIN)/python bench/exports.py $(BENCH_ARGS)
+
+bench-indicators: $(VENV)/.dev-installed
+	$(BIN)/python bench/indicators.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

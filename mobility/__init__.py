@@ -46,6 +46,7 @@ from mobility.main.views import bp as main_bp
 from mobility.notify.services import deliver_after_response
 from mobility.notify.views import bp as notify_admin_bp
 from mobility import scheduler
+from mobility.reporting.views import bp as reporting_bp
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -136,7 +137,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (planning_bp, availability_bp, api_admin_bp, booking_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(booking_fleet_bp)
-    for blueprint in (tariffs_bp, notify_admin_bp, cession_bp):
+    for blueprint in (tariffs_bp, notify_admin_bp, cession_bp, reporting_bp):
         app.register_blueprint(blueprint)
     init_api(app)
 

@@ -124,6 +124,20 @@ def build_config(instance_path: Path) -> dict:
     }
     for name, value in login_limits.items():
         _check_rate_limit(name, value)
+    # Exports name a person by a keyed hash: the key must be the same from run to run (stable
+    # ids) and secret (nobody can recompute ids from database ids).
+    export_pseudonym_key = os.environ.get("EXPORT_PSEUDONYM_KEY", "")
+    if production and len(export_pseudonym_key) < 32:
+        raise ConfigurationError(
+            "EXPORT_PSEUDONYM_KEY is not set (or shorter than 32 characters). In production the "
+            "exports' pseudonymous ids need a secret key of their own, kept from run to run: set "
+            "it to a long random value (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
+    if not export_pseudonym_key:
+        export_pseudonym_key = "development-only-pseudonym-key-" + secret_key[:16]
+    secrecy_threshold = _env_int("REPORTING_SECRECY_THRESHOLD", 11)
+    if secrecy_threshold < 1:
+        raise ConfigurationError(f"REPORTING_SECRECY_THRESHOLD must be at least 1, got {secrecy_threshold}.")
 
     default_db = f"sqlite:///{instance_path / 'mobility.sqlite3'}"
     database_url = normalise_database_url(os.environ.get("DATABASE_URL") or default_db)
@@ -214,6 +228,12 @@ def build_config(instance_path: Path) -> dict:
         "BOOKING_DEFAULT_RETURN_TIME": os.environ.get("BOOKING_DEFAULT_RETURN_TIME", "17:00"),
         # Waiting queue: how long the first person waiting has to accept a freed vehicle.
         "WAITING_OFFER_HOURS": _env_int("WAITING_OFFER_HOURS", 48),
+        # Reporting: the exports' pseudonym key, the public tables' secrecy threshold, and
+        # how many days of nightly exports instance/exports/ keeps.
+        "EXPORT_PSEUDONYM_KEY": export_pseudonym_key,
+        "REPORTING_SECRECY_THRESHOLD": secrecy_threshold,
+        "EXPORT_KEEP_DAYS": _env_int("EXPORT_KEEP_DAYS", 30),
+        "EXPORT_DIR": os.environ.get("EXPORT_DIR", str(instance_path / "exports")),
         # Eligibility thresholds (mobility/booking/eligibility.py reads and checks them).
         **{name: value for name, value in os.environ.items() if name.startswith("ELIGIBILITY_")},
         # Cession paperwork delays and the free-cession ceiling (mobility/cession/rules.py).

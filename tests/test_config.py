@@ -24,6 +24,7 @@ def test_production_answers_only_for_its_trusted_hosts(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("TRUSTED_HOSTS", "mobilite.example, www.mobilite.example")
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/15")
+    monkeypatch.setenv("EXPORT_PSEUDONYM_KEY", "k" * 40)
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
     client = app.test_client()
     assert client.get("/confidentialite", headers={"Host": "evil.example"}).status_code == 400
@@ -35,6 +36,7 @@ def test_production_cookies_are_secure(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("TRUSTED_HOSTS", "mobilite.example")
     monkeypatch.setenv("RATELIMIT_SINGLE_PROCESS", "true")
+    monkeypatch.setenv("EXPORT_PSEUDONYM_KEY", "k" * 40)
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
