@@ -160,6 +160,15 @@ def send_password_reset(user: User) -> None:
     )
 
 
+def send_password_reset_to(email: str) -> bool:
+    """Queue a reset e-mail if an active account has this address; True when one was queued."""
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        return False
+    send_password_reset(user)
+    return True
+
+
 def send_invitation(user: User, invited_by: User | None) -> None:
     link = external_url("auth.accept_invitation", token=make_link_token(user, _INVITE))
     days = current_app.config["INVITATION_MAX_AGE_SECONDS"] // 86400

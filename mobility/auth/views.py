@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    after_this_request,
     current_app,
     flash,
     redirect,
@@ -24,6 +25,7 @@ from mobility.auth.forms import (
 from mobility.auth.passwords import verify_password
 from mobility.core.boundary import safe_local_path
 from mobility.extensions import db, limiter
+from mobility.notify.services import deliver_if_committed
 
 bp = Blueprint("auth", __name__)
 
@@ -128,11 +130,9 @@ def logout_everywhere():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = services.find_user_by_email(form.email.data)
-        if user is not None and user.active:
-            services.send_password_reset(user)
-            db.session.commit()
-        # Same answer whether the account exists or not: nobody learns who has one.
+        _reset_after_the_response(form.email.data)
+        # Same answer, and the same work in the request, whether the account exists or not:
+        # nobody learns who has one, not even from the time the answer takes.
         flash(
             _(
                 "Si un compte existe pour cette adresse, un lien pour choisir un nouveau mot de "
@@ -144,6 +144,31 @@ def forgot_password():
         return redirect(url_for("auth.login"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/forgot_password.html", form=form), status
+
+
+def _reset_after_the_response(email: str) -> None:
+    """Look the address up and queue its reset e-mail only once the response has gone.
+
+    The request itself does nothing that depends on the address (no lookup, no token, no
+    outbox row), so its duration says nothing about which addresses have an account.
+    """
+    app = current_app._get_current_object()
+
+    @after_this_request
+    def reset_once_answered(response):
+        response.call_on_close(lambda: _send_reset_in(app, email))
+        return response
+
+
+def _send_reset_in(app, email: str) -> None:
+    with app.app_context():
+        try:
+            if services.send_password_reset_to(email):
+                db.session.commit()
+                deliver_if_committed()
+        except Exception:  # the person already has their answer; nothing may surface now
+            db.session.rollback()
+            app.logger.exception("password reset after the response failed")
 
 
 def _set_password_from_link(token: str, loader, template: str, done_message: str):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from flask import has_request_context
+from sqlalchemy import event
 
+from mobility.extensions import db
 from mobility.notify import backends
 from tests.factories import UserFactory
 
@@ -43,3 +45,32 @@ def test_a_failing_mail_server_after_the_response_does_not_change_the_answer(app
     response = app.test_client().post("/mot-de-passe-oublie", data={"email": user.email})
     assert response.status_code == 302
     assert mailbox.messages() == []  # left in the outbox for the scheduler's next minute
+
+
+
+def _statements_during_the_request(app, email: str) -> list[str]:
+    """The SQL statements a forgot-password POST runs before its response is closed."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    client = app.test_client()
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = client.post("/mot-de-passe-oublie", data={"email": email}, buffered=False)
+        during = list(statements)
+        response.close()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert response.status_code == 302
+    return during
+
+
+def test_forgot_password_does_the_same_work_in_the_request_for_any_address(app):
+    """Known or unknown, the request runs the same statements: no lookup, no outbox row."""
+    user = UserFactory()
+    known = _statements_during_the_request(app, user.email)
+    unknown = _statements_during_the_request(app, "nobody@example.org")
+    assert known == unknown
+    assert not any(statement.lstrip().upper().startswith(("INSERT", "UPDATE")) for statement in known)
