@@ -67,10 +67,5 @@ def waiting_entry_or_404(entry_id: int, user: User) -> WaitingEntry:
     abort(404)
 
 
-def may_see_social_details(user: User) -> bool:
-    """Fleet staff get the handover facts only (name, phone, licence checked yes/no)."""
-    return user.role in (Role.REFERENT, Role.ADMIN, Role.BENEFICIARY)
-
-
 def may_see_plates(user: User) -> bool:
     return user.role in (Role.FLEET, Role.ADMIN)

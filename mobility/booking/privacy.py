@@ -149,6 +149,11 @@ def visible_booking_fields(audience: Audience | None) -> frozenset[str]:
     return _visible(BOOKING_FIELDS, FACTS_OF_BOOKING, audience)
 
 
+def booking_fields_for(user: User | None) -> frozenset[str]:
+    """What the pages show of a booking to this account: the same policy as the API's schemas."""
+    return visible_booking_fields(audience_of(user))
+
+
 def may_see_plate(user: User | None, vehicle: Vehicle) -> bool:
     """Plates for those who keep the fleet: admins, and fleet staff for their own association's."""
     if user is None or not access.may_see_plates(user):

@@ -32,7 +32,7 @@ from mobility.auth.permissions import role_required
 from mobility.beneficiaries.models import Beneficiary
 from mobility.beneficiaries.services import get_visible_beneficiary, own_file, visible_beneficiaries
 from mobility.core.views import PAGE_REFUSALS, save_or_show, show_error
-from mobility.booking import access, queries, services
+from mobility.booking import access, privacy, queries, services
 from mobility.booking.eligibility import NotEligible, settings_from_config
 from mobility.booking.forms import (
     BeneficiaryChoiceForm,
@@ -461,7 +461,7 @@ def _render_show(booking: Booking, status: int = 200, **failed_forms):
             "booking/show.html",
             booking=booking,
             timeline=_timeline(booking),
-            social=access.may_see_social_details(current_user),
+            booking_fields=privacy.booking_fields_for(current_user),
             show_plate=_plate_shown(booking),
             may_approve=can(booking, Action.APPROVE, role),
             pending_extension=pending,
@@ -684,7 +684,7 @@ def _render_approvals(status: int = 200, reject_forms=None, decision_forms=None)
             outcomes_due=_outcomes_due(),
             reject_forms=reject_forms,
             decision_forms=decision_forms,
-            social=access.may_see_social_details(current_user),
+            booking_fields=privacy.booking_fields_for(current_user),
         ),
         status,
     )

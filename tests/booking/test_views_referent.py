@@ -570,3 +570,22 @@ def test_fleet_staff_have_their_own_lists_not_these(client, auth, world):
     auth.login(UserFactory(fleet=True, organisation=world["site"].association))
     for url in ("/locations/", "/locations/demander", "/locations/a-valider"):
         assert client.get(url).status_code == 404, url
+
+
+def test_the_booking_page_follows_the_privacy_policy_of_the_api(client, auth, world):
+    """The plan team reads the purpose, never its free text; the référent reads both."""
+    booking = BookingFactory(
+        beneficiary=world["person"],
+        vehicle=world["vehicle"],
+        status=BookingStatus.APPROVED,
+        purpose=Purpose.JOB_INTERVIEW,
+        purpose_detail="Entretien chez Boulangerie Témoin",
+    )
+    auth.login(world["referent"])
+    page = text_of(client.get(f"/locations/{booking.id}"))
+    assert "Entretien d'embauche" in page and "Boulangerie Témoin" in page
+    auth.logout()
+    auth.login(UserFactory(admin=True))
+    page = text_of(client.get(f"/locations/{booking.id}"))
+    assert "Entretien d'embauche" in page
+    assert "Boulangerie Témoin" not in page
