@@ -73,6 +73,7 @@ def _production(monkeypatch):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("TRUSTED_HOSTS", "mobilite.example")
+    monkeypatch.setenv("EXPORT_PSEUDONYM_KEY", "k" * 40)
 
 
 def test_production_refuses_a_per_process_limiter_storage(monkeypatch, tmp_path):
@@ -115,4 +116,12 @@ def test_a_bad_login_limit_stops_the_service_naming_the_setting(monkeypatch, tmp
     monkeypatch.setenv("APP_ENV", "development")
     monkeypatch.setenv("LOGIN_LIMIT_PER_ACCOUNT", "five a minute")
     with pytest.raises(ConfigurationError, match="LOGIN_LIMIT_PER_ACCOUNT must be limits"):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
+
+
+def test_production_refuses_to_start_without_a_pseudonym_key_for_the_exports(monkeypatch, tmp_path):
+    _production(monkeypatch)
+    monkeypatch.setenv("RATELIMIT_SINGLE_PROCESS", "true")
+    monkeypatch.setenv("EXPORT_PSEUDONYM_KEY", "too-short")
+    with pytest.raises(ConfigurationError, match="EXPORT_PSEUDONYM_KEY is not set"):
         create_app({"INSTANCE_PATH": str(tmp_path)})

@@ -31,9 +31,17 @@ from mobility.cession.rules import settings_from_config
 from mobility.core.boundary import parse_bounded_int
 from mobility.core.errors import NotFound
 from mobility.core.time import today as today_in_france
-from mobility.core.views import save_or_show
+from mobility.core.views import PAGE_REFUSALS
+from mobility.core.views import save_or_show as save_or_show_refusals
 from mobility.extensions import db
 from mobility.fleet import services as fleet_services
+
+
+
+def save_or_show(form, save):
+    """Cession pages show every refusal on their form, an illegal move included (a Conflict)."""
+    return save_or_show_refusals(form, save, refusals=PAGE_REFUSALS)
+
 
 bp = Blueprint("cession", __name__, url_prefix="/cessions")
 
