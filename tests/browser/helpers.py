@@ -42,6 +42,9 @@ def assert_no_axe_violations(page) -> None:
     # axe-core as the package ships it, loaded from the live server (see AXE_SCRIPT_PATH): a
     # same-origin script passes the CSP and, cached by the browser, loads twice as fast as
     # Axe.run()'s page.evaluate() of the whole source on every page.
+    # A click that submits a form may still be loading the next page: wait until it has a
+    # document to add the script to (under load, add_script_tag otherwise finds no <head>).
+    page.wait_for_load_state("load")
     page.add_script_tag(url=AXE_SCRIPT_PATH)
     # Only the violations come back: the full result (passes included) is slow to serialise.
     violations = page.evaluate(
