@@ -185,7 +185,7 @@ def build_config(instance_path: Path) -> dict:
         "MAIL_FILE_DIR": os.environ.get("MAIL_FILE_DIR", str(instance_path / "mail")),
         # SMS: text files under instance/sms unless SMS_HTTP_URL (the provider's endpoint) is set.
         "SMS_FILE_DIR": os.environ.get("SMS_FILE_DIR", str(instance_path / "sms")),
-        "SMS_HTTP_URL": os.environ.get("SMS_HTTP_URL", ""),
+        "SMS_HTTP_URL": _sms_http_url(),
         "SMS_HTTP_TOKEN": os.environ.get("SMS_HTTP_TOKEN", ""),
         "SMS_HTTP_ID_FIELD": os.environ.get("SMS_HTTP_ID_FIELD", "id"),
         "SMS_HTTP_STATUS_FIELD": os.environ.get("SMS_HTTP_STATUS_FIELD", "status"),
@@ -239,6 +239,14 @@ def build_config(instance_path: Path) -> dict:
         # Cession paperwork delays and the free-cession ceiling (mobility/cession/rules.py).
         **{name: value for name, value in os.environ.items() if name.startswith("CESSION_")},
     }
+
+
+def _sms_http_url() -> str:
+    """The SMS provider's endpoint: http(s) only, never file:// or another scheme."""
+    url = os.environ.get("SMS_HTTP_URL", "").strip()
+    if url and not url.lower().startswith(("https://", "http://")):
+        raise ConfigurationError(f"SMS_HTTP_URL must start with https:// (or http://), got {url!r}.")
+    return url
 
 
 def _engine_options(database_url: str) -> dict:

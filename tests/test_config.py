@@ -125,3 +125,10 @@ def test_production_refuses_to_start_without_a_pseudonym_key_for_the_exports(mon
     monkeypatch.setenv("EXPORT_PSEUDONYM_KEY", "too-short")
     with pytest.raises(ConfigurationError, match="EXPORT_PSEUDONYM_KEY is not set"):
         create_app({"INSTANCE_PATH": str(tmp_path)})
+
+
+def test_an_sms_provider_url_that_is_not_http_stops_the_service(monkeypatch, tmp_path):
+    monkeypatch.setenv("APP_ENV", "development")
+    monkeypatch.setenv("SMS_HTTP_URL", "file:///etc/passwd")
+    with pytest.raises(ConfigurationError, match="SMS_HTTP_URL must start with https://"):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
