@@ -14,6 +14,7 @@ from tests.api.helpers import NOW, TODAY
 from tests.booking.factories import add_demo_tariffs, eligible_beneficiary
 from tests.fleet.factories import SiteFactory, VehicleFactory
 from tests.api.openapi_check import OpenApiCheck
+from tests.reporting.conftest import plan  # noqa: F401 (the hand-computed plan, for the reporting API)
 
 
 class CheckedClient(FlaskClient):

@@ -93,6 +93,10 @@ FUZZED_OPERATIONS = {
     "GET /bookings/{booking_id}",
     "POST /bookings/{booking_id}/cancel",
     "GET /beneficiaries",
+    "GET /cessions",
+    "GET /cessions/{cession_id}",
+    "GET /indicators",
+    "GET /exports/{name}.{extension}",
 }
 
 

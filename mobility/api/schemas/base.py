@@ -44,7 +44,8 @@ MULTILINE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 MAX_PARAMETER = 100
 # The years of the boundary's date range (1900 to 2200), for clients and fuzzers.
 DAY_PATTERN = r"^(19\d\d|2[01]\d\d|2200)-\d{2}-\d{2}$"
-assert MIN_DATE.year == 1900 and MAX_DATE == date(2200, 12, 31)
+if MIN_DATE.year != 1900 or MAX_DATE != date(2200, 12, 31):
+    raise RuntimeError("DAY_PATTERN no longer matches the boundary's date range")
 
 
 def viewer():
@@ -127,7 +128,8 @@ class QueryInteger(FrenchMessages, fields.Integer):
     blank_means_absent = False  # `?page=` is no number, not "the first page"
 
     def __init__(self, *, minimum: int, maximum: int, **kwargs):
-        assert maximum <= MAX_DB_INT
+        if maximum > MAX_DB_INT:
+            raise ValueError("a query integer must fit an INTEGER column")
         metadata = {"minimum": minimum, "maximum": maximum, **kwargs.pop("metadata", {})}
         super().__init__(metadata=metadata, **kwargs)
         self.minimum, self.maximum = minimum, maximum
