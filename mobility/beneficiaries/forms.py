@@ -189,3 +189,18 @@ class BeneficiaryForm(BaseForm):
     def validate_referent_id(self, field):
         if field.data not in self._referent_ids:
             raise ValidationError(_l("Choisissez un référent de votre organisation dans la liste."))
+
+
+class OwnContactChoiceForm(BaseForm):
+    """The person's own choice, on "Mes données": how the service's messages reach them."""
+
+    contact_channel = SelectField(
+        _l("Comment recevoir les messages du service"),
+        choices=[
+            SelectChoice(ContactChoice.EMAIL.value, _l("Par e-mail")),
+            SelectChoice(ContactChoice.SMS.value, _l("Par SMS")),
+            SelectChoice(ContactChoice.BOTH.value, _l("Par e-mail et par SMS")),
+        ],
+        validators=[InputRequired(message=_l("Choisissez une façon de recevoir les messages dans la liste."))],
+        validate_choice=True,
+    )

@@ -14,6 +14,8 @@ from mobility.auth.models import Role, User
 from mobility.auth.services import AccountError, create_user, send_invitation
 from mobility.beneficiaries.models import Beneficiary
 from mobility.extensions import db
+from mobility.notify.models import ContactChoice
+from mobility.notify.phones import is_mobile
 
 # Fields a référent edits directly; the "checked" facts are stamped by the service.
 EDITABLE_FIELDS = (
@@ -139,6 +141,27 @@ def update_beneficiary(
         db.session.flush()
         record(AuditAction.UPDATE, "beneficiary", beneficiary.id, actor=actor, fields=changed)
     return changed
+
+
+def choose_own_contact_channel(beneficiary: Beneficiary, choice: ContactChoice, actor: User) -> bool:
+    """The person's own choice of channel; refused if it needs a contact the file lacks."""
+    contact = beneficiary.contact()
+    if choice in (ContactChoice.SMS, ContactChoice.BOTH) and not is_mobile(contact.phone):
+        raise BeneficiaryError(
+            _("Pour recevoir des SMS, il faut un numéro de portable : demandez à votre référent de l'ajouter."),
+            field="contact_channel",
+        )
+    if choice in (ContactChoice.EMAIL, ContactChoice.BOTH) and not contact.email:
+        raise BeneficiaryError(
+            _("Pour recevoir des e-mails, il faut une adresse e-mail : demandez à votre référent de l'ajouter."),
+            field="contact_channel",
+        )
+    if beneficiary.contact_channel == choice:
+        return False
+    beneficiary.contact_channel = choice
+    db.session.flush()
+    record(AuditAction.UPDATE, "beneficiary", beneficiary.id, actor=actor, fields={"contact_channel"})
+    return True
 
 
 def invite_beneficiary(beneficiary: Beneficiary, actor: User) -> User:

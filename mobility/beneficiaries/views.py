@@ -8,10 +8,11 @@ from sqlalchemy import select
 from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
 from mobility.beneficiaries import services
-from mobility.beneficiaries.forms import BeneficiaryForm
+from mobility.beneficiaries.forms import BeneficiaryForm, OwnContactChoiceForm
 from mobility.beneficiaries.models import Beneficiary
 from mobility.core.boundary import page_number
 from mobility.extensions import db
+from mobility.notify.models import ContactChoice
 from mobility.territory.models import Commune
 
 bp = Blueprint("beneficiaries", __name__)
@@ -132,11 +133,31 @@ def invite(beneficiary_id: int):
     return redirect(url_for("beneficiaries.show", beneficiary_id=beneficiary_id))
 
 
-@bp.route("/mes-donnees")
+@bp.route("/mes-donnees", methods=["GET", "POST"])
 @role_required(Role.BENEFICIARY)
 def my_data():
     beneficiary = services.own_file(current_user)
-    if beneficiary is not None:
+    form = OwnContactChoiceForm(
+        data={"contact_channel": beneficiary.contact_channel.value}
+        if beneficiary is not None and beneficiary.contact_channel else None
+    )
+    status = 200
+    if beneficiary is not None and request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                changed = services.choose_own_contact_channel(
+                    beneficiary, ContactChoice(form.contact_channel.data), current_user
+                )
+            except services.BeneficiaryError as exc:
+                db.session.rollback()
+                form.contact_channel.errors = [exc.message]
+            else:
+                db.session.commit()
+                if changed:
+                    flash(_("Votre choix est enregistré."), "success")
+                return redirect(url_for("beneficiaries.my_data"))
+        status = 422
+    elif beneficiary is not None:
         services.record_read(beneficiary, current_user)
         db.session.commit()
-    return render_template("beneficiaries/my_data.html", beneficiary=beneficiary)
+    return render_template("beneficiaries/my_data.html", beneficiary=beneficiary, form=form), status

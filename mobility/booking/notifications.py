@@ -14,7 +14,7 @@ from mobility.auth.models import Role, User
 from mobility.booking.lifecycle import Action
 from mobility.booking.models import Booking, BookingStatus, Extension
 from mobility.extensions import db
-from mobility.notify.services import external_url, queue_email
+from mobility.notify.services import external_url, queue_email, queue_for
 
 # action -> who hears about it
 AUDIENCES: dict[Action, tuple[str, ...]] = {
@@ -32,13 +32,9 @@ AUDIENCES: dict[Action, tuple[str, ...]] = {
 }
 
 
-def _beneficiary_recipient(booking: Booking) -> tuple[str, str | None] | None:
-    person = booking.beneficiary
-    if person.user is not None and person.user.active:
-        return person.user.email, person.user.locale
-    if person.email:
-        return person.email, None
-    return None
+def _to_beneficiary(of: Booking, /, *, template: str, dedup_key: str, **context) -> None:
+    """On the channels the person chose (e-mail, SMS or both); nothing if they cannot be reached."""
+    queue_for(of.beneficiary.contact(), template=template, dedup_key=dedup_key, **context)
 
 
 def _referent(booking: Booking) -> User | None:
@@ -75,14 +71,9 @@ def _send(booking: Booking, action: Action, audience: str, reason: str | None) -
     context = {"booking": booking, "action": action.value, "reason": reason}
     dedup = f"booking:{booking.id}:{action.value}:{len(booking.transitions)}:{audience}"
     if audience == "beneficiary":
-        recipient = _beneficiary_recipient(booking)
-        if recipient is None:
-            return
-        email, language = recipient
-        queue_email(
-            recipient=email,
+        _to_beneficiary(
+            booking,
             template="booking_beneficiary",
-            language=language,
             dedup_key=dedup,
             link=external_url("booking.show", booking_id=booking.id),
             **context,
@@ -127,14 +118,9 @@ def extension_requested(extension: Extension) -> None:
 
 
 def extension_refused(extension: Extension) -> None:
-    recipient = _beneficiary_recipient(extension.booking)
-    if recipient is None:
-        return
-    email, language = recipient
-    queue_email(
-        recipient=email,
+    _to_beneficiary(
+        extension.booking,
         template="booking_extension_refused",
-        language=language,
         dedup_key=f"extension:{extension.id}:refused",
         booking=extension.booking,
         extension=extension,

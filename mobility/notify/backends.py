@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import smtplib
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -112,6 +113,8 @@ class HTTPSMSBackend:
 
     def __init__(self, config):
         self.url = config["SMS_HTTP_URL"]
+        if urllib.parse.urlsplit(self.url).scheme not in ("http", "https"):
+            raise ValueError("SMS_HTTP_URL must be an http(s) address")
         self.token = config["SMS_HTTP_TOKEN"]
         self.sender = config["SMS_SENDER"]
         self.id_field = config["SMS_HTTP_ID_FIELD"]

@@ -109,8 +109,11 @@ def euros(cents: int | None) -> Decimal | None:
 
 def _stream(statement) -> Iterator:
     """Rows straight from the driver, fetched in batches (a server-side cursor on PostgreSQL)."""
-    connection = db.session.connection()
-    result = connection.execution_options(stream_results=True, yield_per=STREAM_BATCH).execute(statement)
+    # Options for this statement only: Connection.execution_options would set them on the
+    # session's connection for the rest of its transaction (every later UPDATE a cursor).
+    result = db.session.connection().execute(
+        statement, execution_options={"stream_results": True, "yield_per": STREAM_BATCH}
+    )
     for batch in result.partitions():
         yield from batch
 
@@ -331,6 +334,9 @@ PUBLIC_SERVED_FIELDS = (
 def public_served_rows(filters: Filters, settings: ExportSettings) -> Iterator[tuple]:
     """People served by basin and age band, small counts masked (None) with their totals."""
     table = indicators.rentals_crosstab(filters, Breakdown.BASIN, Breakdown.AGE_BAND, "people", AGE_BANDS)
+    if not table.cells:  # nobody served in the period: a total row of zeros, one per band
+        yield ("Total", *(0 for _ in AGE_BANDS), 0)
+        return
     protected = protect(table.cells, settings.secrecy_threshold)
     for label, cells, total in zip(table.row_labels, protected.cells, protected.row_totals):
         yield (label, *cells, total)

@@ -81,8 +81,8 @@ def test_a_referent_request_is_a_prescription_approved_at_once(world):
 def test_the_request_messages_reach_the_person_and_the_referent_in_the_outbox(world):
     services.request_booking(world["person"], _details(world), world["user"])
     db.session.commit()
-    recipients = sorted(m.recipient for m in db.session.scalars(db.select(OutboxMessage)))
-    assert recipients == sorted(["personne@example.org", world["person"].referent.email])
+    emails = sorted(m.recipient for m in db.session.scalars(db.select(OutboxMessage).filter_by(channel="email")))
+    assert emails == sorted(["personne@example.org", world["person"].referent.email])
 
 
 def test_two_requests_for_the_same_dates_get_two_different_vehicles_then_nothing_free(world):

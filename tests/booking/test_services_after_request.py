@@ -93,7 +93,7 @@ def test_approving_a_request_tells_the_person_and_the_association(fleet):
     services.approve(booking, person.referent)
     db.session.commit()
     assert booking.status == BookingStatus.APPROVED
-    subjects = {m.recipient: m.subject for m in db.session.scalars(db.select(OutboxMessage))}
+    subjects = {m.recipient: m.subject for m in db.session.scalars(db.select(OutboxMessage).filter_by(channel="email"))}
     assert subjects == {
         "personne@example.org": f"Votre location {booking.reference} est validée",
         "staff@example.org": f"Location {booking.reference} à confirmer",

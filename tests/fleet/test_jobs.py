@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import select
 
 from mobility.extensions import db
-from mobility.fleet.jobs import deadlines_digest
+from mobility.cession.jobs import deadlines_digest
 from mobility.fleet.models import VehicleStatus
 from mobility.notify.models import OutboxMessage
 from tests.factories import OrganisationFactory, UserFactory

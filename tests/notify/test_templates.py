@@ -28,7 +28,7 @@ def _contexts():
         "checkpoints_digest": {"items": [{"reference": booking.reference, "checkpoint": OutcomeCheckpoint.AFTER_3_MONTHS.label,
                                           "link": LINK}], "count": 1},
         "deadlines_digest": {"items": [(vehicle, a) for a in vehicle.alerts(datetime(2026, 12, 1).date())],
-                             "count": 1, "link": LINK},
+                             "paperwork": [], "count": 1, "link": LINK},
         "retention_notice": {"files": [{"number": 7, "due_on": datetime(2026, 12, 20).date(), "link": LINK}],
                              "count": 1},
     }
