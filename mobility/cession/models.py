@@ -33,8 +33,7 @@ from mobility.core.enums import LabelledEnum
 from mobility.core.time import utcnow
 from mobility.core.types import UTCDateTime, str_enum
 from mobility.extensions import db
-from mobility.fleet.models import Energy, Vehicle, VehicleCategory
-from mobility.fleet.rules import ACCEPTED_CONTENT_TYPES, MAX_DOCUMENT_BYTES
+from mobility.fleet.models import Energy, StoredFile, Vehicle, VehicleCategory, stored_file_constraints
 
 
 class ConventionKind(LabelledEnum):
@@ -114,27 +113,14 @@ class PaperworkKind(LabelledEnum):
         }
 
 
-class CessionDocument(db.Model):
+class CessionDocument(StoredFile, db.Model):
     """A file kept under UPLOAD_DIR with a generated name (the fleet's rules: type from the
     first bytes, size limit); a convention or a paperwork item points at it."""
 
     __tablename__ = "cession_document"
-    __table_args__ = (
-        CheckConstraint(f"size_bytes > 0 AND size_bytes <= {MAX_DOCUMENT_BYTES}", name="size_within_limit"),
-        CheckConstraint(
-            "content_type IN (" + ", ".join(f"'{value}'" for value in ACCEPTED_CONTENT_TYPES) + ")",
-            name="content_type_accepted",
-        ),
-        CheckConstraint("length(trim(original_filename)) > 0", name="original_filename_not_blank"),
-    )
+    __table_args__ = stored_file_constraints()
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    original_filename: Mapped[str] = mapped_column(String(200))
-    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
-    content_type: Mapped[str] = mapped_column(String(40))
-    size_bytes: Mapped[int] = mapped_column(Integer)
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Convention(db.Model):

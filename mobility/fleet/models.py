@@ -410,11 +410,10 @@ class MaintenanceRecord(db.Model):
     created_by: Mapped[User | None] = relationship()
 
 
-class VehicleDocument(db.Model):
-    """A file kept under UPLOAD_DIR with a generated name; the row says what it is."""
-
-    __tablename__ = "vehicle_document"
-    __table_args__ = (
+def stored_file_constraints() -> tuple:
+    """The database's share of the document rules, for every table of stored files (a new set
+    each call: a constraint belongs to one table)."""
+    return (
         CheckConstraint(f"size_bytes > 0 AND size_bytes <= {MAX_DOCUMENT_BYTES}", name="size_within_limit"),
         CheckConstraint(
             "content_type IN (" + ", ".join(f"'{value}'" for value in ACCEPTED_CONTENT_TYPES) + ")",
@@ -423,16 +422,29 @@ class VehicleDocument(db.Model):
         CheckConstraint("length(trim(original_filename)) > 0", name="original_filename_not_blank"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    vehicle_id: Mapped[int] = mapped_column(ForeignKey("vehicle.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[DocumentKind] = mapped_column(str_enum(DocumentKind, "document_kind"))
+
+class StoredFile:
+    """The columns of a file kept under UPLOAD_DIR with a generated name: one owner for the
+    vehicle documents and every other table of uploaded files (cessions)."""
+
     original_filename: Mapped[str] = mapped_column(String(200))
     stored_name: Mapped[str] = mapped_column(String(80), unique=True)
     content_type: Mapped[str] = mapped_column(String(40))
     size_bytes: Mapped[int] = mapped_column(Integer)
-    expires_on: Mapped[date | None] = mapped_column(Date)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class VehicleDocument(StoredFile, db.Model):
+    """A file kept under UPLOAD_DIR with a generated name; the row says what it is."""
+
+    __tablename__ = "vehicle_document"
+    __table_args__ = stored_file_constraints()
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vehicle_id: Mapped[int] = mapped_column(ForeignKey("vehicle.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[DocumentKind] = mapped_column(str_enum(DocumentKind, "document_kind"))
+    expires_on: Mapped[date | None] = mapped_column(Date)
 
     vehicle: Mapped[Vehicle] = relationship(back_populates="documents")
     uploaded_by: Mapped[User | None] = relationship()
