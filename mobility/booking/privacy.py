@@ -23,7 +23,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from mobility.auth.models import Role, User
-from mobility.booking import access
+from mobility.booking.models import BookingStatus
 from mobility.fleet.models import Vehicle
 
 
@@ -154,8 +154,20 @@ def booking_fields_for(user: User | None) -> frozenset[str]:
     return visible_booking_fields(audience_of(user))
 
 
-def may_see_plate(user: User | None, vehicle: Vehicle) -> bool:
-    """Plates for those who keep the fleet: admins, and fleet staff for their own association's."""
-    if user is None or not access.may_see_plates(user):
+# From confirmation on, the person and their référent know which car to look for at the site.
+PLATE_SHOWN_FROM = frozenset({BookingStatus.CONFIRMED, BookingStatus.IN_PROGRESS, BookingStatus.RETURNED})
+
+
+def plate_shown(user: User | None, vehicle: Vehicle, booking=None) -> bool:
+    """The one answer to "who sees this plate", for pages and API alike.
+
+    Admins, and fleet staff for their own association's vehicles, always; the person and their
+    référent for the vehicle of their booking (already in their scope) once it is confirmed.
+    """
+    if user is None:
         return False
-    return user.role is Role.ADMIN or vehicle.association_id == user.organisation_id
+    if user.role is Role.ADMIN:
+        return True
+    if user.role is Role.FLEET:
+        return vehicle.association_id == user.organisation_id
+    return booking is not None and booking.vehicle_id == vehicle.id and booking.status in PLATE_SHOWN_FROM

@@ -70,7 +70,6 @@ bp = Blueprint("booking", __name__, url_prefix="/locations")
 
 DECIDERS = (Role.REFERENT, Role.ADMIN)
 # Once the association has confirmed, the person may know which car it is.
-PLATE_SHOWN_FROM = (BookingStatus.CONFIRMED, BookingStatus.IN_PROGRESS, BookingStatus.RETURNED)
 OPEN_WAITING = (WaitingStatus.WAITING, WaitingStatus.OFFERED)
 # How long the pickup and return events last in the calendar file.
 CALENDAR_EVENT_MINUTES = 30
@@ -410,7 +409,7 @@ def _timeline(booking: Booking) -> list[TimelineEntry]:
 
 
 def _plate_shown(booking: Booking) -> bool:
-    return access.may_see_plates(current_user) or booking.status in PLATE_SHOWN_FROM
+    return privacy.plate_shown(current_user, booking.vehicle, booking)
 
 
 def _may_request_extension(booking: Booking) -> bool:

@@ -129,3 +129,26 @@ def test_fleet_staff_may_see_of_a_person_only_the_name_the_phone_and_whether_the
     assert not admin & {"display_name", "first_name", "last_name", "phone", "email", "address"}
     fleet_booking = privacy.visible_booking_fields(privacy.Audience.FLEET)
     assert not fleet_booking & {"purpose", "purpose_detail", "outcomes"}
+
+
+@pytest.mark.parametrize(
+    ("status", "plate_shown"),
+    [(BookingStatus.REQUESTED, False), (BookingStatus.APPROVED, False), (BookingStatus.CONFIRMED, True)],
+)
+def test_the_referent_reads_the_plate_on_the_api_as_on_the_booking_page(
+    client, auth, world, status, plate_shown
+):
+    booking = BookingFactory(beneficiary=world.person, vehicle=world.cars[0], status=status)
+    answer = client.get(f"/api/v1/bookings/{booking.id}", headers=world.headers)
+    assert answer.status_code == 200, answer.json
+    assert ("plate" in answer.json["vehicle"]) is plate_shown
+    auth.login(world.referent)
+    page = client.get(f"/locations/{booking.id}").get_data(as_text=True)
+    assert ("AA-001-AA" in page) is plate_shown
+
+
+def test_fleet_staff_of_another_association_never_read_a_plate_offered_in_availability(world):
+    outsider = UserFactory(fleet=True)
+    assert privacy.plate_shown(outsider, world.cars[0]) is False
+    keeper = UserFactory(fleet=True, organisation=world.orleans.association)
+    assert privacy.plate_shown(keeper, world.cars[0]) is True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_dump, validates_schema
 
 from mobility.api.schemas.base import (
     AudienceSchema,
@@ -16,8 +16,10 @@ from mobility.api.schemas.base import (
     ParisMoment,
     QuerySchema,
     Text,
+    viewer,
 )
 from mobility.api.schemas.vehicles import SummarySiteSchema, VehicleSummarySchema
+from mobility.booking import privacy
 from mobility.booking.eligibility import Purpose
 from mobility.booking.forms import PURPOSE_DETAIL_MAX, REASON_MAX, REASON_TOO_LONG
 from mobility.booking.models import BookingStatus
@@ -123,3 +125,12 @@ class BookingSchema(AudienceSchema):
     price_cents = fields.Integer(required=True)
     deposit_cents = fields.Integer(required=True)
     expires_at = ParisMoment(required=True, allow_none=True)
+
+    @post_dump(pass_original=True)
+    def plate_once_confirmed(self, data, booking, **kwargs):
+        # The vehicle alone cannot tell: the person's side sees the plate of their own booking's
+        # car from confirmation on (mobility.booking.privacy.plate_shown).
+        vehicle = data.get("vehicle")
+        if vehicle is not None and privacy.plate_shown(viewer(), booking.vehicle, booking):
+            vehicle["plate"] = booking.vehicle.plate
+        return data

@@ -95,6 +95,6 @@ class VehicleSummarySchema(Schema):
 
     @post_dump(pass_original=True)
     def plate_for_those_who_keep_the_fleet(self, data, vehicle, **kwargs):
-        if not privacy.may_see_plate(viewer(), vehicle):
+        if not privacy.plate_shown(viewer(), vehicle):
             data.pop("plate", None)
         return data
