@@ -6,6 +6,7 @@ TEST_DATABASE_URL is set (migrated once, emptied between tests).
 
 from __future__ import annotations
 
+import contextvars
 import os
 import shutil
 from pathlib import Path
@@ -15,7 +16,6 @@ import pytest
 os.environ["APP_ENV"] = "testing"
 
 from flask import has_app_context  # noqa: E402
-from flask.globals import _cv_app  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import create_engine, make_url, text  # noqa: E402
@@ -154,14 +154,12 @@ class IsolatedClient(FlaskClient):
         # read transaction so that it sees the request's changes afterwards.
         if has_app_context():
             db.session.commit()
-        token = _cv_app.set(None)
         # Buffered, as a WSGI server sends it: the response is closed (and its call_on_close
         # work, such as delivering the outbox, done) before the test looks at what happened.
         kwargs.setdefault("buffered", True)
-        try:
-            return super().open(*args, **kwargs)
-        finally:
-            _cv_app.reset(token)
+        # An empty context, as a server thread starts with: the request pushes its own app
+        # context instead of reusing the test's.
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 @pytest.fixture
