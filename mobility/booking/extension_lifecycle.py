@@ -5,17 +5,16 @@ move, anything else refused."""
 from __future__ import annotations
 
 import enum
-from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.auth.models import Role, User
 from mobility.booking.models import Extension, ExtensionStatus
-from mobility.core.statemachine import Move, StateMachine, roles
+from mobility.core.statemachine import MoveLog, Move, StateMachine, roles
 from mobility.core.time import utcnow
-from mobility.core.types import UTCDateTime, str_enum
+from mobility.core.types import str_enum
 from mobility.extensions import db
 
 E = ExtensionStatus
@@ -35,22 +34,17 @@ TRANSITIONS: dict[tuple[ExtensionStatus | None, ExtensionAction], Move] = {
 }
 
 
-class ExtensionTransition(db.Model):
+class ExtensionTransition(MoveLog, db.Model):
     """Every change of an extension request's status, with who, when and why."""
 
     __tablename__ = "extension_transition"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     extension_id: Mapped[int] = mapped_column(ForeignKey("booking_extension.id"), index=True)
     action: Mapped[str] = mapped_column(String(20))
     from_status: Mapped[ExtensionStatus | None] = mapped_column(str_enum(ExtensionStatus, "extension_from_status"))
     to_status: Mapped[ExtensionStatus] = mapped_column(str_enum(ExtensionStatus, "extension_to_status"))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    reason: Mapped[str | None] = mapped_column(Text)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     extension: Mapped[Extension] = relationship()
-    actor: Mapped[User | None] = relationship()
 
 
 def _log(extension: Extension, action: ExtensionAction, source, target, actor: User | None, reason: str | None):

@@ -36,6 +36,7 @@ from mobility.auth.models import User
 from mobility.beneficiaries.models import Beneficiary
 from mobility.booking.eligibility import Purpose
 from mobility.core.types import UTCDateTime, str_enum
+from mobility.core.statemachine import MoveLog
 from mobility.core.time import local, utcnow
 from mobility.extensions import db
 from mobility.fleet.models import Site, Vehicle, VehicleCategory
@@ -341,25 +342,19 @@ class Booking(db.Model):
         return self.status == BookingStatus.IN_PROGRESS and self.ends_at <= now
 
 
-class BookingTransition(db.Model):
+class BookingTransition(MoveLog, db.Model):
     """Every change of status (and every extension), with who, when and why."""
 
     __tablename__ = "booking_transition"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id"), index=True)
     action: Mapped[str] = mapped_column(String(20))
     from_status: Mapped[BookingStatus | None] = mapped_column(
         str_enum(BookingStatus, "transition_from_status")
     )
     to_status: Mapped[BookingStatus] = mapped_column(str_enum(BookingStatus, "transition_to_status"))
-    # None: the service itself (an expiry, a scheduled job).
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    reason: Mapped[str | None] = mapped_column(Text)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     booking: Mapped[Booking] = relationship(back_populates="transitions")
-    actor: Mapped[User | None] = relationship()
 
 
 class Payment(db.Model):

@@ -6,18 +6,17 @@ refused with the words the queue pages already show."""
 from __future__ import annotations
 
 import enum
-from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.auth.models import Role, User
 from mobility.booking.errors import BookingError
 from mobility.booking.models import WaitingEntry, WaitingStatus
-from mobility.core.statemachine import Move, StateMachine, roles
+from mobility.core.statemachine import MoveLog, Move, StateMachine, roles
 from mobility.core.time import utcnow
-from mobility.core.types import UTCDateTime, str_enum
+from mobility.core.types import str_enum
 from mobility.extensions import db
 
 W = WaitingStatus
@@ -45,22 +44,17 @@ TRANSITIONS: dict[tuple[WaitingStatus | None, QueueAction], Move] = {
 }
 
 
-class WaitingTransition(db.Model):
+class WaitingTransition(MoveLog, db.Model):
     """Every change of a waiting entry's status, with who and when (None: the service)."""
 
     __tablename__ = "waiting_transition"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("waiting_entry.id"), index=True)
     action: Mapped[str] = mapped_column(String(20))
     from_status: Mapped[WaitingStatus | None] = mapped_column(str_enum(WaitingStatus, "waiting_from_status"))
     to_status: Mapped[WaitingStatus] = mapped_column(str_enum(WaitingStatus, "waiting_to_status"))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    reason: Mapped[str | None] = mapped_column(Text)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     entry: Mapped[WaitingEntry] = relationship()
-    actor: Mapped[User | None] = relationship()
 
 
 def _log(entry: WaitingEntry, action: QueueAction, source, target, actor: User | None, reason: str | None):

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.auth.models import Organisation, User
 from mobility.core.enums import LabelledEnum
+from mobility.core.statemachine import MoveLog
 from mobility.core.time import utcnow
 from mobility.core.types import UTCDateTime, str_enum
 from mobility.extensions import db
@@ -277,19 +278,14 @@ class PaperworkItem(db.Model):
     recorded_by: Mapped[User | None] = relationship()
 
 
-class CessionTransition(db.Model):
+class CessionTransition(MoveLog, db.Model):
     """One row per move of a cession's state: who, when, why."""
 
     __tablename__ = "cession_transition"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     cession_id: Mapped[int] = mapped_column(ForeignKey("cession.id", ondelete="CASCADE"), index=True)
     action: Mapped[CessionAction] = mapped_column(str_enum(CessionAction, "cession_action"))
     from_state: Mapped[CessionState | None] = mapped_column(str_enum(CessionState, "cession_from_state"))
     to_state: Mapped[CessionState] = mapped_column(str_enum(CessionState, "cession_to_state"))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    reason: Mapped[str | None] = mapped_column(Text)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     cession: Mapped[Cession] = relationship(back_populates="transitions")
-    actor: Mapped[User | None] = relationship()

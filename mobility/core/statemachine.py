@@ -14,9 +14,15 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, Text
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from mobility.core.errors import Conflict, DomainError, Invalid
+from mobility.core.time import utcnow
+from mobility.core.types import UTCDateTime
 from mobility.extensions import db
 
 
@@ -96,3 +102,20 @@ class StateMachine:
 
     def table(self) -> Iterable[tuple[Any, enum.Enum, Move]]:
         return ((source, action, rule) for (source, action), rule in self.transitions.items())
+
+
+class MoveLog:
+    """The columns every state machine's log shares: who made the move, when, and why.
+
+    A domain's log table adds its subject's foreign key, the action and its status columns.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # None: the service itself (an expiry, a scheduled job).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @declared_attr
+    def actor(cls) -> Mapped[Any]:
+        return relationship("User")
