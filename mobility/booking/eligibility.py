@@ -47,7 +47,7 @@ from flask_babel.speaklater import LazyString
 from mobility.core.errors import Refused
 from mobility.beneficiaries.models import Beneficiary
 from mobility.booking.pricing import rental_days
-from mobility.config import ConfigurationError
+from mobility.core.settings import setting_date, setting_int
 from mobility.fleet.models import VehicleCategory
 
 # Categories and the driving rights they need. An e-bike needs none.
@@ -150,72 +150,35 @@ class EligibilitySettings:
         return [category for category in VehicleCategory if category in self.max_days]
 
 
-def _config_int(config: Mapping[str, Any], key: str, default: int) -> int:
-    value = config.get(key)
-    if value is None or value == "":
-        return default
-    if isinstance(value, bool):
-        raise ConfigurationError(f"{key} must be a whole number, got {value!r}.")
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise ConfigurationError(f"{key} must be a whole number, got {value!r}.") from exc
-
-
-def _config_date(config: Mapping[str, Any], key: str, default: date) -> date:
-    value = config.get(key)
-    if value is None or value == "":
-        return default
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError as exc:
-        raise ConfigurationError(f"{key} must be a date such as 1988-01-01, got {value!r}.") from exc
-
-
 def settings_from_config(config: Mapping[str, Any]) -> EligibilitySettings:
-    """The eligibility settings from the app config: defaults for the keys that are absent."""
+    """The eligibility settings from the app config: the class's defaults for absent keys."""
     defaults = EligibilitySettings()
     max_days = {}
     for category in VehicleCategory:
-        days = _config_int(
-            config, f"ELIGIBILITY_MAX_DAYS_{category.name}", defaults.max_days.get(category, 0)
+        # 0: the category is not offered.
+        days = setting_int(
+            config, f"ELIGIBILITY_MAX_DAYS_{category.name}", default=defaults.max_days.get(category, 0)
         )
-        if days < 0:
-            raise ConfigurationError(
-                f"ELIGIBILITY_MAX_DAYS_{category.name} must be 0 (not offered) or more, got {days}."
-            )
         if days:
             max_days[category] = days
     values = {
-        "rsa_check_max_months": _config_int(
-            config, "ELIGIBILITY_RSA_CHECK_MAX_MONTHS", defaults.rsa_check_max_months
+        "rsa_check_max_months": setting_int(
+            config, "ELIGIBILITY_RSA_CHECK_MAX_MONTHS", minimum=1, default=defaults.rsa_check_max_months
         ),
-        "max_active_bookings": _config_int(
-            config, "ELIGIBILITY_MAX_ACTIVE_BOOKINGS", defaults.max_active_bookings
+        # The database holds this rule under concurrency with the partial unique index
+        # uq_booking_one_holding_per_beneficiary (one booking per person): above 1 would lie.
+        "max_active_bookings": setting_int(
+            config, "ELIGIBILITY_MAX_ACTIVE_BOOKINGS", minimum=1, maximum=1, default=defaults.max_active_bookings
         ),
-        "vsp_min_age": _config_int(config, "ELIGIBILITY_VSP_MIN_AGE", defaults.vsp_min_age),
+        "vsp_min_age": setting_int(config, "ELIGIBILITY_VSP_MIN_AGE", minimum=1, default=defaults.vsp_min_age),
     }
-    for name, value in values.items():
-        if value < 1:
-            raise ConfigurationError(f"ELIGIBILITY_{name.upper()} must be 1 or more, got {value}.")
-    if values["max_active_bookings"] > 1:
-        # The database holds this rule under concurrency with a partial unique index.
-        raise ConfigurationError(
-            "ELIGIBILITY_MAX_ACTIVE_BOOKINGS cannot be above 1: the partial unique index "
-            "uq_booking_one_holding_per_beneficiary holds one booking per person."
-        )
     return EligibilitySettings(
         max_days=max_days,
-        vsp_no_licence_born_before=_config_date(
-            config, "ELIGIBILITY_VSP_NO_LICENCE_BORN_BEFORE", defaults.vsp_no_licence_born_before
+        vsp_no_licence_born_before=setting_date(
+            config, "ELIGIBILITY_VSP_NO_LICENCE_BORN_BEFORE", default=defaults.vsp_no_licence_born_before
         ),
         **values,
     )
-
-
-# Small date helpers ------------------------------------------------------------------------
 
 
 def _fr(day: date) -> str:

@@ -2,12 +2,13 @@
 
 create_app builds each domain's settings from app.config and keeps them on app.extensions;
 a bad value stops the service there, naming the variable, instead of failing the first request
-that reads it. Defaults are written once, in mobility.config.
+that reads it. Defaults are written once: in mobility.config for the variables it reads, or as
+the default of the domain's settings class (the eligibility rules') passed to these parsers.
 """
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 from typing import Any, TypeVar
 
 from flask import current_app
@@ -21,8 +22,22 @@ def _key(kind: type) -> str:
     return f"mobility.settings.{kind.__module__}.{kind.__qualname__}"
 
 
-def setting_int(config, name: str, *, minimum: int = 0, maximum: int = 10**6) -> int:
-    raw: Any = config[name]
+_ABSENT = object()
+
+
+def _raw(config, name: str, default: Any) -> Any:
+    raw = config.get(name)
+    if raw is None or raw == "":
+        if default is _ABSENT:
+            raise ConfigurationError(f"{name} is not set")
+        return default
+    return raw
+
+
+def setting_int(config, name: str, *, minimum: int = 0, maximum: int = 10**6, default: Any = _ABSENT) -> int:
+    raw: Any = _raw(config, name, default)
+    if isinstance(raw, bool):
+        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}")
     try:
         value = int(raw)
     except (TypeError, ValueError):
@@ -30,6 +45,16 @@ def setting_int(config, name: str, *, minimum: int = 0, maximum: int = 10**6) ->
     if not minimum <= value <= maximum:
         raise ConfigurationError(f"{name} must be between {minimum} and {maximum}, not {value}")
     return value
+
+
+def setting_date(config, name: str, *, default: Any = _ABSENT) -> date:
+    raw: Any = _raw(config, name, default)
+    if isinstance(raw, date):
+        return raw
+    try:
+        return date.fromisoformat(str(raw).strip())
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a date such as 1988-01-01, not {raw!r}") from None
 
 
 def setting_time(config, name: str) -> time:
