@@ -66,7 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config.get("TESTING"):
         app.jinja_env.undefined = StrictUndefined
     # A bad value stops the service at start, naming the setting, not at the first request.
-    settings_from_config(app.config)
+    core_settings.install(app, settings_from_config(app.config))
     core_settings.install(app, BookingSettings.from_config(app.config))
 
     register_extensions(app)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -11,7 +10,7 @@ from mobility.api.bookings import _today, followed_beneficiaries
 from mobility.api.schemas.beneficiaries import BeneficiaryPageQuerySchema, FollowedBeneficiaryPageSchema
 from mobility.audit.models import AuditAction
 from mobility.audit.services import record
-from mobility.booking.eligibility import refusals_by_category, settings_from_config
+from mobility.booking.eligibility import eligibility_settings, refusals_by_category
 from mobility.booking.models import HOLDING_STATUSES, Booking
 from mobility.extensions import db
 
@@ -52,7 +51,7 @@ def beneficiaries(query):
     )
     people = list(page.items)
     holding = _holding_counts([person.id for person in people])
-    settings = settings_from_config(current_app.config)
+    settings = eligibility_settings()
     today = _today()
     listed = []
     for person in people:

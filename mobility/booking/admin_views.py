@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,7 +18,7 @@ from mobility.auth.permissions import role_required
 from mobility.core.views import save_or_show
 from mobility.booking import services
 from mobility.booking.admin_forms import TariffForm
-from mobility.booking.eligibility import settings_from_config
+from mobility.booking.eligibility import eligibility_settings
 from mobility.booking.models import Tariff
 from mobility.booking.pricing import NoTariffInForce, tariff_in_force
 from mobility.core.time import local, utcnow
@@ -52,7 +52,7 @@ class CategoryTariffs:
 
 
 def tariffs_by_category(today: date) -> list[CategoryTariffs]:
-    offered = settings_from_config(current_app.config).offered_categories
+    offered = eligibility_settings().offered_categories
     groups = []
     for category in VehicleCategory:
         rows = services.tariffs_of(category)

@@ -47,7 +47,7 @@ from flask_babel.speaklater import LazyString
 from mobility.core.errors import Refused
 from mobility.beneficiaries.models import Beneficiary
 from mobility.booking.pricing import rental_days
-from mobility.core.settings import setting_date, setting_int
+from mobility.core.settings import setting_date, setting_int, settings_of
 from mobility.fleet.models import VehicleCategory
 
 # Categories and the driving rights they need. An e-bike needs none.
@@ -179,6 +179,11 @@ def settings_from_config(config: Mapping[str, Any]) -> EligibilitySettings:
         ),
         **values,
     )
+
+
+def eligibility_settings() -> EligibilitySettings:
+    """The current application's eligibility settings, parsed once by create_app."""
+    return settings_of(EligibilitySettings)
 
 
 def _fr(day: date) -> str:

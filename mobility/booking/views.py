@@ -17,7 +17,7 @@ from functools import partial
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -33,7 +33,7 @@ from mobility.beneficiaries.models import Beneficiary
 from mobility.beneficiaries.services import get_visible_beneficiary, own_file, visible_beneficiaries
 from mobility.core.views import PAGE_REFUSALS, save_or_show, show_error
 from mobility.booking import access, privacy, queries, services
-from mobility.booking.eligibility import NotEligible, settings_from_config
+from mobility.booking.eligibility import NotEligible, eligibility_settings
 from mobility.booking.forms import (
     BeneficiaryChoiceForm,
     CancelForm,
@@ -111,7 +111,7 @@ def _person_args(person: Beneficiary) -> dict:
 
 def _request_form(person: Beneficiary) -> RequestForm:
     form = RequestForm()
-    categories = settings_from_config(current_app.config).offered_categories
+    categories = eligibility_settings().offered_categories
     defaults = (services.default_pickup_time(), services.default_return_time())
     form.set_choices(categories, EmploymentBasin.all_ordered(), _today(), defaults)
     if current_user.role is Role.REFERENT:

@@ -4,28 +4,26 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from flask import current_app
 from flask_babel import gettext as _
 
 from mobility.audit.models import AuditAction
 from mobility.audit.services import record
 from mobility.auth.models import User
-from mobility.booking import notifications
+from mobility.booking import extension_lifecycle, notifications
 from mobility.booking.eligibility import (
-    settings_from_config,
+    eligibility_settings,
 )
-from mobility.booking import extension_lifecycle
 from mobility.booking.errors import BookingError
 from mobility.booking.extension_lifecycle import ExtensionAction
 from mobility.booking.lifecycle import Action, IllegalMove, move
 from mobility.booking.models import (
+    VEHICLE_HELD_GUARDS,
     Booking,
     BookingStatus,
     Extension,
 )
 from mobility.booking.pricing import quote, rental_days
 from mobility.booking.services.guards import take_write_lock
-from mobility.booking.models import VEHICLE_HELD_GUARDS
 from mobility.core.db import ConstraintViolated, savepoint
 from mobility.core.time import PARIS, utcnow
 from mobility.extensions import db
@@ -41,7 +39,7 @@ def request_extension(booking: Booking, new_ends_on: date, actor: User, return_a
     new_ends_at = datetime.combine(new_ends_on, return_at or booking.return_time, tzinfo=PARIS)
     if new_ends_at <= booking.ends_at:
         raise BookingError(_("La nouvelle date de retour doit être après la date prévue."), field="new_ends_on")
-    settings = settings_from_config(current_app.config)
+    settings = eligibility_settings()
     maximum = settings.max_days.get(booking.category)
     if maximum is not None and rental_days(booking.starts_on, new_ends_on) > 2 * maximum:
         raise BookingError(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -14,18 +13,20 @@ from mobility.audit.services import record
 from mobility.auth.models import Role, User
 from mobility.beneficiaries.models import Beneficiary
 from mobility.booking import notifications
+from mobility.booking.availability import Snapshot, free_vehicles, free_vehicles_query
 from mobility.booking.eligibility import (
     NotEligible,
     Purpose,
     check_active_bookings,
     check_eligibility,
-    settings_from_config,
+    eligibility_settings,
 )
-from mobility.booking.availability import Snapshot, free_vehicles, free_vehicles_query
 from mobility.booking.errors import BookingError
 from mobility.booking.lifecycle import Action, move
 from mobility.booking.models import (
     HOLDING_STATUSES,
+    ONE_HOLDING_PER_BENEFICIARY,
+    VEHICLE_HELD_GUARDS,
     Booking,
     BookingStatus,
 )
@@ -33,7 +34,6 @@ from mobility.booking.pricing import quote
 from mobility.booking.services.guards import take_write_lock
 from mobility.booking.services.tariffs import tariff_for
 from mobility.booking.settings import booking_settings
-from mobility.booking.models import ONE_HOLDING_PER_BENEFICIARY, VEHICLE_HELD_GUARDS
 from mobility.core.db import ConstraintViolated, savepoint
 from mobility.core.time import PARIS, local, utcnow
 from mobility.extensions import db
@@ -265,7 +265,7 @@ class Preview:
 
 
 def eligibility_refusals(beneficiary: Beneficiary, details: RequestDetails, today: date) -> list:
-    settings = settings_from_config(current_app.config)
+    settings = eligibility_settings()
     return check_eligibility(
         beneficiary,
         details.category,
@@ -368,7 +368,7 @@ def request_booking(
                     booking.expires_at = min(now + timedelta(hours=request_expiry_hours()), starts_at)
         except ConstraintViolated as violated:
             if violated.name == ONE_HOLDING_PER_BENEFICIARY:
-                settings = settings_from_config(current_app.config)
+                settings = eligibility_settings()
                 raise NotEligible([check_active_bookings(settings.max_active_bookings, settings)]) from None
             if violated.name in VEHICLE_HELD_GUARDS:
                 continue
