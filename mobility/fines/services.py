@@ -12,23 +12,23 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from mobility.audit.models import AuditAction
 from mobility.audit.services import record
 from mobility.auth.models import Role, User
 from mobility.beneficiaries.models import Beneficiary
-from mobility.booking.models import Booking
+from mobility.booking.models import Booking, Handover
 from mobility.core.db import refusing
 from mobility.core.errors import Invalid, NotFound, Refused
-from mobility.core.time import PARIS, at, local, utcnow
+from mobility.core.time import PARIS, at, local, local_midnight, utcnow
 from mobility.extensions import db
 from mobility.fines import lifecycle, notifications
 from mobility.fines.driver import DriverAnswer, who_had
 from mobility.fines.models import Fine, FineAction, FineStatus, OffenceKind, OPEN_STATUSES
 from mobility.fines.rules import NOTICE_NUMBER_MESSAGE, designation_deadline, fines_settings, normalise_notice_number
-from mobility.fleet.models import Vehicle
+from mobility.fleet.models import OdometerReading, Vehicle
 
 
 @dataclass
@@ -114,6 +114,23 @@ def _vehicle_of_association(vehicle_id: int | None, actor: User) -> Vehicle:
     return vehicle
 
 
+def in_fleet_since(vehicle: Vehicle) -> datetime:
+    """When the vehicle entered the association's fleet: its earliest trace in the service (its
+    record, its first odometer reading, its first handover), for vehicles recorded after the fact."""
+    moments = [vehicle.created_at]
+    first_reading = db.session.scalar(select(func.min(OdometerReading.read_on)).where(OdometerReading.vehicle_id == vehicle.id))
+    if first_reading is not None:
+        moments.append(local_midnight(first_reading).astimezone(timezone.utc))
+    first_handover = db.session.scalar(
+        select(func.min(Handover.recorded_at)).join(Booking, Booking.id == Handover.booking_id).where(
+            Booking.vehicle_id == vehicle.id
+        )
+    )
+    if first_handover is not None:
+        moments.append(first_handover if first_handover.tzinfo else first_handover.replace(tzinfo=timezone.utc))
+    return min(moments)
+
+
 def _check(data: FineData, actor: User, now: datetime) -> tuple[Vehicle, str, datetime]:
     vehicle = _vehicle_of_association(data.vehicle_id, actor)
     number = normalise_notice_number(data.notice_number)
@@ -124,11 +141,12 @@ def _check(data: FineData, actor: User, now: datetime) -> tuple[Vehicle, str, da
     moment = offence_instant(data.offence_on, data.offence_time)
     if moment > now:
         raise Invalid(_("La date et l'heure de l'infraction ne peuvent pas être dans le futur."), field="offence_on")
-    if moment < vehicle.created_at:
+    entered = in_fleet_since(vehicle)
+    if moment < entered:
         raise Invalid(
             _(
                 "Le véhicule n'était pas encore dans la flotte de l'association à cette date : il y est entré le %(day)s.",
-                day=local(vehicle.created_at).strftime("%d/%m/%Y"),
+                day=local(entered).strftime("%d/%m/%Y"),
             ),
             field="offence_on",
         )
