@@ -17,6 +17,7 @@ from datetime import date, datetime
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select, update
 
 from mobility.auth.models import Role, User
@@ -41,7 +42,7 @@ def deadlines_section(user: User, today: date) -> DigestSection | None:
         for fine in fines:
             left = fine.days_left(today)
             when = (
-                _("en retard de %(num)d jours", num=-left)
+                ngettext("en retard de %(num)d jour", "en retard de %(num)d jours", -left)
                 if left < 0
                 else _("à désigner avant le %(day)s", day=fine.designation_due_on.strftime("%d/%m/%Y"))
             )
