@@ -41,6 +41,8 @@ from mobility.fleet.availability_views import bp as availability_bp
 from mobility.fleet import ports as fleet_ports
 from mobility.fleet.planning_views import bp as planning_bp
 from mobility.fleet.views import bp as fleet_bp
+from mobility.fines.history import FineHistory
+from mobility.fines.views import bp as fines_bp
 from mobility.main import errors
 from mobility.main.views import bp as main_bp
 from mobility.notify.services import deliver_after_response
@@ -113,6 +115,7 @@ def plug_domains(app: Flask) -> None:
         holding_periods=(BookingHoldings(),),
         planning_sources=(BookingPlanning(),),
         vehicle_histories=(BookingHistory(),),
+        vehicle_records=(FineHistory(),),
     )
 
 
@@ -137,7 +140,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (planning_bp, availability_bp, api_admin_bp, booking_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(booking_fleet_bp)
-    for blueprint in (tariffs_bp, notify_admin_bp, cession_bp, reporting_bp):
+    for blueprint in (tariffs_bp, notify_admin_bp, cession_bp, fines_bp, reporting_bp):
         app.register_blueprint(blueprint)
     init_api(app)
 

@@ -205,6 +205,11 @@ def build_config(instance_path: Path) -> dict:
         "AUDIT_RETENTION_DAYS": _env_int("AUDIT_RETENTION_DAYS", 365),
         # Référents are told this many days before a file is anonymised.
         "RETENTION_NOTICE_DAYS": _env_int("RETENTION_NOTICE_DAYS", 30),
+        # Traffic fines (mobility/fines): an offence this close to a handover needs a human look;
+        # the designation is due this many days after the avis was sent (Code de la route L121-6).
+        "FINES_HANDOVER_MARGIN_MINUTES": _env_int("FINES_HANDOVER_MARGIN_MINUTES", 30),
+        "FINES_DESIGNATION_DAYS": _env_int("FINES_DESIGNATION_DAYS", 45),
+        "FINES_DUE_SOON_DAYS": _env_int("FINES_DUE_SOON_DAYS", 10),
         # Login throttling (Flask-Limiter, see mobility/auth/throttling.py). Windows slide and
         # only failures count; a device that logged in before is never held by others' failures.
         "RATELIMIT_STORAGE_URI": ratelimit_storage,

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import partial
 
 import click
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -38,11 +39,11 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from mobility.audit import jobs as audit_jobs
 from mobility.booking import jobs as booking_jobs
-from mobility.booking import retention_jobs
 from mobility.core.time import PARIS, local, utcnow
 from mobility.core.types import UTCDateTime
 from mobility.extensions import db
 from mobility.cession import jobs as cession_jobs
+from mobility.fines import jobs as fines_jobs
 from mobility.notify import jobs as notify_jobs
 from mobility.notify.services import OUTBOX_ADDED
 from mobility.reporting import jobs as reporting_jobs
@@ -122,10 +123,18 @@ JOBS: dict[str, Job] = {
         Job("overdue-returns", booking_jobs.flag_overdue_returns, _cron(minute="20", hour="8-19"), 30, 60),
         Job("pickup-reminders", booking_jobs.pickup_reminders, _cron(hour="18", minute="0"), 120, 1440),
         Job("return-reminders", booking_jobs.return_reminders, _cron(hour="18", minute="10"), 120, 1440),
-        Job("deadlines-digest", cession_jobs.deadlines_digest, _cron(hour="7", minute="30"), 180, 1440),
+        Job(
+            "deadlines-digest",
+            # Other floors' deadlines join the same digest as sections (fines to designate).
+            partial(cession_jobs.deadlines_digest, contributors=(fines_jobs.deadlines_section,)),
+            _cron(hour="7", minute="30"),
+            180,
+            1440,
+        ),
         Job("checkpoints-digest", booking_jobs.checkpoints_digest, _cron(hour="7", minute="40"), 180, 1440),
         Job("approvals-digest", booking_jobs.pending_approvals_digest, _cron(hour="8", minute="0"), 180, 1440),
-        Job("retention", retention_jobs.retention, _cron(hour="3", minute="30"), 240, 1440, destructive=True),
+        # The files' retention, then the free text that the fines hold of the files anonymised.
+        Job("retention", fines_jobs.retention, _cron(hour="3", minute="30"), 240, 1440, destructive=True),
         Job("nightly-exports", reporting_jobs.nightly_exports, _cron(hour="3", minute="45"), 180, 1440),
         Job("outbox-purge", notify_jobs.purge_outbox, _cron(hour="4", minute="0"), 240, 1440),
         Job("access-log-purge", audit_jobs.purge_access_log, _cron(hour="4", minute="10"), 240, 1440),

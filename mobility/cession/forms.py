@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import SelectField, StringField, TextAreaField, TimeField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -17,6 +17,7 @@ from mobility.core.forms import (
     EurosField,
     FrenchDateField,
     FrenchIntegerField,
+    FrenchTimeField,
     NotInFuture,
     empty_to_none,
     optional_int,
@@ -27,16 +28,6 @@ from mobility.fleet.rules import PLATE_INVALID, VIN_INVALID, InvalidPlate, Inval
 
 FILE_HINT = _l("PDF, JPEG ou PNG, 5 Mo au plus.")
 FILE_ACCEPT = {"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
-
-
-class FrenchTimeField(TimeField):
-    """An hour input whose parse error is a French sentence."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError(str(_l("Saisissez une heure valide, par exemple 14:30."))) from exc
 
 
 def _required_date(label, message):

@@ -9,7 +9,7 @@ import re
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, StopValidation, ValidationError
 
@@ -180,6 +180,16 @@ class FrenchDateField(DateField):
             super().process_formdata(valuelist)
         except ValueError as exc:
             raise ValueError(str(DATE_INVALID)) from exc
+
+
+class FrenchTimeField(TimeField):
+    """An hour input whose parse error is a French sentence."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(str(_l("Saisissez une heure valide, par exemple 14:30."))) from exc
 
 
 class FrenchIntegerField(IntegerField):

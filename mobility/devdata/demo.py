@@ -14,6 +14,7 @@ from mobility.auth.passwords import hash_password
 from mobility.beneficiaries.models import Beneficiary
 from mobility.devdata.bookings import seed_bookings
 from mobility.devdata.cessions import seed_cessions
+from mobility.devdata.fines import seed_fines
 from mobility.extensions import db
 from mobility.devdata.fleet import seed_fleet
 from mobility.territory.models import EmploymentBasin
@@ -137,6 +138,7 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
     fleet = seed_fleet(today)
     bookings = seed_bookings(today)
     cessions = seed_cessions(today)
+    fines = seed_fines(today)
     return {
         "organisations": len(organisations),
         "accounts": len(users) + 1,
@@ -144,4 +146,5 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
         "new_vehicles": fleet["new_vehicles"],
         "new_bookings": bookings["new_bookings"],
         "new_cessions": cessions["new_cessions"],
+        "new_fines": fines["new_fines"],
     }

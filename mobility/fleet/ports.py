@@ -2,7 +2,7 @@
 
 The fleet knows nothing of bookings, yet a vehicle on rental is not free, the planning board
 shows rentals, the site calendar lists pickups and returns, and the vehicle page lists its
-rentals. Each of these is a port: an interface the fleet declares (a Protocol) and that a
+rentals and its other records (fines). Each of these is a port: an interface the fleet declares (a Protocol) and that a
 higher floor implements. `create_app` passes the implementations to `plug`, explicitly; the
 fleet reads them from the application with `plugged()`. Nothing registers itself on import.
 """
@@ -68,10 +68,33 @@ class VehicleHistory(Protocol):
 
 
 @dataclass(frozen=True)
+class VehicleRecord:
+    """One line of a vehicle's other records (a fine, an incident…), as the vehicle page shows it."""
+
+    reference: str
+    url: str
+    occurred_at: datetime
+    summary: str
+    status_label: str
+    flagged: bool = False  # needs attention (a deadline near or past)
+
+
+@runtime_checkable
+class VehicleRecords(Protocol):
+    """A section of the vehicle page: a heading and the vehicle's records of one kind."""
+
+    def heading(self) -> str: ...
+
+    def records_of(self, vehicle: Vehicle) -> list[VehicleRecord]:
+        """The vehicle's records, newest first (the page is already scoped to its association)."""
+
+
+@dataclass(frozen=True)
 class FleetPorts:
     holding_periods: tuple[HoldingPeriods, ...] = ()
     planning_sources: tuple[PlanningSource, ...] = ()
     vehicle_histories: tuple[VehicleHistory, ...] = ()
+    vehicle_records: tuple[VehicleRecords, ...] = ()
 
 
 def plug(
@@ -80,17 +103,20 @@ def plug(
     holding_periods: Iterable[HoldingPeriods] = (),
     planning_sources: Iterable[PlanningSource] = (),
     vehicle_histories: Iterable[VehicleHistory] = (),
+    vehicle_records: Iterable[VehicleRecords] = (),
 ) -> FleetPorts:
     """Give this application's fleet the implementations of its ports (called by create_app)."""
     ports = FleetPorts(
         holding_periods=tuple(holding_periods),
         planning_sources=tuple(planning_sources),
         vehicle_histories=tuple(vehicle_histories),
+        vehicle_records=tuple(vehicle_records),
     )
     for implementation, protocol in (
         *((item, HoldingPeriods) for item in ports.holding_periods),
         *((item, PlanningSource) for item in ports.planning_sources),
         *((item, VehicleHistory) for item in ports.vehicle_histories),
+        *((item, VehicleRecords) for item in ports.vehicle_records),
     ):
         if not isinstance(implementation, protocol):
             raise TypeError(f"{implementation!r} does not implement {protocol.__name__}")

@@ -172,6 +172,7 @@ def vehicle(vehicle_id: int):
         current_km=vehicle.current_odometer_km,
         today=today,
         uses=[use for history in plugged().vehicle_histories for use in history.uses_of(vehicle)],
+        record_sections=[(source.heading(), source.records_of(vehicle)) for source in plugged().vehicle_records],
     )
 
 

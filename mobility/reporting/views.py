@@ -21,6 +21,7 @@ from mobility.core.time import today
 from mobility.core.views import save_or_show
 from mobility.extensions import db
 from mobility.reporting import dashboard, objectives, services
+from mobility.reporting.fines import fine_figures
 from mobility.reporting.dimensions import Filters
 from mobility.reporting.exports import EXPORTS, ExportSettings
 from mobility.reporting.formats import Format
@@ -70,6 +71,18 @@ def _render_dashboard(scope: dashboard.Scope):
 @role_required(Role.ADMIN, Role.FLEET, Role.REFERENT)
 def index():
     return _render_dashboard(_scope_of_current_user())
+
+
+@bp.route("/amendes")
+@role_required(Role.ADMIN, Role.FLEET)
+def fines():
+    """Fines per association and the share designated in time: admins all, an association its own."""
+    form = _period_form()
+    if request.args and not form.validate():
+        return render_template("reporting/fines.html", form=form, rows=None), 422
+    association_id = current_user.organisation_id if current_user.role is Role.FLEET else None
+    rows = fine_figures(form.du.data, form.au.data, today(), association_id)
+    return render_template("reporting/fines.html", form=form, rows=rows)
 
 
 @bp.route("/organisations/<int:organisation_id>")

@@ -95,6 +95,7 @@ FUZZED_OPERATIONS = {
     "GET /beneficiaries",
     "GET /cessions",
     "GET /cessions/{cession_id}",
+    "GET /fines",
     "GET /indicators",
     "GET /exports/{name}.{extension}",
 }

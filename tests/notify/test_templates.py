@@ -28,7 +28,8 @@ def _contexts():
         "checkpoints_digest": {"items": [{"reference": booking.reference, "checkpoint": OutcomeCheckpoint.AFTER_3_MONTHS.label,
                                           "link": LINK}], "count": 1},
         "deadlines_digest": {"items": [(vehicle, a) for a in vehicle.alerts(datetime(2026, 12, 1).date())],
-                             "paperwork": [], "count": 1, "link": LINK},
+                             "paperwork": [], "sections": [], "count": 1, "link": LINK},
+        "fine_referent": {"action": "identify", "file_number": 7, "deadline": datetime(2026, 12, 20).date(), "link": LINK},
         "retention_notice": {"files": [{"number": 7, "due_on": datetime(2026, 12, 20).date(), "link": LINK}],
                              "count": 1},
     }
@@ -39,7 +40,7 @@ FRENCH_WORDS = ("Bonjour", "véhicule", "location", "dossier", "Rappel")
 
 @pytest.mark.parametrize("template", sorted([
     "pickup_reminder", "return_reminder", "waiting_offer", "overdue_return", "approvals_digest",
-    "checkpoints_digest", "deadlines_digest", "retention_notice"]))
+    "checkpoints_digest", "deadlines_digest", "retention_notice", "fine_referent"]))
 def test_each_new_message_renders_in_both_languages(app, template):
     context = _contexts()[template]
     french = render_email(template, "fr", context)
