@@ -68,10 +68,32 @@ class VehicleHistory(Protocol):
 
 
 @dataclass(frozen=True)
+class VehicleEvent:
+    """One line of a vehicle's history of incidents, claims and repairs, as its page shows it."""
+
+    kind_label: str
+    reference: str
+    url: str | None
+    on: datetime
+    status_label: str
+    detail: str = ""
+
+
+@runtime_checkable
+class VehicleEvents(Protocol):
+    def events_of(self, vehicle: Vehicle) -> list[VehicleEvent]:
+        """What happened to the vehicle (incidents, claims, repairs), newest first."""
+
+    def warnings_of(self, vehicle: Vehicle) -> list[str]:
+        """Warnings for its page (repeated incidents), in words."""
+
+
+@dataclass(frozen=True)
 class FleetPorts:
     holding_periods: tuple[HoldingPeriods, ...] = ()
     planning_sources: tuple[PlanningSource, ...] = ()
     vehicle_histories: tuple[VehicleHistory, ...] = ()
+    vehicle_events: tuple[VehicleEvents, ...] = ()
 
 
 def plug(
@@ -80,17 +102,20 @@ def plug(
     holding_periods: Iterable[HoldingPeriods] = (),
     planning_sources: Iterable[PlanningSource] = (),
     vehicle_histories: Iterable[VehicleHistory] = (),
+    vehicle_events: Iterable[VehicleEvents] = (),
 ) -> FleetPorts:
     """Give this application's fleet the implementations of its ports (called by create_app)."""
     ports = FleetPorts(
         holding_periods=tuple(holding_periods),
         planning_sources=tuple(planning_sources),
         vehicle_histories=tuple(vehicle_histories),
+        vehicle_events=tuple(vehicle_events),
     )
     for implementation, protocol in (
         *((item, HoldingPeriods) for item in ports.holding_periods),
         *((item, PlanningSource) for item in ports.planning_sources),
         *((item, VehicleHistory) for item in ports.vehicle_histories),
+        *((item, VehicleEvents) for item in ports.vehicle_events),
     ):
         if not isinstance(implementation, protocol):
             raise TypeError(f"{implementation!r} does not implement {protocol.__name__}")
