@@ -11,6 +11,7 @@ from mobility.cession.services import late_paperwork
 from mobility.core.time import local
 from mobility.extensions import db
 from mobility.fleet.jobs import vehicle_deadlines
+from mobility.incidents.services import claims_due
 from mobility.notify.contacts import Contact
 from mobility.notify.models import ContactChoice
 from mobility.notify.services import external_url, is_queued, queue_for
@@ -18,8 +19,9 @@ from mobility.notify.services import external_url, is_queued, queue_for
 
 def deadlines_digest(now: datetime, wet: bool = True) -> dict:
     """One daily digest per person, never one message per vehicle: association staff get their
-    vehicles' insurance and contrôle technique due within 30 days or past, and the paperwork
-    late or to redo of their association's cessions; admins get every cession's late paperwork."""
+    vehicles' insurance and contrôle technique due within 30 days or past, the insurance claims
+    to declare within two working days or late, and the paperwork late or to redo of their
+    association's cessions; admins get every cession's late paperwork."""
     today = local(now).date()
     vehicles = vehicle_deadlines(today)
     people = db.session.scalars(
@@ -34,7 +36,8 @@ def deadlines_digest(now: datetime, wet: bool = True) -> dict:
             continue
         items = vehicles.get(user.organisation_id, []) if user.role == Role.FLEET else []
         paperwork = late_paperwork(user, today)
-        if not items and not paperwork:
+        claims = claims_due(user.organisation_id, today) if user.role == Role.FLEET else []
+        if not items and not paperwork and not claims:
             continue
         queue_for(
             Contact(email=user.email, language=user.locale, choice=ContactChoice.EMAIL),
@@ -42,7 +45,9 @@ def deadlines_digest(now: datetime, wet: bool = True) -> dict:
             dedup_key=key,
             items=items,
             paperwork=paperwork,
-            count=len(items) + sum(len(entry.items) for entry in paperwork),
+            claims=claims,
+            claims_link=external_url("incidents.index"),
+            count=len(items) + len(claims) + sum(len(entry.items) for entry in paperwork),
             link=external_url("fleet.vehicles") if items else external_url("cession.index"),
         )
         sent += 1

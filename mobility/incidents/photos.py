@@ -13,6 +13,7 @@ import io
 import uuid
 import warnings
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -34,6 +35,17 @@ MAX_PIXELS = 40_000_000
 
 class PhotoRefused(Invalid):
     pass
+
+
+@dataclass(frozen=True)
+class CleanPhoto:
+    """A photo already re-encoded by clean_jpeg: the only kind store_photos accepts."""
+
+    content: bytes
+
+
+def clean_photo(content: bytes, field: str = "photos") -> CleanPhoto:
+    return CleanPhoto(clean_jpeg(content, field))
 
 
 def clean_jpeg(content: bytes, field: str = "photos") -> bytes:
@@ -70,27 +82,30 @@ def clean_jpeg(content: bytes, field: str = "photos") -> bytes:
     return cleaned
 
 
-def read_uploads(files: Iterable, field: str = "photos") -> list[tuple[str, bytes]]:
-    """(filename, cleaned JPEG) for each file sent (empty inputs skipped), all checked before any
-    is stored, so that one bad photo saves none."""
+def read_uploads(files: Iterable, field: str = "photos") -> list[CleanPhoto]:
+    """Each file sent (empty inputs skipped), cleaned; all are checked before any is stored, so
+    that one bad photo saves none."""
     cleaned = []
     for upload in files:
         if upload is None or not getattr(upload, "filename", None):
             continue
         content = upload.stream.read(MAX_DOCUMENT_BYTES + 1)
-        cleaned.append((upload.filename, clean_jpeg(content, field)))
+        cleaned.append(clean_photo(content, field))
     if len(cleaned) > MAX_PHOTOS:
         raise PhotoRefused(_("Envoyez au plus %(count)s photos à la fois.", count=MAX_PHOTOS), field=field)
     return cleaned
 
 
 def store_photos(
-    photos: list[tuple[str, bytes]], actor: User, *, incident_id: int | None = None, handover_id: int | None = None
+    photos: list[CleanPhoto], actor: User, *, incident_id: int | None = None, handover_id: int | None = None
 ) -> list[ConditionPhoto]:
     """Add the rows then write the files (the caller commits; a failed commit leaves files that
     no row names, never a row without its file)."""
     stored = []
-    for number, (_filename, content) in enumerate(photos, start=1):
+    for number, photo_file in enumerate(photos, start=1):
+        if not isinstance(photo_file, CleanPhoto):
+            raise TypeError("store_photos takes photos cleaned by clean_photo() only")
+        content = photo_file.content
         # The phone's file name (often a date and a place) is not kept.
         photo = ConditionPhoto(
             incident_id=incident_id,

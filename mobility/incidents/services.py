@@ -40,7 +40,7 @@ from mobility.incidents.models import (
     IncidentStatus,
     InsuranceClaim,
 )
-from mobility.incidents.photos import store_photos
+from mobility.incidents.photos import CleanPhoto, store_photos
 from mobility.incidents.rules import (
     CLAIM_REMINDER_WORKING_DAYS,
     DEFAULT_CLAIM_WORKING_DAYS,
@@ -131,7 +131,7 @@ def report_incident(
     vehicle: Vehicle,
     booking: Booking | None,
     report: IncidentReport,
-    photos: list[tuple[str, bytes]],
+    photos: list[CleanPhoto],
     actor: User,
     *,
     off_road: OffRoad | None = None,
@@ -299,17 +299,22 @@ def record_claim(incident: Incident, details: ClaimDetails, actor: User, today: 
             raise Invalid(_("Indiquez d'abord la date de déclaration à l'assureur."), field="declared_on")
         if details.expert_visit_on < details.declared_on:
             raise Invalid(_("La visite de l'expert ne peut pas précéder la déclaration."), field="expert_visit_on")
+    rules = policy_of(incident.association_id)
     claim = incident.claim
     creating = claim is None
     if claim is None:
-        claim = InsuranceClaim(incident=incident, deadline_on=deadline_for(incident), created_by_id=actor.id)
+        claim = InsuranceClaim(
+            incident=incident,
+            deadline_on=claim_deadline(incident.occurred_on, rules.claim_working_days),
+            created_by_id=actor.id,
+        )
         db.session.add(claim)
     claim.insurer_reference = (details.insurer_reference or "").strip() or None
     claim.declared_on = details.declared_on
     claim.expert_visit_on = details.expert_visit_on
     claim.repair_cost_cents = details.repair_cost_cents
     claim.deductible_cents = details.deductible_cents
-    claim.deductible_borne_by = details.deductible_borne_by or policy_of(incident.association_id).deductible_borne_by
+    claim.deductible_borne_by = details.deductible_borne_by or rules.deductible_borne_by
     claim.notes = (details.notes or "").strip() or None
     db.session.flush()
     record(AuditAction.CREATE if creating else AuditAction.UPDATE, "insurance_claim", claim.id, actor=actor)
