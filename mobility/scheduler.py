@@ -43,6 +43,7 @@ from mobility.core.time import PARIS, local, utcnow
 from mobility.core.types import UTCDateTime
 from mobility.extensions import db
 from mobility.cession import jobs as cession_jobs
+from mobility.incidents import jobs as incident_jobs
 from mobility.notify import jobs as notify_jobs
 from mobility.notify.services import OUTBOX_ADDED
 from mobility.reporting import jobs as reporting_jobs
@@ -126,6 +127,7 @@ JOBS: dict[str, Job] = {
         Job("checkpoints-digest", booking_jobs.checkpoints_digest, _cron(hour="7", minute="40"), 180, 1440),
         Job("approvals-digest", booking_jobs.pending_approvals_digest, _cron(hour="8", minute="0"), 180, 1440),
         Job("retention", retention_jobs.retention, _cron(hour="3", minute="30"), 240, 1440, destructive=True),
+        Job("incident-retention", incident_jobs.scrub_anonymised, _cron(hour="3", minute="40"), 240, 1440, destructive=True),
         Job("nightly-exports", reporting_jobs.nightly_exports, _cron(hour="3", minute="45"), 180, 1440),
         Job("outbox-purge", notify_jobs.purge_outbox, _cron(hour="4", minute="0"), 240, 1440),
         Job("access-log-purge", audit_jobs.purge_access_log, _cron(hour="4", minute="10"), 240, 1440),

@@ -112,3 +112,28 @@ def test_the_staff_digest_lists_the_claims_to_declare(world, mailbox):
         db.session.commit()
     message = db.session.scalar(db.select(OutboxMessage).where(OutboxMessage.recipient == "gestion@example.org"))
     assert "S-000001" in message.body_text and "à déclarer avant le 15/12/2026" in message.body_text
+
+
+def test_retention_scrubs_the_incidents_of_an_anonymised_file(world, app):
+    from mobility.incidents.jobs import scrub_anonymised
+    from mobility.incidents.models import ConditionPhoto, Incident
+    from mobility.incidents.photos import clean_photo, photo_path
+    from tests.incidents.conftest import jpeg_with_gps_and_camera
+
+    incident = services.report_incident(
+        world["vehicle"], world["booking"],
+        IncidentReport(IncidentKind.ACCIDENT, datetime(2026, 12, 8, 14, 0, tzinfo=UTC), "Chez un employeur", "Détails."),
+        [clean_photo(jpeg_with_gps_and_camera())], world["staff"],
+    )
+    db.session.commit()
+    path = photo_path(incident.photos[0])
+    assert path.is_file()
+    assert scrub_anonymised(datetime(2026, 12, 9, tzinfo=UTC))["rows"] == 0  # the file is not anonymised
+    world["person"].anonymised_on = date(2026, 12, 9)
+    db.session.commit()
+    assert scrub_anonymised(datetime(2026, 12, 9, tzinfo=UTC))["rows"] == 1
+    db.session.commit()
+    kept = db.session.get(Incident, incident.id)
+    assert (kept.description, kept.place, kept.kind) == ("-", "-", IncidentKind.ACCIDENT)
+    assert db.session.scalar(db.select(db.func.count(ConditionPhoto.id))) == 0 and not path.exists()
+    assert scrub_anonymised(datetime(2026, 12, 10, tzinfo=UTC))["rows"] == 0
