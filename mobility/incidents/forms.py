@@ -97,9 +97,16 @@ class StaffIncidentForm(BeneficiaryIncidentForm):
         if field.data and field.data not in {c.value for c in Continuation}:
             raise ValidationError(_l("Choisissez une des suites proposées."))
 
-    def validate_until_on(self, field):
-        if self.stops_vehicle.data and field.data is None:
-            raise ValidationError(_l("Indiquez jusqu'à quand le véhicule est immobilisé (une estimation)."))
+    def until_needed(self) -> bool:
+        return bool(self.stops_vehicle.data)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Optional() ends the field's own chain when it is empty: the rule across fields goes here.
+        if self.until_needed() and self.until_on.data is None and not self.until_on.errors:
+            self.until_on.errors = [_l("Indiquez jusqu'à quand le véhicule est immobilisé (une estimation).")]
+            return False
+        return valid
 
     def set_replacements(self, vehicles) -> None:
         self.replacement_vehicle_id.choices = [SelectChoice("", _l("— Choisir —"))] + [
@@ -113,10 +120,10 @@ class OffRoadForm(BaseForm):
     replacement_vehicle_id = StaffIncidentForm.replacement_vehicle_id
     validate_continuation = StaffIncidentForm.validate_continuation
     set_replacements = StaffIncidentForm.set_replacements
+    validate = StaffIncidentForm.validate
 
-    def validate_until_on(self, field):
-        if field.data is None:
-            raise ValidationError(_l("Indiquez jusqu'à quand le véhicule est immobilisé (une estimation)."))
+    def until_needed(self) -> bool:
+        return True
 
 
 class CloseForm(BaseForm):
