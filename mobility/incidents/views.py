@@ -22,7 +22,7 @@ from mobility.core.forms import optional_int
 from mobility.core.time import PARIS, today
 from mobility.core.views import PAGE_REFUSALS, save_or_show
 from mobility.extensions import db
-from mobility.fleet.services import get_visible_vehicle
+from mobility.fleet.services import get_visible_vehicle, visible_vehicles
 from mobility.auth.permissions import role_required
 from mobility.incidents import access, services
 from mobility.incidents.forms import (
@@ -81,9 +81,16 @@ def index():
     incidents = list(db.session.scalars(access.visible_incidents(current_user).order_by(Incident.occurred_at.desc())))
     for incident in incidents:
         record(AuditAction.READ, "incident", incident.id)
-    due = services.claims_due(current_user.organisation_id, today()) if current_user.role == Role.FLEET else []
+    fleet = current_user.role == Role.FLEET
+    due = services.claims_due(current_user.organisation_id, today()) if fleet else []
+    rentals = list(db.session.scalars(
+        booking_access.visible_bookings(current_user)
+        .where(Booking.status == BookingStatus.IN_PROGRESS)
+        .order_by(Booking.starts_at)
+    )) if fleet else []
+    vehicles = list(db.session.scalars(visible_vehicles(current_user))) if fleet else []
     db.session.commit()
-    return render_template("incidents/index.html", incidents=incidents, due=due)
+    return render_template("incidents/index.html", incidents=incidents, due=due, rentals=rentals, vehicles=vehicles)
 
 
 @bp.route("/nouveau", methods=["GET", "POST"])

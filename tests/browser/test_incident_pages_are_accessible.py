@@ -47,7 +47,10 @@ def _rental_in_progress() -> dict:
 def test_the_incident_form_passes_axe_with_its_errors_shown(page, make_data):
     data = make_data(_rental_in_progress)
     login(page, data["staff"])
-    page.goto(f"/sinistres/nouveau?location={data['booking']}")
+    page.get_by_role("link", name="Sinistres").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Incidents et sinistres")
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="Pendant la location").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Nouvel incident")
     expect(page.get_by_label("Véhicule de remplacement", exact=True)).to_contain_text(data["spare"])
     assert_no_axe_violations(page)
