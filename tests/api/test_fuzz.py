@@ -97,6 +97,7 @@ FUZZED_OPERATIONS = {
     "GET /cessions/{cession_id}",
     "GET /indicators",
     "GET /exports/{name}.{extension}",
+    "GET /incidents",
 }
 
 
