@@ -196,3 +196,40 @@ def test_the_vehicle_page_lists_incidents_and_flags_repeated_ones(world, client,
     auth.login(world["staff"])
     page = client.get(f"/flotte/vehicules/{world['vehicle'].id}")
     assert "S-000003" in page.text and "Incidents répétés : 3 incidents en 12 mois" in page.text
+
+
+def test_staff_set_the_emergency_number_and_the_claim_delay_of_their_association(world, client, auth):
+    from mobility.incidents.models import IncidentPolicy
+
+    auth.login(world["staff"])
+    refused = client.post("/sinistres/reglages", data={"emergency_phone": "12", "claim_working_days": "3",
+                                                       "deductible_borne_by": "association"})
+    assert refused.status_code == 422
+    assert "10 chiffres" in refused.text and "minimum légal" in refused.text
+    assert db.session.get(IncidentPolicy, world["association"].id) is None
+    saved = client.post("/sinistres/reglages", data={"emergency_phone": "0238123456", "claim_working_days": "7",
+                                                     "deductible_borne_by": "beneficiary"})
+    assert saved.status_code == 303
+    db.session.expire_all()
+    assert world["association"].emergency_phone == "02 38 12 34 56"
+    assert db.session.get(IncidentPolicy, world["association"].id).claim_working_days == 7
+
+
+def test_the_claim_form_refuses_a_declaration_before_the_incident_and_saves_nothing(world, client, auth):
+    from mobility.incidents.models import InsuranceClaim
+
+    incident = _incident(world)
+    auth.login(world["staff"])
+    page = client.get(f"/sinistres/{incident.id}/declaration")
+    assert "au plus tard le 15 déc" in page.text, page.text[page.text.find("plus tard"):][:80]
+    response = client.post(f"/sinistres/{incident.id}/declaration", data={
+        "declared_on": "2026-12-07", "deductible_borne_by": "association", "repair_cost": "450"})
+    assert response.status_code == 422
+    assert "La déclaration ne peut pas précéder l&#39;incident (le 08/12/2026)." in response.text
+    assert db.session.scalar(db.select(db.func.count(InsuranceClaim.id))) == 0
+    saved = client.post(f"/sinistres/{incident.id}/declaration", data={
+        "declared_on": "2026-12-09", "insurer_reference": "AX-77", "deductible_borne_by": "association",
+        "repair_cost": "450", "deductible": "150,50"})
+    assert saved.status_code == 303
+    claim = db.session.scalar(db.select(InsuranceClaim))
+    assert (claim.repair_cost_cents, claim.deductible_cents, claim.insurer_reference) == (45000, 15050, "AX-77")
