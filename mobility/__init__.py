@@ -34,6 +34,7 @@ from mobility.booking.fleet_views import bp as booking_fleet_bp
 from mobility.booking.settings import BookingSettings
 from mobility.booking.planning import BookingHistory, BookingPlanning
 from mobility.booking.views import bp as booking_bp
+from mobility.booking import ports as booking_ports
 from mobility.cession.views import bp as cession_bp
 from mobility.config import DEFAULT_INSTANCE_PATH, build_config
 from mobility.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -43,6 +44,9 @@ from mobility.fleet.planning_views import bp as planning_bp
 from mobility.fleet.views import bp as fleet_bp
 from mobility.fines.history import FineHistory
 from mobility.fines.views import bp as fines_bp
+from mobility.incidents.conditions import IncidentConditions, IncidentVehicleEvents
+from mobility.incidents.rules import IncidentSettings
+from mobility.incidents.views import bp as incidents_bp
 from mobility.main import errors
 from mobility.main.views import bp as main_bp
 from mobility.notify.services import deliver_after_response
@@ -70,6 +74,7 @@ def create_app(config: dict | None = None) -> Flask:
     # A bad value stops the service at start, naming the setting, not at the first request.
     core_settings.install(app, settings_from_config(app.config))
     core_settings.install(app, BookingSettings.from_config(app.config))
+    core_settings.install(app, IncidentSettings.from_config(app.config))
 
     register_extensions(app)
     plug_domains(app)
@@ -115,8 +120,9 @@ def plug_domains(app: Flask) -> None:
         holding_periods=(BookingHoldings(),),
         planning_sources=(BookingPlanning(),),
         vehicle_histories=(BookingHistory(),),
-        vehicle_records=(FineHistory(),),
+        vehicle_events=(FineHistory(), IncidentVehicleEvents()),
     )
+    booking_ports.plug(app, handover_conditions=(IncidentConditions(),))
 
 
 def select_locale() -> str:
@@ -140,7 +146,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (planning_bp, availability_bp, api_admin_bp, booking_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(booking_fleet_bp)
-    for blueprint in (tariffs_bp, notify_admin_bp, cession_bp, fines_bp, reporting_bp):
+    for blueprint in (tariffs_bp, notify_admin_bp, incidents_bp, cession_bp, fines_bp, reporting_bp):
         app.register_blueprint(blueprint)
     init_api(app)
 

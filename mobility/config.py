@@ -231,6 +231,9 @@ def build_config(instance_path: Path) -> dict:
         "BOOKING_REQUEST_EXPIRY_HOURS": _env_int("BOOKING_REQUEST_EXPIRY_HOURS", 72),
         "BOOKING_DEFAULT_PICKUP_TIME": os.environ.get("BOOKING_DEFAULT_PICKUP_TIME", "09:00"),
         "BOOKING_DEFAULT_RETURN_TIME": os.environ.get("BOOKING_DEFAULT_RETURN_TIME", "17:00"),
+        # Incidents: a vehicle with this many incidents within this many months is flagged.
+        "INCIDENT_REPEAT_THRESHOLD": _env_int("INCIDENT_REPEAT_THRESHOLD", 3),
+        "INCIDENT_REPEAT_MONTHS": _env_int("INCIDENT_REPEAT_MONTHS", 12),
         # Waiting queue: how long the first person waiting has to accept a freed vehicle.
         "WAITING_OFFER_HOURS": _env_int("WAITING_OFFER_HOURS", 48),
         # Reporting: the exports' pseudonym key, the public tables' secrecy threshold, and

@@ -44,6 +44,7 @@ from mobility.core.types import UTCDateTime
 from mobility.extensions import db
 from mobility.cession import jobs as cession_jobs
 from mobility.fines import jobs as fines_jobs
+from mobility.incidents import jobs as incident_jobs
 from mobility.notify import jobs as notify_jobs
 from mobility.notify.services import OUTBOX_ADDED
 from mobility.reporting import jobs as reporting_jobs
@@ -125,8 +126,12 @@ JOBS: dict[str, Job] = {
         Job("return-reminders", booking_jobs.return_reminders, _cron(hour="18", minute="10"), 120, 1440),
         Job(
             "deadlines-digest",
-            # Other floors' deadlines join the same digest as sections (fines to designate).
-            partial(cession_jobs.deadlines_digest, contributors=(fines_jobs.deadlines_section,)),
+            # Other floors' deadlines join the same digest as sections (fines to designate,
+            # insurance claims to declare).
+            partial(
+                cession_jobs.deadlines_digest,
+                contributors=(fines_jobs.deadlines_section, incident_jobs.claims_section),
+            ),
             _cron(hour="7", minute="30"),
             180,
             1440,
@@ -135,6 +140,7 @@ JOBS: dict[str, Job] = {
         Job("approvals-digest", booking_jobs.pending_approvals_digest, _cron(hour="8", minute="0"), 180, 1440),
         # The files' retention, then the free text that the fines hold of the files anonymised.
         Job("retention", fines_jobs.retention, _cron(hour="3", minute="30"), 240, 1440, destructive=True),
+        Job("incident-retention", incident_jobs.scrub_anonymised, _cron(hour="3", minute="40"), 240, 1440, destructive=True),
         Job("nightly-exports", reporting_jobs.nightly_exports, _cron(hour="3", minute="45"), 180, 1440),
         Job("outbox-purge", notify_jobs.purge_outbox, _cron(hour="4", minute="0"), 240, 1440),
         Job("access-log-purge", audit_jobs.purge_access_log, _cron(hour="4", minute="10"), 240, 1440),

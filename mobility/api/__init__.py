@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from mobility.api import beneficiaries, bookings, cessions, fines, reporting, vehicles
+from mobility.api import beneficiaries, bookings, cessions, fines, incidents, reporting, vehicles
 from mobility.api.blueprint import blp
 from mobility.api.spec import API_SETTINGS, api, describe_document_route
 
 
 # The modules whose views join the one blueprint `blp` (they add their routes when imported).
-ROUTE_MODULES = (vehicles, bookings, beneficiaries, cessions, fines, reporting)
+ROUTE_MODULES = (vehicles, bookings, beneficiaries, cessions, fines, incidents, reporting)
 
 
 def init_api(app: Flask) -> None:

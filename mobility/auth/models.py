@@ -59,6 +59,9 @@ class Organisation(db.Model):
     name: Mapped[str] = mapped_column(String(160), unique=True)
     kind: Mapped[OrganisationKind] = mapped_column(str_enum(OrganisationKind, "organisation_kind"))
     is_mission_locale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # An association's number to call when something goes wrong with a vehicle (shown to the
+    # person who reports an incident).
+    emergency_phone: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     basins: Mapped[list[EmploymentBasin]] = relationship(

@@ -8,7 +8,7 @@ services' to say, and the views put their refusal next to its field.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
@@ -92,6 +92,13 @@ class HandoverForm(BaseForm):
         description=_l("Où et quoi, par exemple : rayure sur la portière arrière gauche."),
     )
 
+    # Taken with the phone's rear camera from the page; re-encoded without their metadata.
+    photos = MultipleFileField(
+        _l("Photos du véhicule (facultatif)"),
+        description=_l("Jusqu'à 8 photos, 5 Mo chacune au plus : les quatre côtés, et chaque dégât de près."),
+        render_kw={"accept": "image/*", "capture": "environment"},
+    )
+
     CHECKLIST = ("bodywork_ok", "tyres_ok", "lights_ok", "interior_ok", "papers_in_vehicle")
 
 
@@ -107,12 +114,21 @@ class CheckOutForm(HandoverForm):
 
 
 class ReturnForm(HandoverForm):
+    new_damage = BooleanField(
+        _l("Dégât nouveau depuis le départ : ouvrir un sinistre"),
+        description=_l("Le sinistre reprend les dégâts constatés et les photos ; l'association le suit ensuite."),
+    )
     incident_report = TextAreaField(
         _l("Incident pendant la location (facultatif)"),
         filters=[empty_to_none],
         validators=[Length(max=4000, message=_l("Le texte ne doit pas dépasser 4 000 caractères."))],
         description=_l("Accident, panne, amende, retard… ce qui s'est passé, sans jugement sur la personne."),
     )
+
+    def validate_new_damage(self, field):
+        if field.data and not self.damage_notes.data:
+            self.damage_notes.errors.append(_l("Décrivez le dégât nouveau : où et quoi."))
+            raise ValidationError(_l("Décrivez le dégât dans « Dégâts constatés » pour ouvrir le sinistre."))
 
 
 class NoShowForm(BaseForm):

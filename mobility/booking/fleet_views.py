@@ -26,6 +26,7 @@ from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
 from mobility.core.views import save_or_show
 from mobility.booking import access, lifecycle, queries, services
+from mobility.booking.ports import plugged as plugged_booking_ports
 from mobility.booking.fleet_forms import (
     FUEL_LABELS,
     CancelForm,
@@ -160,6 +161,28 @@ def confirm(booking_id: int):
 # --- Check-out and return -----------------------------------------------------------------------
 
 
+def _record_condition(handover, new_damage: str | None = None) -> list[str]:
+    """The photos of the handover and, at a return, a new damage: kept by the floors plugged in
+    (the incidents), in the same transaction. Returns the references of incidents opened."""
+    photos = request.files.getlist("photos")
+    opened = []
+    for condition in plugged_booking_ports().handover_conditions:
+        reference = condition.record_condition(handover, photos, new_damage, current_user)
+        if reference:
+            opened.append(reference)
+    return opened
+
+
+def _with_condition(booking: Booking, handing, *, at_return: bool, new_damage: str | None = None):
+    def save():
+        handing()
+        db.session.flush()
+        handover = booking.return_handover if at_return else booking.check_out
+        return _record_condition(handover, new_damage) or True
+
+    return save
+
+
 def _handover_details(form: HandoverForm) -> services.HandoverDetails:
     values = {name: form[name].data for name in HandoverForm.CHECKLIST}
     return services.HandoverDetails(
@@ -187,7 +210,7 @@ def check_out(booking_id: int):
     )
     if form.validate_on_submit():
         details = _handover_details(form)
-        if save_or_show(form, lambda: services.check_out(booking, details, current_user)):
+        if save_or_show(form, _with_condition(booking, lambda: services.check_out(booking, details, current_user), at_return=False)):
             flash(
                 _(
                     "Le véhicule %(plate)s est remis : la location %(reference)s est en cours.",
@@ -227,7 +250,12 @@ def return_vehicle(booking_id: int):
         )
     if form.validate_on_submit():
         details = _handover_details(form)
-        if save_or_show(form, lambda: services.return_vehicle(booking, details, current_user)):
+        new_damage = form.damage_notes.data if form.new_damage.data else None
+        returning = lambda: services.return_vehicle(booking, details, current_user)  # noqa: E731
+        saved = save_or_show(form, _with_condition(booking, returning, at_return=True, new_damage=new_damage))
+        if saved:
+            if isinstance(saved, list):
+                flash(_("Sinistre ouvert pour le dégât nouveau : %(references)s.", references=", ".join(saved)), "info")
             flash(
                 _(
                     "Le retour du véhicule %(plate)s est enregistré : la location %(reference)s est terminée.",
@@ -237,7 +265,12 @@ def return_vehicle(booking_id: int):
                 "success",
             )
             return _to_booking(booking.id)
-    return render_template("booking/fleet/return.html", form=form, booking=booking), _status()
+    conditions = plugged_booking_ports().handover_conditions
+    departure_photos = [p for c in conditions for p in c.photos_of(departure)] if departure is not None else []
+    return (
+        render_template("booking/fleet/return.html", form=form, booking=booking, departure_photos=departure_photos),
+        _status(),
+    )
 
 
 # --- No-show and cancel -------------------------------------------------------------------------

@@ -32,6 +32,7 @@ class Action(enum.Enum):
     NO_SHOW = "no_show"
     RETURN = "return"
     EXTEND = "extend"
+    REPLACE_VEHICLE = "replace_vehicle"  # after an incident: another vehicle for the rest
 
     @property
     def label(self) -> str:
@@ -50,6 +51,7 @@ ACTION_LABELS = {
     Action.NO_SHOW: _l("Personne non présentée au rendez-vous"),
     Action.RETURN: _l("Véhicule rendu"),
     Action.EXTEND: _l("Prolongation acceptée"),
+    Action.REPLACE_VEHICLE: _l("Véhicule remplacé après un incident"),
 }
 
 
@@ -75,6 +77,7 @@ TRANSITIONS: dict[tuple[BookingStatus | None, Action], Move] = {
     (S.CONFIRMED, Action.CANCEL): Move(S.CANCELLED, BENEFICIARY_OR_STAFF, reason_by=STAFF),
     (S.IN_PROGRESS, Action.RETURN): Move(S.RETURNED, roles(Role.FLEET, Role.ADMIN)),
     (S.IN_PROGRESS, Action.EXTEND): Move(S.IN_PROGRESS, roles(Role.REFERENT, Role.ADMIN)),
+    (S.IN_PROGRESS, Action.REPLACE_VEHICLE): Move(S.IN_PROGRESS, roles(Role.FLEET, Role.ADMIN)),
 }
 
 

@@ -1,4 +1,4 @@
-"""The fleet's VehicleRecords port, answered with fines: the vehicle page lists its fines."""
+"""The fleet's VehicleEvents port, answered with fines: the vehicle page lists its fines."""
 
 from __future__ import annotations
 
@@ -6,27 +6,32 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from mobility.core.time import today
+from mobility.fines.rules import fines_settings
 from mobility.fines.services import fines_of_vehicle
 from mobility.fleet.models import Vehicle
-from mobility.fleet.ports import VehicleRecord
-from mobility.fines.rules import fines_settings
+from mobility.fleet.ports import VehicleEvent
 
 
 class FineHistory:
-    def heading(self) -> str:
-        return _("Amendes")
+    def events_of(self, vehicle: Vehicle) -> list[VehicleEvent]:
+        return [
+            VehicleEvent(
+                kind_label=_("Amende"),
+                reference=fine.reference,
+                url=url_for("fines.show", fine_id=fine.id),
+                on=fine.offence_at,
+                status_label=fine.status.label,
+                detail=fine.kind.label,
+            )
+            for fine in fines_of_vehicle(vehicle)
+        ]
 
-    def records_of(self, vehicle: Vehicle) -> list[VehicleRecord]:
+    def warnings_of(self, vehicle: Vehicle) -> list[str]:
         day = today()
         soon = fines_settings().due_soon_days
         return [
-            VehicleRecord(
-                reference=fine.reference,
-                url=url_for("fines.show", fine_id=fine.id),
-                occurred_at=fine.offence_at,
-                summary=fine.kind.label,
-                status_label=fine.status.label,
-                flagged=fine.designation_pending() and fine.days_left(day) <= soon,
-            )
+            _("Amende %(reference)s : conducteur à désigner avant le %(day)s.",
+              reference=fine.reference, day=fine.designation_due_on.strftime("%d/%m/%Y"))
             for fine in fines_of_vehicle(vehicle)
+            if fine.designation_pending() and fine.days_left(day) <= soon
         ]

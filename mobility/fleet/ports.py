@@ -68,25 +68,24 @@ class VehicleHistory(Protocol):
 
 
 @dataclass(frozen=True)
-class VehicleRecord:
-    """One line of a vehicle's other records (a fine, an incident…), as the vehicle page shows it."""
+class VehicleEvent:
+    """One line of a vehicle's history of incidents, claims and repairs, as its page shows it."""
 
+    kind_label: str
     reference: str
-    url: str
-    occurred_at: datetime
-    summary: str
+    url: str | None
+    on: datetime
     status_label: str
-    flagged: bool = False  # needs attention (a deadline near or past)
+    detail: str = ""
 
 
 @runtime_checkable
-class VehicleRecords(Protocol):
-    """A section of the vehicle page: a heading and the vehicle's records of one kind."""
+class VehicleEvents(Protocol):
+    def events_of(self, vehicle: Vehicle) -> list[VehicleEvent]:
+        """What happened to the vehicle (incidents, claims, repairs), newest first."""
 
-    def heading(self) -> str: ...
-
-    def records_of(self, vehicle: Vehicle) -> list[VehicleRecord]:
-        """The vehicle's records, newest first (the page is already scoped to its association)."""
+    def warnings_of(self, vehicle: Vehicle) -> list[str]:
+        """Warnings for its page (repeated incidents), in words."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +93,7 @@ class FleetPorts:
     holding_periods: tuple[HoldingPeriods, ...] = ()
     planning_sources: tuple[PlanningSource, ...] = ()
     vehicle_histories: tuple[VehicleHistory, ...] = ()
-    vehicle_records: tuple[VehicleRecords, ...] = ()
+    vehicle_events: tuple[VehicleEvents, ...] = ()
 
 
 def plug(
@@ -103,20 +102,20 @@ def plug(
     holding_periods: Iterable[HoldingPeriods] = (),
     planning_sources: Iterable[PlanningSource] = (),
     vehicle_histories: Iterable[VehicleHistory] = (),
-    vehicle_records: Iterable[VehicleRecords] = (),
+    vehicle_events: Iterable[VehicleEvents] = (),
 ) -> FleetPorts:
     """Give this application's fleet the implementations of its ports (called by create_app)."""
     ports = FleetPorts(
         holding_periods=tuple(holding_periods),
         planning_sources=tuple(planning_sources),
         vehicle_histories=tuple(vehicle_histories),
-        vehicle_records=tuple(vehicle_records),
+        vehicle_events=tuple(vehicle_events),
     )
     for implementation, protocol in (
         *((item, HoldingPeriods) for item in ports.holding_periods),
         *((item, PlanningSource) for item in ports.planning_sources),
         *((item, VehicleHistory) for item in ports.vehicle_histories),
-        *((item, VehicleRecords) for item in ports.vehicle_records),
+        *((item, VehicleEvents) for item in ports.vehicle_events),
     ):
         if not isinstance(implementation, protocol):
             raise TypeError(f"{implementation!r} does not implement {protocol.__name__}")

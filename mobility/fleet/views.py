@@ -172,7 +172,12 @@ def vehicle(vehicle_id: int):
         current_km=vehicle.current_odometer_km,
         today=today,
         uses=[use for history in plugged().vehicle_histories for use in history.uses_of(vehicle)],
-        record_sections=[(source.heading(), source.records_of(vehicle)) for source in plugged().vehicle_records],
+        events=sorted(
+            (event for source in plugged().vehicle_events for event in source.events_of(vehicle)),
+            key=lambda event: event.on,
+            reverse=True,
+        ),
+        warnings=[warning for source in plugged().vehicle_events for warning in source.warnings_of(vehicle)],
     )
 
 

@@ -1,0 +1,1 @@
+"""Incidents during rentals, their photos and insurance claims."""

@@ -26,6 +26,7 @@ from mobility.reporting.dimensions import Filters
 from mobility.reporting.exports import EXPORTS, ExportSettings
 from mobility.reporting.formats import Format
 from mobility.reporting.forms import ExportForm, ObjectiveForm, PeriodForm
+from mobility.reporting.incidents import incident_figures
 
 bp = Blueprint("reporting", __name__, url_prefix="/tableau-de-bord")
 
@@ -175,3 +176,16 @@ def nightly_file(day: str, filename: str):
                     db.session.commit()
                     return send_file(Path(path), as_attachment=True, download_name=filename)
     abort(404)
+
+
+@bp.route("/sinistres")
+@role_required(Role.ADMIN, Role.FLEET)
+def incidents():
+    """Incidents per 1,000 rental-days and days off the road: the plan's (admins) or one
+    association's (its staff); figures only, never an incident or a person."""
+    form = _period_form()
+    if request.args and not form.validate():
+        return render_template("reporting/incidents.html", form=form, figures=None), 422
+    association_id = current_user.organisation_id if current_user.role is Role.FLEET else None
+    figures = incident_figures(Filters(form.du.data, form.au.data, association_id=association_id))
+    return render_template("reporting/incidents.html", form=form, figures=figures)

@@ -98,6 +98,7 @@ FUZZED_OPERATIONS = {
     "GET /fines",
     "GET /indicators",
     "GET /exports/{name}.{extension}",
+    "GET /incidents",
 }
 
 

@@ -31,7 +31,7 @@ def test_create_app_plugs_the_bookings_into_every_fleet_port(app):
     assert [type(source).__name__ for source in plugged.holding_periods] == ["BookingHoldings"]
     assert [type(source).__name__ for source in plugged.planning_sources] == ["BookingPlanning"]
     assert [type(source).__name__ for source in plugged.vehicle_histories] == ["BookingHistory"]
-    assert [type(source).__name__ for source in plugged.vehicle_records] == ["FineHistory"]
+    assert [type(source).__name__ for source in plugged.vehicle_events] == ["FineHistory", "IncidentVehicleEvents"]
 
 
 def test_the_free_vehicle_count_asks_the_plugged_holding_sources(app, time_machine):
