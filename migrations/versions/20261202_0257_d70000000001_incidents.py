@@ -2,7 +2,7 @@
 association's claim rules, and the organisation's emergency number.
 
 Revision ID: d70000000001
-Revises: c0a100000001
+Revises: d60000000001
 Create Date: 2026-12-02 02:57:15.661412
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd70000000001'
-down_revision = 'c0a100000001'
+down_revision = "d60000000001"
 branch_labels = None
 depends_on = None
 

@@ -102,8 +102,10 @@ def test_late_and_near_deadline_claims_are_listed_for_the_digest(world):
 
 
 def test_the_staff_digest_lists_the_claims_to_declare(world, mailbox):
-    from mobility.cession.jobs import deadlines_digest
     from mobility.notify.models import OutboxMessage
+    from mobility.scheduler import JOBS
+
+    deadlines_digest = JOBS["deadlines-digest"].func
 
     _incident(world)
     db.session.commit()
@@ -111,6 +113,7 @@ def test_the_staff_digest_lists_the_claims_to_declare(world, mailbox):
         deadlines_digest(datetime(2026, 12, 14, 6, 0, tzinfo=UTC))
         db.session.commit()
     message = db.session.scalar(db.select(OutboxMessage).where(OutboxMessage.recipient == "gestion@example.org"))
+    assert "Sinistres à déclarer à l'assureur" in message.body_text
     assert "S-000001" in message.body_text and "à déclarer avant le 15/12/2026" in message.body_text
 
 
