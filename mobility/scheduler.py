@@ -37,6 +37,7 @@ from sqlalchemy import Integer, String, UniqueConstraint, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from mobility.api import jobs as api_jobs
 from mobility.audit import jobs as audit_jobs
 from mobility.booking import jobs as booking_jobs
 from mobility.core.time import PARIS, local, utcnow
@@ -145,6 +146,7 @@ JOBS: dict[str, Job] = {
         Job("outbox-purge", notify_jobs.purge_outbox, _cron(hour="4", minute="0"), 240, 1440),
         Job("access-log-purge", audit_jobs.purge_access_log, _cron(hour="4", minute="10"), 240, 1440),
         Job("job-run-purge", lambda now, wet=True: purge_job_runs(now), _cron(hour="4", minute="20"), 240, 1440),
+        Job("idempotency-key-purge", api_jobs.purge_idempotency_keys, _cron(hour="4", minute="30"), 240, 1440),
     )
 }
 

@@ -61,8 +61,13 @@ def edit_organisation(organisation_id: int | None = None):
         duplicate = db.session.scalar(
             select(Organisation).where(Organisation.name == form.name.data)
         )
+        same_siret = form.siret.data and db.session.scalar(
+            select(Organisation).where(Organisation.siret == form.siret.data)
+        )
         if duplicate is not None and duplicate is not organisation:
             form.name.errors.append(_("Une organisation porte déjà ce nom."))
+        elif same_siret and same_siret is not organisation:
+            form.siret.errors.append(_("Ce numéro SIRET est déjà celui de « %(name)s ».", name=same_siret.name))
         else:
             if organisation is None:
                 organisation = Organisation()
@@ -70,6 +75,8 @@ def edit_organisation(organisation_id: int | None = None):
             organisation.name = form.name.data
             organisation.kind = OrganisationKind(form.kind.data)
             organisation.is_mission_locale = form.is_mission_locale.data
+            organisation.siret = form.siret.data
+            organisation.postal_address = form.postal_address.data
             organisation.basins = list(
                 db.session.scalars(
                     select(EmploymentBasin).where(EmploymentBasin.id.in_(form.basins.data or []))

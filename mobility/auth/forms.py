@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from mobility.auth.labels import ORGANISATION_KIND_LABELS, ROLE_LABELS
-from mobility.core.forms import BaseForm, EmailAddress, optional_int, strip_filter
+from mobility.core.forms import BaseForm, EmailAddress, Siret, empty_to_none, optional_int, strip_filter
+from mobility.core.siret import normalise_siret
 
 EMAIL_REQUIRED = _l("Saisissez votre adresse e-mail.")
 EMAIL_INVALID = _l("Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.")
@@ -141,6 +142,20 @@ class OrganisationForm(BaseForm):
     )
     is_mission_locale = BooleanField(_l("C'est une Mission locale (jeunes de 16 à 25 ans)"))
     basins = MultiCheckboxField(_l("Bassins d'emploi couverts"), _l("Choisissez les bassins d'emploi dans la liste."))
+    siret = StringField(
+        _l("Numéro SIRET (facultatif)"),
+        description=_l("14 chiffres, espaces permis. Imprimé sur le certificat de cession d'un véhicule."),
+        filters=[normalise_siret],
+        validators=[Siret()],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    postal_address = TextAreaField(
+        _l("Adresse postale (facultatif)"),
+        description=_l("Numéro, rue, code postal et commune, comme sur le certificat de cession."),
+        filters=[empty_to_none],
+        validators=[Length(max=300, message=_l("L'adresse ne doit pas dépasser 300 caractères."))],
+        render_kw={"rows": 3, "autocomplete": "street-address"},
+    )
 
     def validate_is_mission_locale(self, field):
         if field.data and self.kind.data != "prescriber":

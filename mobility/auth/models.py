@@ -53,10 +53,17 @@ class Organisation(db.Model):
             "NOT is_mission_locale OR kind = 'prescriber'", name="mission_locale_is_prescriber"
         ),
         CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
+        # 14 digits (the Luhn key is checked by the form: core/siret.py); ltrim with a set of
+        # characters is the same function on SQLite and PostgreSQL.
+        CheckConstraint("siret IS NULL OR (length(siret) = 14 AND ltrim(siret, '0123456789') = '')", name="siret_fourteen_digits"),
+        CheckConstraint("postal_address IS NULL OR length(trim(postal_address)) > 0", name="postal_address_not_blank"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(160), unique=True)
+    # Printed on the Cerfa 15776 (the cession file) for an association or the Département.
+    siret: Mapped[str | None] = mapped_column(String(14), unique=True)
+    postal_address: Mapped[str | None] = mapped_column(String(300))
     kind: Mapped[OrganisationKind] = mapped_column(str_enum(OrganisationKind, "organisation_kind"))
     is_mission_locale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     # An association's number to call when something goes wrong with a vehicle (shown to the

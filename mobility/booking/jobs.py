@@ -77,11 +77,14 @@ def expire_stale_requests(now: datetime, wet: bool = True) -> dict:
 
 
 def offer_waiting_queue(now: datetime, wet: bool = True) -> dict:
-    """Offers not taken in time go to the next person; each open offer is told once.
+    """Offers not taken in time go to the next person; free vehicles are offered to the people
+    waiting (the sweep: a vehicle added, an unavailability ended or deleted frees one without
+    any booking's change); each open offer is told once.
 
     One message per person, vehicle and period (the key), whatever the runs and re-offers.
     """
     expired = services.expire_offers(now)
+    swept = services.offer_free_vehicles(now)
     offers = db.session.scalars(
         select(WaitingEntry)
         .where(WaitingEntry.status == WaitingStatus.OFFERED, WaitingEntry.offer_expires_at > now)
@@ -109,7 +112,7 @@ def offer_waiting_queue(now: datetime, wet: bool = True) -> dict:
             link=external_url("booking.index"),
         )
         told += 1
-    return {"rows": expired + told}
+    return {"rows": expired + swept + told}
 
 
 # Reminders ---------------------------------------------------------------------------------

@@ -490,6 +490,15 @@ class WaitingEntry(db.Model):
             postgresql_where=text("status IN ('waiting', 'offered')"),
         ),
         Index("ix_waiting_entry_queue", "basin_id", "category", "status", "created_at"),
+        # An offered vehicle is held for its offer: one open offer per vehicle at a time, so the
+        # same vehicle is never offered to two people at once, whatever the race (issue 11).
+        Index(
+            "uq_waiting_entry_one_open_offer_per_vehicle",
+            "offered_vehicle_id",
+            unique=True,
+            sqlite_where=text("status = 'offered'"),
+            postgresql_where=text("status = 'offered'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -41,6 +41,7 @@ from flask_babel import lazy_gettext as _l
 from mobility.cession.models import PaperworkKind
 from mobility.config import ConfigurationError
 from mobility.fleet.models import VehicleCategory
+from mobility.core.siret import is_valid_siret, normalise_siret
 
 L_CATEGORIES = frozenset({VehicleCategory.VSP, VehicleCategory.SCOOTER})
 # No registration certificate: no SIV paperwork.
@@ -97,7 +98,34 @@ def _phase_in_setting(config: Mapping[str, Any], key: str) -> tuple[tuple[date, 
         raise ConfigurationError(
             f"{key} must be pairs such as 2017-01-01:2024-12-31, comma-separated, got {value!r}."
         ) from exc
+    for before, due in pairs:
+        if due <= before:
+            raise ConfigurationError(
+                f"{key}: in {before.isoformat()}:{due.isoformat()} the first contrôle's due date must come after "
+                "the first-registration date it applies to."
+            )
+    if len({before for before, _due in pairs}) != len(pairs):
+        raise ConfigurationError(f"{key} names the same first-registration date twice, got {value!r}.")
     return tuple(sorted(pairs))
+
+
+# The highest free-cession ceiling that can be meant: above it a typo (cents for euros) is more
+# likely than a decision, and the service refuses to start rather than let it pass.
+MAX_FREE_VALUE_CEILING_EUROS = 100_000
+
+
+def _siret_setting(config: Mapping[str, Any], key: str) -> str:
+    value = normalise_siret(str(config.get(key) or "")) or ""
+    if value and not is_valid_siret(value):
+        raise ConfigurationError(f"{key} must be a SIRET: 14 digits whose last is the Luhn key, got {config.get(key)!r}.")
+    return value
+
+
+def _ceiling_setting(config: Mapping[str, Any], key: str, default_cents: int) -> int:
+    euros = _int_setting(config, key, default_cents // 100, minimum=0)
+    if euros > MAX_FREE_VALUE_CEILING_EUROS:
+        raise ConfigurationError(f"{key} must be at most {MAX_FREE_VALUE_CEILING_EUROS} (euros), got {config.get(key)!r}.")
+    return euros * 100
 
 
 def settings_from_config(config: Mapping[str, Any]) -> CessionSettings:
@@ -119,12 +147,9 @@ def settings_from_config(config: Mapping[str, Any]) -> CessionSettings:
             config, "CESSION_VSP_FIRST_INSPECTION_YEARS", defaults.vsp_first_inspection_years
         ),
         vsp_phase_in=_phase_in_setting(config, "CESSION_VSP_PHASE_IN"),
-        free_value_ceiling_cents=_int_setting(
-            config, "CESSION_FREE_VALUE_CEILING_EUROS", defaults.free_value_ceiling_cents // 100, minimum=0
-        )
-        * 100,
+        free_value_ceiling_cents=_ceiling_setting(config, "CESSION_FREE_VALUE_CEILING_EUROS", defaults.free_value_ceiling_cents),
         seller_name=str(config.get("CESSION_SELLER_NAME") or defaults.seller_name),
-        seller_siret=str(config.get("CESSION_SELLER_SIRET") or ""),
+        seller_siret=_siret_setting(config, "CESSION_SELLER_SIRET"),
         seller_address=str(config.get("CESSION_SELLER_ADDRESS") or ""),
     )
 

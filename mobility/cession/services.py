@@ -193,8 +193,7 @@ CESSION_FIELDS = (
 )
 
 
-def check_convention_limits(convention: Convention, data: dict, today: date) -> None:
-    """The convention's limits, each refusal saying why (the count is taken under a lock)."""
+def _check_period_and_value(convention: Convention, data: dict) -> None:
     if not convention.covers(data["ceded_on"]):
         raise Refused(
             _(
@@ -203,12 +202,6 @@ def check_convention_limits(convention: Convention, data: dict, today: date) -> 
                 end=convention.ends_on.strftime("%d/%m/%Y"),
             ),
             "ceded_on",
-        )
-    if convention.ends_on < today:
-        raise Refused(
-            _("La convention %(reference)s a pris fin le %(end)s : aucune cession nouvelle.",
-              reference=convention.reference, end=convention.ends_on.strftime("%d/%m/%Y")),
-            "convention_id",
         )
     ceiling = settings().free_value_ceiling_cents
     if convention.is_free and data["value_cents"] > ceiling:
@@ -219,6 +212,17 @@ def check_convention_limits(convention: Convention, data: dict, today: date) -> 
                 ceiling=ceiling // 100,
             ),
             "value_cents",
+        )
+
+
+def check_convention_limits(convention: Convention, data: dict, today: date) -> None:
+    """The convention's limits, each refusal saying why (the count is taken under a lock)."""
+    _check_period_and_value(convention, data)
+    if convention.ends_on < today:
+        raise Refused(
+            _("La convention %(reference)s a pris fin le %(end)s : aucune cession nouvelle.",
+              reference=convention.reference, end=convention.ends_on.strftime("%d/%m/%Y")),
+            "convention_id",
         )
     ceded = db.session.scalar(
         select(func.count()).select_from(Cession).where(
@@ -235,6 +239,15 @@ def check_convention_limits(convention: Convention, data: dict, today: date) -> 
         )
 
 
+def _check_facts(data: dict, today: date) -> None:
+    if data["ceded_on"] > today:
+        raise Invalid(_("La date de cession ne peut pas être dans le futur."), "ceded_on")
+    if data["ceded_on"] < data["first_registered_on"]:
+        raise Invalid(_("La date de cession ne peut pas précéder la première mise en circulation."), "ceded_on")
+    if data["value_cents"] < 0:
+        raise Invalid(_("La valeur ne peut pas être négative : saisissez 0 ou plus."), "value_cents")
+
+
 def create_cession(data: dict, actor: User, today: date | None = None) -> Cession:
     today = today or today_in_france()
     # The row lock makes two simultaneous cessions count each other (PostgreSQL; SQLite runs
@@ -244,12 +257,7 @@ def create_cession(data: dict, actor: User, today: date | None = None) -> Cessio
     ) if data["convention_id"] else None
     if convention is None:
         raise Invalid(_("Choisissez la convention dans la liste."), "convention_id")
-    if data["ceded_on"] > today:
-        raise Invalid(_("La date de cession ne peut pas être dans le futur."), "ceded_on")
-    if data["ceded_on"] < data["first_registered_on"]:
-        raise Invalid(_("La date de cession ne peut pas précéder la première mise en circulation."), "ceded_on")
-    if data["value_cents"] < 0:
-        raise Invalid(_("La valeur ne peut pas être négative : saisissez 0 ou plus."), "value_cents")
+    _check_facts(data, today)
     check_convention_limits(convention, data, today)
     if db.session.scalar(select(Cession.id).where(Cession.vin == data["vin"])) is not None:
         raise Conflict(_("Ce numéro VIN est déjà celui d'une autre cession : un véhicule n'est cédé qu'une fois."), "vin")
@@ -441,9 +449,24 @@ class Seller:
 
 
 def seller_identity() -> Seller:
-    """The Département as the seller on the Cerfa 15776 (settings)."""
+    """The Département as the seller on the Cerfa 15776: the settings first, then what the
+    admins recorded on the Département's organisation (its SIRET and postal address)."""
     current = settings()
-    return Seller(current.seller_name, current.seller_siret, current.seller_address)
+    departement = db.session.scalar(
+        select(Organisation).where(Organisation.kind == OrganisationKind.DEPARTEMENT).order_by(Organisation.id).limit(1)
+    )
+    return Seller(
+        current.seller_name,
+        current.seller_siret or (departement.siret if departement else None) or "",
+        current.seller_address or (departement.postal_address if departement else None) or "",
+    )
+
+
+def formatted_siret(siret: str | None) -> str:
+    """123 456 789 00015: the SIREN in threes, then the establishment's five digits."""
+    if not siret:
+        return ""
+    return f"{siret[:3]} {siret[3:6]} {siret[6:9]} {siret[9:]}"
 
 
 # --- Late paperwork for the home pages ----------------------------------------------------------

@@ -15,7 +15,7 @@ from mobility.audit.models import AuditAction
 from mobility.audit.services import record
 from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
-from mobility.cession import documents
+from mobility.cession import documents, editing
 from mobility.cession import register as cession_register
 from mobility.cession import services
 from mobility.cession.forms import (
@@ -150,7 +150,7 @@ def convention_create():
         if convention is not None:
             flash(_("Convention %(reference)s enregistrée.", reference=convention.reference), "success")
             return redirect(url_for("cession.convention", convention_id=convention.id))
-    return render_template("cession/convention_form.html", form=form), _status()
+    return render_template("cession/convention_form.html", form=form, convention=None), _status()
 
 
 @bp.route("/conventions/<int:convention_id>")
@@ -161,6 +161,23 @@ def convention(convention_id: int):
         "cession/convention.html", convention=convention, counts=services.convention_counts(convention),
         cessions=convention.cessions,
     )
+
+
+@bp.route("/conventions/<int:convention_id>/modifier", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def convention_edit(convention_id: int):
+    convention = convention_or_404(convention_id)
+    form = ConventionForm(obj=convention if request.method == "GET" else None)
+    form.set_choices(services.associations())
+    if request.method == "GET":
+        form.association_id.data = convention.association_id
+    if form.validate_on_submit():
+        data = {name: form[name].data for name in services.CONVENTION_FIELDS}
+        changed = save_or_show(form, lambda: editing.update_convention(convention, data, current_user))
+        if changed is not None:
+            flash(_("Convention %(reference)s modifiée.", reference=convention.reference), "success")
+            return redirect(url_for("cession.convention", convention_id=convention.id))
+    return render_template("cession/convention_form.html", form=form, convention=convention), _status()
 
 
 @bp.route("/conventions/<int:convention_id>/document")
@@ -196,7 +213,29 @@ def cession_create():
         if cession is not None:
             flash(_("Cession %(reference)s proposée à l'association.", reference=cession.reference), "success")
             return redirect(url_for("cession.show", cession_id=cession.id))
-    return render_template("cession/cession_form.html", form=form), _status()
+    return render_template("cession/cession_form.html", form=form, cession=None), _status()
+
+
+@bp.route("/<int:cession_id>/modifier", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def cession_edit(cession_id: int):
+    cession = cession_or_404(cession_id)
+    if not editing.facts_editable(cession):
+        flash(_("Cette cession est « %(state)s » : son identité et ses dates ne se modifient plus.", state=cession.state.label), "error")
+        return redirect(url_for("cession.show", cession_id=cession.id))
+    form = CessionForm(obj=cession if request.method == "GET" else None)
+    # Its convention never changes: the only choice offered, and the one used whatever is sent.
+    form.set_choices([cession.convention])
+    form.convention_id.data = cession.convention_id
+    if request.method == "GET":
+        form.value_cents.data = f"{cession.value_cents // 100},{cession.value_cents % 100:02d}"
+    if form.validate_on_submit():
+        data = form.data_for_service()
+        changed = save_or_show(form, lambda: editing.update_cession(cession, data, current_user))
+        if changed is not None:
+            flash(_("Cession %(reference)s modifiée.", reference=cession.reference), "success")
+            return redirect(url_for("cession.show", cession_id=cession.id))
+    return render_template("cession/cession_form.html", form=form, cession=cession), _status()
 
 
 def _show(cession: Cession, status: int = 200, **forms):
@@ -216,6 +255,7 @@ def _show(cession: Cession, status: int = 200, **forms):
         paperwork=paperwork,
         paperwork_forms=paperwork_forms,
         can_edit_paperwork=can_edit_paperwork,
+        can_edit_facts=current_user.role is Role.ADMIN and editing.facts_editable(cession),
         actions=[action for action in services.allowed_actions(cession, current_user) if action in SIMPLE_ACTIONS],
         can_put_in_service=services.can(cession, CessionAction.PUT_IN_SERVICE, current_user),
         reason_form=forms.get("reason") or ReasonForm(formdata=None),
@@ -332,7 +372,7 @@ def printable(cession_id: int):
     cession = cession_or_404(cession_id)
     return render_template(
         "cession/printable.html", cession=cession, paperwork=services.paperwork_status(cession),
-        seller=services.seller_identity(),
+        seller=services.seller_identity(), siret=services.formatted_siret,
     )
 
 

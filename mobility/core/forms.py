@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, StopValidation, ValidationError
 
 from mobility.core import boundary
+from mobility.core.siret import is_valid_siret
 from mobility.core.time import today
 
 DATE_INVALID = _l("Saisissez une date valide, par exemple 31/01/2026.")
@@ -94,6 +95,18 @@ class FrenchPhone:
     def __call__(self, form, field):
         if field.data and not _PHONE_RE.match(field.data.strip()):
             raise ValidationError(self.message)
+
+
+class Siret:
+    """An optional SIRET: 14 digits whose last is the Luhn key (spaces allowed as typed)."""
+
+    def __call__(self, form, field):
+        if not field.data:
+            return
+        if len(field.data) != 14 or not field.data.isascii() or not field.data.isdigit():
+            raise ValidationError(_l("Le numéro SIRET compte 14 chiffres, par exemple 123 456 789 00015."))
+        if not is_valid_siret(field.data):
+            raise ValidationError(_l("Ce numéro SIRET n'existe pas : vérifiez les chiffres (la clé de contrôle ne correspond pas)."))
 
 
 class NotInFuture:

@@ -78,6 +78,7 @@ def _euros_per_day(cents) -> str:
 
 def build(scope: Scope, filters: Filters, today: date) -> Dashboard:
     filters = scope.narrow(filters)
+    indicators.without_jit()
     board = Dashboard(scope, filters)
     requests_by = Breakdown.PRESCRIBER_KIND if scope.kind is ScopeKind.PLAN else Breakdown.AGE_BAND
     requests_table = indicators.requests(filters, requests_by)
@@ -94,17 +95,20 @@ def build(scope: Scope, filters: Filters, today: date) -> Dashboard:
         (_("Prix moyen payé par jour"), _euros_per_day(rentals["paid_per_day_cents"])),
         (_("Suites positives à la fin (parmi les suites connues)"), _pct(at_end["positive_rate"])),
     ]
-    if scope.kind is not ScopeKind.PRESCRIBER:
-        use = indicators.fleet_use(filters).total.values
-        board.figures.insert(5, (_("Taux d'utilisation de la flotte"), _pct(use["use_rate"])))
+    # The use rate by association (plan) or site (association): its total is the key figure,
+    # so the fleet's days are counted once (these groups split the vehicles).
+    use_by = {ScopeKind.PLAN: Breakdown.ASSOCIATION, ScopeKind.ASSOCIATION: Breakdown.SITE}.get(scope.kind)
+    use_table = indicators.fleet_use(filters, use_by) if use_by else None
+    if use_table is not None:
+        board.figures.insert(5, (_("Taux d'utilisation de la flotte"), _pct(use_table.total.values["use_rate"])))
     if scope.kind is not ScopeKind.ASSOCIATION:
         waiting = indicators.waiting(filters).total.values
         board.figures.append((_("Inscriptions en file d'attente (dont servies)"), f"{_n(waiting['entries'])} ({_n(waiting['got_vehicle'])})"))
     board.sections += _monthly_by_basin(filters)
     if scope.kind is ScopeKind.PLAN:
-        board.sections.append(_use_rate(filters, Breakdown.ASSOCIATION, _("Taux d'utilisation par association")))
+        board.sections.append(_use_rate(use_table, _("Taux d'utilisation par association")))
     elif scope.kind is ScopeKind.ASSOCIATION:
-        board.sections.append(_use_rate(filters, Breakdown.SITE, _("Taux d'utilisation par site")))
+        board.sections.append(_use_rate(use_table, _("Taux d'utilisation par site")))
     if scope.kind is not ScopeKind.ASSOCIATION:
         board.sections.append(_outcomes(by_checkpoint))
     board.sections.append(_requests_by(requests_table))
@@ -145,8 +149,8 @@ def _monthly_by_basin(filters: Filters) -> list[Section]:
     return sections
 
 
-def _use_rate(filters: Filters, by: Breakdown, title: str) -> Section:
-    table = indicators.fleet_use(filters, by)
+def _use_rate(table, title: str) -> Section:
+    by = table.breakdown
     chart = bar_chart("utilisation", title, [(None, [(row.label, row.values["use_rate"] or 0) for row in table.rows])], _pct, maximum=1)
     rows = [
         [row.label, _n(row.values["booked_days"]), _n(row.values["bookable_days"]), _pct(row.values["use_rate"])]

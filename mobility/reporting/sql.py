@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Integer, case
+from sqlalchemy import Integer
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy.sql.expression import FunctionElement
 
 EPOCH = date(1970, 1, 1)
 FIRST_YEAR, LAST_YEAR = 2000, 2060
@@ -161,10 +161,37 @@ def _date_yyyymmdd_sqlite(element, compiler, **kw):
     return f"CAST(strftime('%Y%m%d', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
 
 
-def greatest(a: ColumnElement, b) -> ColumnElement:
-    """max(a, b) on both databases (SQLite's two-argument max, PostgreSQL's GREATEST)."""
-    return case((a > b, a), else_=b)
+class greatest(FunctionElement):
+    """The larger of its arguments, each evaluated once: PostgreSQL's GREATEST, SQLite's
+    multi-argument max(). A CASE would evaluate the chosen side twice, and a rental's clipped
+    days nest three of them around two time-zone conversions."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "greatest"
 
 
-def least(a: ColumnElement, b) -> ColumnElement:
-    return case((a < b, a), else_=b)
+class least(FunctionElement):
+    type = Integer()
+    inherit_cache = True
+    name = "least"
+
+
+@compiles(greatest, "postgresql")
+def _greatest_pg(element, compiler, **kw):
+    return f"GREATEST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(greatest, "sqlite")
+def _greatest_sqlite(element, compiler, **kw):
+    return f"max({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(least, "postgresql")
+def _least_pg(element, compiler, **kw):
+    return f"LEAST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(least, "sqlite")
+def _least_sqlite(element, compiler, **kw):
+    return f"min({compiler.process(element.clauses, **kw)})"

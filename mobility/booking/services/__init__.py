@@ -54,6 +54,7 @@ from mobility.booking.services.requests import (
 from mobility.booking.services.queue import (
     join_queue,
     queue_position,
+    offer_free_vehicles,
     offer_freed_vehicle,
     accept_offer,
     withdraw_from_queue,
@@ -126,6 +127,7 @@ __all__ = [
     "request_booking",
     "join_queue",
     "queue_position",
+    "offer_free_vehicles",
     "offer_freed_vehicle",
     "accept_offer",
     "withdraw_from_queue",

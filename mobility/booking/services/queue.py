@@ -14,7 +14,7 @@ from mobility.beneficiaries.models import Beneficiary
 from mobility.booking.eligibility import (
     NotEligible,
 )
-from mobility.booking.availability import is_free
+from mobility.booking.availability import free_vehicles_query, is_free
 from mobility.booking import queue_lifecycle
 from mobility.booking.errors import BookingError
 from mobility.booking.queue_lifecycle import QueueAction
@@ -31,12 +31,14 @@ from mobility.booking.services.requests import (
     offer_hours,
     request_booking,
 )
-from mobility.core.db import refusing
+from mobility.core.db import ConstraintViolated, refusing, savepoint
 from mobility.core.time import local, utcnow
 from mobility.extensions import db
 from mobility.fleet.models import (
     Vehicle,
 )
+
+ONE_OPEN_OFFER_PER_VEHICLE = "uq_waiting_entry_one_open_offer_per_vehicle"
 
 # Waiting queue -----------------------------------------------------------------------------
 
@@ -87,13 +89,38 @@ def queue_position(entry: WaitingEntry) -> int:
     )
 
 
+def _has_open_offer(vehicle_id: int) -> bool:
+    return db.session.scalar(
+        select(WaitingEntry.id).where(WaitingEntry.offered_vehicle_id == vehicle_id, WaitingEntry.status == WaitingStatus.OFFERED)
+    ) is not None
+
+
+def _offer(entry: WaitingEntry, vehicle: Vehicle, now: datetime) -> bool:
+    """Offer the vehicle to the entry; False when the database says it is already on offer
+    (another run or request offered it meanwhile: the unique index is the last word)."""
+    try:
+        with savepoint():
+            queue_lifecycle.move(entry, QueueAction.OFFER, None)
+            entry.offered_vehicle = vehicle
+            entry.offer_expires_at = min(now + timedelta(hours=offer_hours()), entry.starts_at)
+    except ConstraintViolated as refused:
+        if refused.name != ONE_OPEN_OFFER_PER_VEHICLE:
+            raise
+        db.session.refresh(entry)
+        return False
+    return True
+
+
 def offer_freed_vehicle(vehicle: Vehicle, starts_at: datetime, ends_at: datetime, now: datetime | None = None) -> WaitingEntry | None:
     """A vehicle came free: offer it to the first person waiting whose dates it covers.
 
     The offer names the vehicle and lasts WAITING_OFFER_HOURS; the message itself is sent by
-    the scheduler issue's job, which reads offered entries.
+    the scheduler issue's job, which reads offered entries. A vehicle already on offer to
+    someone is held for that offer: nobody else is offered it until the offer ends.
     """
     now = now or utcnow()
+    if _has_open_offer(vehicle.id):
+        return None
     candidates = db.session.scalars(
         select(WaitingEntry)
         .where(
@@ -103,15 +130,37 @@ def offer_freed_vehicle(vehicle: Vehicle, starts_at: datetime, ends_at: datetime
             WaitingEntry.starts_at > now,
         )
         .order_by(WaitingEntry.created_at, WaitingEntry.id)
-    )
+    ).all()
     for entry in candidates:
         if is_free(vehicle, entry.starts_at, entry.ends_at):
-            queue_lifecycle.move(entry, QueueAction.OFFER, None)
-            entry.offered_vehicle = vehicle
-            entry.offer_expires_at = min(now + timedelta(hours=offer_hours()), entry.starts_at)
-            db.session.flush()
-            return entry
+            return entry if _offer(entry, vehicle, now) else None
     return None
+
+
+def offer_free_vehicles(now: datetime | None = None, batch: int = 500) -> int:
+    """The sweep: every person waiting, in queue order, is offered a vehicle free for their
+    dates if there is one, whatever freed it (a vehicle added, an unavailability or a
+    maintenance ended or deleted) — not only a booking's change. Vehicles on offer are held."""
+    now = now or utcnow()
+    waiting = db.session.scalars(
+        select(WaitingEntry)
+        .where(WaitingEntry.status == WaitingStatus.WAITING, WaitingEntry.starts_at > now)
+        .order_by(WaitingEntry.created_at, WaitingEntry.id)
+        .limit(batch)
+    ).all()
+    offered = 0
+    for entry in waiting:
+        on_offer = select(WaitingEntry.offered_vehicle_id).where(
+            WaitingEntry.status == WaitingStatus.OFFERED, WaitingEntry.offered_vehicle_id.is_not(None)
+        )
+        vehicle = db.session.scalars(
+            free_vehicles_query(entry.category, entry.starts_at, entry.ends_at, entry.basin_id)
+            .where(Vehicle.id.not_in(on_offer))
+            .limit(1)
+        ).first()
+        if vehicle is not None and _offer(entry, vehicle, now):
+            offered += 1
+    return offered
 
 
 def accept_offer(entry: WaitingEntry, actor: User, now: datetime | None = None) -> Booking:
