@@ -52,6 +52,7 @@ from mobility.booking.models import Booking, local
 from mobility.booking.pricing import quote, rental_days
 from mobility.booking.services import BookingError, IllegalMove, ReasonRequired, RequestDetails, VehicleTaken
 from mobility.core.time import utcnow
+from mobility.core.db import commit_keeping_loaded
 from mobility.extensions import db
 from mobility.territory.models import EmploymentBasin
 
@@ -250,7 +251,7 @@ def show_booking(booking_id: int):
     user = current_api_user()
     booking = booking_or_404(booking_id, user)
     record(AuditAction.READ, "booking", booking.id, actor=user)
-    db.session.commit()
+    commit_keeping_loaded()
     return booking
 
 

@@ -9,7 +9,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import format_currency
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
@@ -37,7 +36,7 @@ from mobility.fleet.models import (
     VehicleDocument,
     VehicleStatus,
 )
-from mobility.territory.models import Commune, EmploymentBasin
+from mobility.territory import cached
 
 bp = Blueprint("fleet", __name__, url_prefix="/flotte")
 
@@ -348,8 +347,7 @@ def sites():
 
 def _site_form(site: Site | None = None) -> SiteForm:
     form = SiteForm(obj=site)
-    communes = list(db.session.scalars(select(Commune).order_by(Commune.name)))
-    form.set_choices(communes, EmploymentBasin.all_ordered())
+    form.set_choices(cached.communes(), cached.basins())
     return form
 
 
