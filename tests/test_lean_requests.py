@@ -79,3 +79,20 @@ def test_reading_a_booking_logs_it_without_reloading_the_user_or_the_booking(app
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert sum(1 for s in selects if "FROM user_account" in s and "JOIN user_session" in s) == 1
     assert sum(1 for s in selects if s.split("FROM", 1)[1].split()[0] == "booking") == 1
+
+
+def test_a_new_tariff_is_the_one_shown_as_soon_as_it_is_saved(app, time_machine):
+    from datetime import date
+
+    from mobility.booking import services
+    from mobility.fleet.models import VehicleCategory
+    from tests.booking.factories import add_demo_tariffs
+
+    time_machine.move_to("2026-11-23 10:00:00+01:00", tick=False)
+    assert services.shown_tariff_rule(VehicleCategory.CAR, date(2026, 11, 23)) is None  # none yet: kept
+    add_demo_tariffs()
+    assert services.shown_tariff_rule(VehicleCategory.CAR, date(2026, 11, 23)).daily_cents == 400
+    services.add_tariff(VehicleCategory.CAR, date(2026, 11, 23), 500, 2500, 7000, 15000, UserFactory(admin=True))
+    db.session.commit()
+    shown = services.shown_tariff_rule(VehicleCategory.CAR, date(2026, 11, 23))
+    assert (shown.daily_cents, shown.effective_on) == (500, date(2026, 11, 23))

@@ -156,12 +156,8 @@ def availability(query):
     for vehicle in free:
         free_in[sites[vehicle.site_id].basin_id] += 1
     shown = [v for v in free if basin is None or sites[v.site_id].basin_id == basin.id]
-    try:
-        tariff = services.tariff_for(category, _today())
-    except BookingError:
-        priced = None
-    else:
-        priced = quote(tariff.as_rule(), starts_on, ends_on)
+    rule = services.shown_tariff_rule(category, _today())
+    priced = quote(rule, starts_on, ends_on) if rule is not None else None
     return {
         "category": category,
         "basin_code": basin.code if basin else None,
