@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from mobility.booking.models import Booking, BookingStatus, reference_of
@@ -176,24 +176,29 @@ class BookingPlanning:
 
 
 class BookingHistory:
-    """The fleet's VehicleHistory port: a vehicle's rentals, newest first (the vehicle page is
-    already scoped to its association)."""
+    """The fleet's VehicleHistory port: a vehicle's latest rentals, newest first, and their
+    number, in one statement (the vehicle page is already scoped to its association). A
+    vehicle rented for years has hundreds: the page shows the latest, not all of them."""
 
-    def uses_of(self, vehicle: Vehicle) -> list[VehicleUse]:
+    def uses_of(self, vehicle: Vehicle, limit: int) -> tuple[list[VehicleUse], int]:
         now = utcnow()
-        bookings = db.session.scalars(
-            select(Booking)
+        rows = db.session.execute(
+            select(
+                Booking.id, Booking.starts_at, Booking.ends_at, Booking.status, func.count().over().label("total")
+            )
             .where(Booking.vehicle_id == vehicle.id)
             .order_by(Booking.starts_at.desc(), Booking.id.desc())
-        )
-        return [
+            .limit(limit)
+        ).all()
+        uses = [
             VehicleUse(
-                reference=booking.reference,
-                url=url_for("booking.show", booking_id=booking.id),
-                starts_at=booking.starts_at,
-                ends_at=booking.ends_at,
-                status_label=booking.status.label,
-                overdue=booking.is_overdue(now),
+                reference=reference_of(booking_id),
+                url=url_for("booking.show", booking_id=booking_id),
+                starts_at=starts_at,
+                ends_at=ends_at,
+                status_label=status.label,
+                overdue=status is BookingStatus.IN_PROGRESS and ends_at <= now,
             )
-            for booking in bookings
+            for booking_id, starts_at, ends_at, status, _total in rows
         ]
+        return uses, rows[0].total if rows else 0

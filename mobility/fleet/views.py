@@ -170,8 +170,21 @@ def vehicle(vehicle_id: int):
         totals=services.maintenance_totals(vehicle),
         current_km=vehicle.current_odometer_km,
         today=today,
-        uses=[use for history in plugged().vehicle_histories for use in history.uses_of(vehicle)],
+        **_latest_uses(vehicle),
     )
+
+
+# The vehicle page shows this many of its latest rentals (the bookings list has them all).
+VEHICLE_PAGE_USES = 20
+
+
+def _latest_uses(vehicle) -> dict:
+    uses, total = [], 0
+    for history in plugged().vehicle_histories:
+        found, count = history.uses_of(vehicle, VEHICLE_PAGE_USES)
+        uses += found
+        total += count
+    return {"uses": uses, "use_count": total}
 
 
 @bp.route("/vehicules/<int:vehicle_id>/modifier", methods=["GET", "POST"])

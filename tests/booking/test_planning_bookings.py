@@ -243,3 +243,26 @@ def test_a_basin_month_takes_the_same_few_statements_for_5_or_50_vehicles(app, c
     assert page.count("Indisponible : ") >= 50 and "Réservé L-" in page and "Rendu L-" in page
     # The user, the basin, its sites, the vehicles, their unavailabilities, their bookings.
     assert many == few <= 8
+
+
+def test_the_vehicle_page_shows_its_latest_rentals_and_how_many_there_are(app, client, logged_in, vehicle):
+    from datetime import timedelta
+
+    from tests.test_query_counts import count_queries
+
+    first = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)
+    for week in range(25):
+        starts_at = first + timedelta(weeks=week)
+        BookingFactory(vehicle=vehicle, status=S.RETURNED, starts_at=starts_at, ends_at=starts_at + timedelta(days=2))
+    url = f"/flotte/vehicules/{vehicle.id}"
+    with count_queries(app) as few:
+        client.get(url)
+    for week in range(25, 60):
+        starts_at = first + timedelta(weeks=week)
+        BookingFactory(vehicle=vehicle, status=S.RETURNED, starts_at=starts_at, ends_at=starts_at + timedelta(days=2))
+    with count_queries(app) as many:
+        page = client.get(url).get_data(as_text=True)
+    assert "Les 20 locations les plus récentes du véhicule sur 60" in page
+    references = re.findall(r'<th scope="row"><a href="/locations/\d+">(L-\d+)</a>', page)
+    assert len(references) == 20
+    assert len(many) == len(few)
