@@ -8,7 +8,7 @@ export APP_ENV ?= development
 # Both cores: each pytest worker has its own SQLite files and its own PostgreSQL database.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint test-sqlite test-postgres translations extract-messages bench bench-exports bench-indicators clean
+.PHONY: run test lint test-sqlite test-postgres translations extract-messages bench bench-exports bench-indicators bench-pages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,13 @@ bench-exports: $(VENV)/.dev-installed
 
 bench-indicators: $(VENV)/.dev-installed
 	$(BIN)/python bench/indicators.py $(BENCH_ARGS)
+
+# The pages of every role under gunicorn (2 sync workers, production settings) with wrk, beside a
+# hello-world and a two-query route, at demo size then with 200,000 bookings on the demo
+# organisations. PostgreSQL only: BENCH_DATABASE_URL's public schema is dropped and re-created.
+# BENCH_ARGS="--duration 20" for longer runs. Not part of `make test`.
+bench-pages: $(VENV)/.dev-installed translations
+	$(BIN)/python bench/pages.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -227,6 +227,8 @@ def build_config(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 6 * 1024 * 1024),
         # Personal data retention (CNIL framework for social support: 2 years after last contact).
         "RETENTION_YEARS": _env_int("RETENTION_YEARS", 2),
+        # Basins, communes and tariffs are kept this long in each worker (mobility/core/reference.py).
+        "REFERENCE_CACHE_SECONDS": _env_int("REFERENCE_CACHE_SECONDS", 60),
         # Bookings: a request not approved within this delay expires and frees its vehicle.
         "BOOKING_REQUEST_EXPIRY_HOURS": _env_int("BOOKING_REQUEST_EXPIRY_HOURS", 72),
         "BOOKING_DEFAULT_PICKUP_TIME": os.environ.get("BOOKING_DEFAULT_PICKUP_TIME", "09:00"),

@@ -22,6 +22,7 @@ from datetime import date, datetime
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from mobility.api.blueprint import PRESCRIBERS, blp, current_api_user, roles_allowed
 from mobility.api.errors import ApiError, default_message
@@ -52,8 +53,10 @@ from mobility.booking.models import Booking, local
 from mobility.booking.pricing import quote, rental_days
 from mobility.booking.services import BookingError, IllegalMove, ReasonRequired, RequestDetails, VehicleTaken
 from mobility.core.time import utcnow
+from mobility.core.db import commit_keeping_loaded
 from mobility.extensions import db
-from mobility.territory.models import EmploymentBasin
+from mobility.fleet.models import Site
+from mobility.territory import cached
 
 # Where each eligibility refusal belongs among the request's fields; the rest are about the person.
 REFUSAL_FIELDS = {
@@ -144,17 +147,17 @@ def availability(query):
     free = services.free_vehicles(
         category, starts_at, ends_at, near_commune=person.commune_insee if person else None
     )
-    basins = EmploymentBasin.all_ordered()
+    basins = cached.basins()
+    # The free vehicles' sites (with their basin and commune, joined) in one statement: each
+    # vehicle.site below is then found in the session, not loaded one site at a time.
+    site_ids = {vehicle.site_id for vehicle in free}
+    sites = {site.id: site for site in db.session.scalars(select(Site).where(Site.id.in_(site_ids)))} if site_ids else {}
     free_in = {row.id: 0 for row in basins}
     for vehicle in free:
-        free_in[vehicle.site.basin_id] += 1
-    shown = [v for v in free if basin is None or v.site.basin_id == basin.id]
-    try:
-        tariff = services.tariff_for(category, _today())
-    except BookingError:
-        priced = None
-    else:
-        priced = quote(tariff.as_rule(), starts_on, ends_on)
+        free_in[sites[vehicle.site_id].basin_id] += 1
+    shown = [v for v in free if basin is None or sites[v.site_id].basin_id == basin.id]
+    rule = services.shown_tariff_rule(category, _today())
+    priced = quote(rule, starts_on, ends_on) if rule is not None else None
     return {
         "category": category,
         "basin_code": basin.code if basin else None,
@@ -250,7 +253,7 @@ def show_booking(booking_id: int):
     user = current_api_user()
     booking = booking_or_404(booking_id, user)
     record(AuditAction.READ, "booking", booking.id, actor=user)
-    db.session.commit()
+    commit_keeping_loaded()
     return booking
 
 

@@ -15,6 +15,7 @@ from mobility.auth.models import Role
 from mobility.cession import services
 from mobility.cession.models import Cession
 from mobility.core.time import today
+from mobility.core.db import commit_keeping_loaded
 from mobility.extensions import db
 
 
@@ -86,5 +87,5 @@ def cession(cession_id: int):
     if found is None:
         raise ApiError(404)
     record(AuditAction.READ, "cession", found.id, actor=user)
-    db.session.commit()
+    commit_keeping_loaded()
     return _as_answer(found, today())

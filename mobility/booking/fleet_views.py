@@ -41,6 +41,7 @@ from mobility.booking.lifecycle import Action, IllegalMove
 from mobility.booking.models import Booking, BookingStatus
 from mobility.core.time import local, utcnow
 from mobility.core.boundary import parse_bounded_int
+from mobility.core.db import commit_keeping_loaded
 from mobility.extensions import db
 from mobility.fleet import access as fleet_access
 from mobility.fleet.models import Site, Vehicle
@@ -363,7 +364,7 @@ def contract(booking_id: int):
     """The rental contract to print and sign at the handover: the parties, the vehicle, the terms."""
     booking = _booking_or_404(booking_id)
     record(AuditAction.READ, "booking", booking.id, actor=current_user)
-    db.session.commit()
+    commit_keeping_loaded()
     return render_template("booking/fleet/contract.html", booking=booking, today=local(utcnow()).date())
 
 

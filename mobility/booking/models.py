@@ -67,6 +67,11 @@ HOLDING_STATUSES = (
     BookingStatus.CONFIRMED,
     BookingStatus.IN_PROGRESS,
 )
+def reference_of(booking_id: int) -> str:
+    """A booking's reference as people quote it: L-000123."""
+    return f"L-{booking_id:06d}"
+
+
 HOLDING_SQL = "('requested', 'approved', 'confirmed', 'in_progress')"
 # The database's guards a service turns into refusals, by name (see mobility.core.db): the
 # vehicle already held (PostgreSQL's exclusion constraint, SQLite's trigger) or unavailable.
@@ -274,7 +279,7 @@ class Booking(db.Model):
 
     @property
     def reference(self) -> str:
-        return f"L-{self.id:06d}"
+        return reference_of(self.id)
 
     @property
     def site(self) -> Site:

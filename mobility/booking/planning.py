@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from mobility.booking.models import Booking, BookingStatus
-from mobility.core.time import utcnow
+from mobility.booking.models import Booking, BookingStatus, reference_of
+from mobility.core.time import local, utcnow
 from mobility.extensions import db
 from mobility.fleet.ics import CalendarEvent
 from mobility.fleet.models import Site, Vehicle
@@ -55,23 +55,6 @@ CODES = {
 HANDOVER_MINUTES = 30
 
 
-def span_label(booking: Booking, state: BookingStatus | str) -> str:
-    reference = booking.reference
-    if state == OVERDUE:
-        return _(
-            "En retard %(reference)s (retour prévu le %(day)s)",
-            reference=reference,
-            day=booking.ends_on.strftime("%d/%m"),
-        )
-    return {
-        BookingStatus.REQUESTED: _("Demandé %(reference)s (en attente du référent)", reference=reference),
-        BookingStatus.APPROVED: _("À confirmer %(reference)s", reference=reference),
-        BookingStatus.CONFIRMED: _("Réservé %(reference)s", reference=reference),
-        BookingStatus.IN_PROGRESS: _("En cours %(reference)s", reference=reference),
-        BookingStatus.RETURNED: _("Rendu %(reference)s", reference=reference),
-    }[state]
-
-
 def legend() -> tuple[tuple[str, str, str], ...]:
     """(code, meaning, span kind) of the booking codes, added to the board's legend."""
     return (
@@ -84,34 +67,27 @@ def legend() -> tuple[tuple[str, str, str], ...]:
     )
 
 
-def _span(booking: Booking, state, starts_at: datetime, ends_at: datetime) -> Span:
-    return Span(
-        vehicle_id=booking.vehicle_id,
-        kind=SPAN_KIND,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        label=span_label(booking, state),
-        code=CODES[state],
-        state=state if isinstance(state, str) else state.value,
-    )
-
-
-def spans_of(booking: Booking, now: datetime) -> list[Span]:
-    """The booking's period; a vehicle not back in time is also "late" from its due return until now."""
-    spans = [_span(booking, booking.status, booking.starts_at, booking.ends_at)]
-    if booking.is_overdue(now):
-        spans.append(
-            _span(booking, OVERDUE, booking.ends_at, max(now, booking.ends_at + timedelta(minutes=1)))
-        )
-    return spans
+def _label_templates() -> dict[BookingStatus | str, str]:
+    """The translated label of each state, its reference (and day) left to fill: translated
+    once per board rather than once per booking."""
+    return {
+        BookingStatus.REQUESTED: _("Demandé %(reference)s (en attente du référent)"),
+        BookingStatus.APPROVED: _("À confirmer %(reference)s"),
+        BookingStatus.CONFIRMED: _("Réservé %(reference)s"),
+        BookingStatus.IN_PROGRESS: _("En cours %(reference)s"),
+        BookingStatus.RETURNED: _("Rendu %(reference)s"),
+        OVERDUE: _("En retard %(reference)s (retour prévu le %(day)s)"),
+    }
 
 
 def booking_spans(vehicles: list[Vehicle], starts_at: datetime, ends_at: datetime) -> Iterable[Span]:
+    """The spans of every booking of these vehicles over the period: one statement, reading
+    only the columns a cell shows (no Booking objects built for a month of a basin)."""
     if not vehicles:
         return []
     now = utcnow()
-    bookings = db.session.scalars(
-        select(Booking)
+    rows = db.session.execute(
+        select(Booking.id, Booking.vehicle_id, Booking.status, Booking.starts_at, Booking.ends_at)
         .where(
             Booking.vehicle_id.in_([vehicle.id for vehicle in vehicles]),
             Booking.status.in_(SHOWN_ON_BOARD),
@@ -121,7 +97,27 @@ def booking_spans(vehicles: list[Vehicle], starts_at: datetime, ends_at: datetim
         )
         .order_by(Booking.starts_at, Booking.id)
     )
-    return [span for booking in bookings for span in spans_of(booking, now)]
+    labels = _label_templates()
+    spans = []
+    for booking_id, vehicle_id, status, booked_from, booked_until in rows:
+        reference = reference_of(booking_id)
+
+        def span(state, begins: datetime, ends: datetime, **words) -> Span:
+            return Span(
+                vehicle_id=vehicle_id,
+                kind=SPAN_KIND,
+                starts_at=begins,
+                ends_at=ends,
+                label=labels[state] % {"reference": reference, **words},
+                code=CODES[state],
+                state=state if isinstance(state, str) else state.value,
+            )
+
+        spans.append(span(status, booked_from, booked_until))
+        if status is BookingStatus.IN_PROGRESS and booked_until <= now:
+            day = local(booked_until).date().strftime("%d/%m")
+            spans.append(span(OVERDUE, booked_until, max(now, booked_until + timedelta(minutes=1)), day=day))
+    return spans
 
 
 def _vehicle_words(vehicle: Vehicle) -> str:
@@ -180,24 +176,29 @@ class BookingPlanning:
 
 
 class BookingHistory:
-    """The fleet's VehicleHistory port: a vehicle's rentals, newest first (the vehicle page is
-    already scoped to its association)."""
+    """The fleet's VehicleHistory port: a vehicle's latest rentals, newest first, and their
+    number, in one statement (the vehicle page is already scoped to its association). A
+    vehicle rented for years has hundreds: the page shows the latest, not all of them."""
 
-    def uses_of(self, vehicle: Vehicle) -> list[VehicleUse]:
+    def uses_of(self, vehicle: Vehicle, limit: int) -> tuple[list[VehicleUse], int]:
         now = utcnow()
-        bookings = db.session.scalars(
-            select(Booking)
+        rows = db.session.execute(
+            select(
+                Booking.id, Booking.starts_at, Booking.ends_at, Booking.status, func.count().over().label("total")
+            )
             .where(Booking.vehicle_id == vehicle.id)
             .order_by(Booking.starts_at.desc(), Booking.id.desc())
-        )
-        return [
+            .limit(limit)
+        ).all()
+        uses = [
             VehicleUse(
-                reference=booking.reference,
-                url=url_for("booking.show", booking_id=booking.id),
-                starts_at=booking.starts_at,
-                ends_at=booking.ends_at,
-                status_label=booking.status.label,
-                overdue=booking.is_overdue(now),
+                reference=reference_of(booking_id),
+                url=url_for("booking.show", booking_id=booking_id),
+                starts_at=starts_at,
+                ends_at=ends_at,
+                status_label=status.label,
+                overdue=status is BookingStatus.IN_PROGRESS and ends_at <= now,
             )
-            for booking in bookings
+            for booking_id, starts_at, ends_at, status, _total in rows
         ]
+        return uses, rows[0].total if rows else 0

@@ -58,10 +58,11 @@ from mobility.booking.models import (
 from mobility.booking.services import BookingError, VehicleTaken
 from mobility.core.time import utcnow
 from mobility.core.boundary import parse_bounded_int
+from mobility.core.db import commit_keeping_loaded
 from mobility.extensions import db
 from mobility.fleet.ics import CalendarEvent, render_calendar
 from mobility.fleet.models import Vehicle
-from mobility.territory.models import EmploymentBasin
+from mobility.territory import cached
 
 # These pages also show an illegal move (a booking changed meanwhile) on the form.
 save_on_page = partial(save_or_show, refusals=PAGE_REFUSALS)
@@ -113,7 +114,7 @@ def _request_form(person: Beneficiary) -> RequestForm:
     form = RequestForm()
     categories = eligibility_settings().offered_categories
     defaults = (services.default_pickup_time(), services.default_return_time())
-    form.set_choices(categories, EmploymentBasin.all_ordered(), _today(), defaults)
+    form.set_choices(categories, cached.basins(), _today(), defaults)
     if current_user.role is Role.REFERENT:
         form.basin_id.description = _(
             "Par défaut, celui de la commune de la personne. "
@@ -475,7 +476,7 @@ def _render_show(booking: Booking, status: int = 200, **failed_forms):
 def show(booking_id: int):
     booking = access.booking_or_404(booking_id, current_user)
     record(AuditAction.READ, "booking", booking.id, actor=current_user)
-    db.session.commit()
+    commit_keeping_loaded()
     return _render_show(booking)
 
 
@@ -597,7 +598,7 @@ def record_outcome(booking_id: int):
 def summary(booking_id: int):
     booking = access.booking_or_404(booking_id, current_user)
     record(AuditAction.READ, "booking", booking.id, actor=current_user)
-    db.session.commit()
+    commit_keeping_loaded()
     return render_template("booking/summary.html", booking=booking, show_plate=_plate_shown(booking))
 
 

@@ -92,3 +92,20 @@ def refusing(refusals: Mapping[str, Callable[[], Exception]]) -> Iterator[None]:
         if make_refusal is None:
             raise violated.error from None
         raise make_refusal() from None
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the session has loaded.
+
+    For a transaction that only added rows nothing else reads in the request (an access-log
+    entry for a page being read): the rows loaded before it are as current as they were, and
+    expiring them would reload the user, their organisation and the page's rows once more, a
+    statement each, just to render what was already there.
+    """
+    session = db.session()
+    expiring = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expiring

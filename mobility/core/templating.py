@@ -7,6 +7,8 @@ from datetime import date, datetime
 from flask import current_app, request
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 
+from mobility.core import static
+
 
 def _date(value: date | datetime | None, style: str = "long") -> str:
     if value is None:
@@ -29,6 +31,7 @@ def register(app) -> None:
     app.add_template_filter(money, "money")
     app.add_template_filter(_date, "date")
     app.add_template_filter(lambda value: format_decimal(value), "number")
+    static.register(app)
 
     @app.context_processor
     def globals_for_templates():

@@ -18,6 +18,11 @@ at most one. Rows go in by bulk: executemany on SQLite, COPY on PostgreSQL.
 
 It refuses a database that already holds bookings or beneficiary files, unless forced: it is
 for bench and development databases only.
+
+With `on_demo` (seed-bench --on-demo), the data goes to the demo organisations instead, over
+the demo data (seed-demo first): the files are followed by referent@demo.test in the
+Département, and each basin's vehicles, sites and bookings belong to the demo association
+that serves it, so every demo account logs in to a Département with years of history.
 """
 
 from __future__ import annotations
@@ -399,15 +404,39 @@ class _Setting:
     tariffs: dict[VehicleCategory, Tariff]
 
 
-def _setting(today: date, now: datetime) -> _Setting:
+# The demo organisations that take the bench data with --on-demo (see devdata/demo.py).
+DEMO_REFERENT_EMAIL = "referent@demo.test"
+DEMO_ASSOCIATIONS = {
+    "montargis": "gestion@demo.test",
+    "gien": "gestion@demo.test",
+    "orleans": "gestion-orleans@demo.test",
+    "pithiviers": "gestion-orleans@demo.test",
+}
+
+
+def _demo_account(email: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        raise BenchRefused(
+            f"Compte de démonstration {email} absent : lancez d'abord « flask --app wsgi seed-demo ».\n"
+            f"Demo account {email} missing: run 'flask --app wsgi seed-demo' first."
+        )
+    return user
+
+
+def _setting(today: date, now: datetime, on_demo: bool = False) -> _Setting:
     basins = EmploymentBasin.all_ordered()
     if not basins:
         raise BenchRefused(
             "Données de référence absentes : lancez d'abord « flask --app wsgi db upgrade ».\n"
             "Reference data missing: run 'flask --app wsgi db upgrade' first."
         )
-    prescriber = _organisation(PRESCRIBER_NAME, OrganisationKind.PRESCRIBER, basins)
-    referent = _staff(REFERENT_EMAIL, "Référent banc d'essai", Role.REFERENT, prescriber)
+    if on_demo:
+        referent = _demo_account(DEMO_REFERENT_EMAIL)
+        prescriber = referent.organisation
+    else:
+        prescriber = _organisation(PRESCRIBER_NAME, OrganisationKind.PRESCRIBER, basins)
+        referent = _staff(REFERENT_EMAIL, "Référent banc d'essai", Role.REFERENT, prescriber)
     ensure_demo_tariffs(None)
     tariffs = {row.category: row for row in db.session.scalars(select(Tariff).order_by(Tariff.effective_on))}
     communes_by_basin: dict[int, list[Commune]] = defaultdict(list)
@@ -417,12 +446,17 @@ def _setting(today: date, now: datetime) -> _Setting:
         communes_by_basin[commune.basin_id].append(commune)
     fleet_staff, sites = {}, []
     for basin in basins:
-        association = _organisation(
-            f"Association banc d'essai {basin.name}", OrganisationKind.ASSOCIATION, [basin]
-        )
-        fleet_staff[association.id] = _staff(
-            f"gestion-{basin.code}@{DOMAIN}", f"Gestion banc d'essai {basin.name}", Role.FLEET, association
-        )
+        if on_demo and basin.code in DEMO_ASSOCIATIONS:
+            staff = _demo_account(DEMO_ASSOCIATIONS[basin.code])
+            association = staff.organisation
+            fleet_staff[association.id] = staff
+        else:
+            association = _organisation(
+                f"Association banc d'essai {basin.name}", OrganisationKind.ASSOCIATION, [basin]
+            )
+            fleet_staff[association.id] = _staff(
+                f"gestion-{basin.code}@{DOMAIN}", f"Gestion banc d'essai {basin.name}", Role.FLEET, association
+            )
         largest = communes_by_basin[basin.id][:SITES_PER_BASIN]
         sites += [
             _site(association, basin, number, commune) for number, commune in enumerate(largest, start=1)
@@ -437,16 +471,19 @@ def seed_bench(
     today: date | None = None,
     force: bool = False,
     random_seed: int = 2026,
+    on_demo: bool = False,
 ) -> BenchFigures:
-    """Write the bench data set (flushes, never commits). Raises BenchRefused."""
+    """Write the bench data set (flushes, never commits). Raises BenchRefused.
+
+    on_demo: over the demo data, in the demo organisations (the demo's own rows are kept)."""
     started = clock.perf_counter()
     if vehicle_count < 1 or booking_count < 0:
         raise BenchRefused("Il faut au moins un véhicule.\nAt least one vehicle is needed.")
-    refuse_unless_empty(force)
+    refuse_unless_empty(force or on_demo)
     rng = random.Random(random_seed)  # bench data, reproducible from a seed: no secret  # nosec B311
     now = utcnow()
     today = today or local(now).date()
-    setting = _setting(today, now)
+    setting = _setting(today, now, on_demo)
     clock_ = _Clock(today, now)
     encode = _Encoder(db.session.connection().dialect.name)
 

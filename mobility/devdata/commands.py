@@ -29,12 +29,16 @@ def seed_demo_command():
 @click.option("--force", is_flag=True, help="Write even if the database already holds bookings or files "
               "(a bench or demo database only, never a real one).")
 @click.option("--seed", "random_seed", type=int, default=2026, show_default=True, help="Random seed.")
-def seed_bench_command(vehicle_count, booking_count, force, random_seed):
+@click.option("--on-demo", is_flag=True, help="Over the demo data (seed-demo first): the bookings, files "
+              "and vehicles go to the demo organisations, so every demo account sees them.")
+def seed_bench_command(vehicle_count, booking_count, force, random_seed, on_demo):
     """Fill an empty database with a large, realistic data set, to measure the booking queries."""
     click.echo(f"Database: {db.engine.url.render_as_string(hide_password=True)}")
     started = time.perf_counter()
     try:
-        figures = seed_bench(vehicle_count, booking_count, force=force, random_seed=random_seed)
+        figures = seed_bench(
+            vehicle_count, booking_count, force=force, random_seed=random_seed, on_demo=on_demo
+        )
     except BenchRefused as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc

@@ -12,7 +12,7 @@ from mobility.fleet import availability
 from mobility.fleet.availability_forms import AvailabilitySearchForm
 from mobility.fleet.models import VehicleCategory
 from mobility.core.time import today as today_of_france
-from mobility.territory.models import EmploymentBasin
+from mobility.territory import cached
 
 bp = Blueprint("availability", __name__)
 
@@ -26,7 +26,7 @@ def _home_basin_id() -> str:
 
 @bp.route("/vehicules-disponibles")
 def search():
-    basins = EmploymentBasin.all_ordered()
+    basins = list(cached.basins())
     form = AvailabilitySearchForm(formdata=request.args if request.args else None)
     form.set_choices(basins, today_of_france())
     results = None

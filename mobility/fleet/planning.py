@@ -141,32 +141,40 @@ class Span:
 
 @dataclass(frozen=True)
 class Cell:
+    """One vehicle on one day. Its words are computed once per board for each distinct set of
+    spans (see _CellWords), not per cell and per template access: a basin's month is 2,000
+    cells or more."""
+
     day: date
     spans: tuple[Span, ...]
+    text: str
+    codes: str
+    css_class: str
+    is_weekend: bool
 
     @property
     def is_free(self) -> bool:
         return not self.spans
 
-    @property
-    def text(self) -> str:
-        if not self.spans:
-            return _("Libre")
-        return " ; ".join(dict.fromkeys(span.label for span in self.spans))
 
-    @property
-    def codes(self) -> str:
-        return " ".join(dict.fromkeys(span.code for span in self.spans))
+class _CellWords:
+    """text, codes and CSS classes of a cell, by its spans: "Libre" translated once per board."""
 
-    @property
-    def css_class(self) -> str:
-        if not self.spans:
-            return "planning-cell--free"
-        return " ".join(dict.fromkeys(f"planning-cell--{span.kind}" for span in self.spans))
+    def __init__(self):
+        self.free = (_("Libre"), "", "planning-cell--free")
+        self._known: dict[tuple[Span, ...], tuple[str, str, str]] = {}
 
-    @property
-    def is_weekend(self) -> bool:
-        return self.day.weekday() >= 5
+    def __call__(self, spans: tuple[Span, ...]) -> tuple[str, str, str]:
+        if not spans:
+            return self.free
+        words = self._known.get(spans)
+        if words is None:
+            words = self._known[spans] = (
+                " ; ".join(dict.fromkeys(span.label for span in spans)),
+                " ".join(dict.fromkeys(span.code for span in spans)),
+                " ".join(dict.fromkeys(f"planning-cell--{span.kind}" for span in spans)),
+            )
+        return words
 
 
 @dataclass(frozen=True)
@@ -267,7 +275,12 @@ def _board_vehicles(sites: list[Site], category: VehicleCategory | None) -> list
 
 
 def build_board(sites: list[Site], period: Period, category: VehicleCategory | None = None) -> Board:
-    """The board of these sites over the period, one table per site."""
+    """The board of these sites over the period, one table per site.
+
+    Three statements whatever the number of vehicles and days: the vehicles, their
+    unavailabilities over the period, and each planning source's spans (the bookings, one
+    query). Cells are then filled in memory, each vehicle's spans against each day.
+    """
     vehicles = _board_vehicles(sites, category)
     spans_by_vehicle: dict[int, list[Span]] = defaultdict(list)
     own = (unavailability_spans(vehicles, period.starts_at, period.ends_at), status_spans(vehicles, period.starts_at, period.ends_at))
@@ -275,15 +288,18 @@ def build_board(sites: list[Site], period: Period, category: VehicleCategory | N
     for spans in (*own, *plugged_spans):
         for span in spans:
             spans_by_vehicle[span.vehicle_id].append(span)
-    day_bounds = [(day, local_midnight(day), local_midnight(day + timedelta(days=1))) for day in period.days]
+    day_bounds = [
+        (day, local_midnight(day), local_midnight(day + timedelta(days=1)), day.weekday() >= 5) for day in period.days
+    ]
+    words = _CellWords()
     rows_by_site: dict[int, list[Row]] = defaultdict(list)
     for vehicle in vehicles:
         spans = spans_by_vehicle.get(vehicle.id, [])
-        cells = tuple(
-            Cell(day, tuple(span for span in spans if span.meets(start, end)))
-            for day, start, end in day_bounds
-        )
-        rows_by_site[vehicle.site_id].append(Row(vehicle, cells))
+        cells = []
+        for day, start, end, weekend in day_bounds:
+            meeting = tuple(span for span in spans if span.meets(start, end)) if spans else ()
+            cells.append(Cell(day, meeting, *words(meeting), weekend))
+        rows_by_site[vehicle.site_id].append(Row(vehicle, tuple(cells)))
     return Board(
         period=period,
         sites=tuple(SiteBoard(site, tuple(rows_by_site.get(site.id, []))) for site in sites),

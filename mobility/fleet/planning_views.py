@@ -17,6 +17,7 @@ from mobility.fleet.ics import render_calendar
 from mobility.fleet.models import Site, VehicleCategory
 from mobility.fleet.planning import MONTH, WEEK, Period
 from mobility.notify.services import external_url
+from mobility.territory import cached
 from mobility.territory.models import EmploymentBasin
 
 bp = Blueprint("planning", __name__, url_prefix="/flotte")
@@ -58,6 +59,19 @@ def _week_within(period: Period) -> Period:
     return Period.week_of(today if period.first <= today <= period.last else period.first)
 
 
+def day_headers(period: Period) -> list[tuple[str, str, bool]]:
+    """(full date, column title, weekend) of each day, formatted once for every site's table."""
+    week = period.view == WEEK
+    return [
+        (
+            format_date(day, "full"),
+            format_date(day, "EEE d MMM") if week else f"{format_date(day, 'EEEEE')} {day.day}",
+            day.weekday() >= 5,
+        )
+        for day in period.days
+    ]
+
+
 def _render(sites: list[Site], *, site: Site | None, basin: EmploymentBasin | None):
     period = _period()
     category = _category()
@@ -70,6 +84,7 @@ def _render(sites: list[Site], *, site: Site | None, basin: EmploymentBasin | No
     return render_template(
         "fleet/planning.html",
         board=board,
+        day_headers=day_headers(period),
         site=site,
         basin=basin,
         period_title=period_title(period),
@@ -96,7 +111,7 @@ def index():
     if len(sites) == 1:
         return redirect(url_for("planning.site_board", site_id=sites[0].id))
     basin_ids = {site.basin_id for site in sites}
-    basins = [basin for basin in EmploymentBasin.all_ordered() if basin.id in basin_ids]
+    basins = [basin for basin in cached.basins() if basin.id in basin_ids]
     return render_template("fleet/planning_index.html", sites=sites, basins=basins)
 
 

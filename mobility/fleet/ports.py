@@ -63,8 +63,8 @@ class VehicleUse:
 
 @runtime_checkable
 class VehicleHistory(Protocol):
-    def uses_of(self, vehicle: Vehicle) -> list[VehicleUse]:
-        """The vehicle's uses, newest first."""
+    def uses_of(self, vehicle: Vehicle, limit: int) -> tuple[list[VehicleUse], int]:
+        """The vehicle's latest uses, newest first, at most `limit`, and how many there are."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import format_currency
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
@@ -37,7 +36,7 @@ from mobility.fleet.models import (
     VehicleDocument,
     VehicleStatus,
 )
-from mobility.territory.models import Commune, EmploymentBasin
+from mobility.territory import cached
 
 bp = Blueprint("fleet", __name__, url_prefix="/flotte")
 
@@ -171,7 +170,7 @@ def vehicle(vehicle_id: int):
         totals=services.maintenance_totals(vehicle),
         current_km=vehicle.current_odometer_km,
         today=today,
-        uses=[use for history in plugged().vehicle_histories for use in history.uses_of(vehicle)],
+        **_latest_uses(vehicle),
         events=sorted(
             (event for source in plugged().vehicle_events for event in source.events_of(vehicle)),
             key=lambda event: event.on,
@@ -179,6 +178,19 @@ def vehicle(vehicle_id: int):
         ),
         warnings=[warning for source in plugged().vehicle_events for warning in source.warnings_of(vehicle)],
     )
+
+
+# The vehicle page shows this many of its latest rentals (the bookings list has them all).
+VEHICLE_PAGE_USES = 20
+
+
+def _latest_uses(vehicle) -> dict:
+    uses, total = [], 0
+    for history in plugged().vehicle_histories:
+        found, count = history.uses_of(vehicle, VEHICLE_PAGE_USES)
+        uses += found
+        total += count
+    return {"uses": uses, "use_count": total}
 
 
 @bp.route("/vehicules/<int:vehicle_id>/modifier", methods=["GET", "POST"])
@@ -354,8 +366,7 @@ def sites():
 
 def _site_form(site: Site | None = None) -> SiteForm:
     form = SiteForm(obj=site)
-    communes = list(db.session.scalars(select(Commune).order_by(Commune.name)))
-    form.set_choices(communes, EmploymentBasin.all_ordered())
+    form.set_choices(cached.communes(), cached.basins())
     return form
 
 

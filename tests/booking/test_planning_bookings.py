@@ -195,3 +195,74 @@ def test_the_feed_keeps_recent_rentals_and_drops_old_ones(client, site, vehicle)
         f"UID:booking-{recent.id}-pickup@mobilite-emploi-loiret",
         f"UID:booking-{recent.id}-return@mobilite-emploi-loiret",
     ]
+
+
+# --- At basin scale: a fixed number of statements -------------------------------------------------
+
+
+def _fill_basin(site, other_site, vehicles: int) -> None:
+    from datetime import timedelta
+
+    from tests.fleet.factories import UnavailabilityFactory
+
+    statuses = (S.CONFIRMED, S.APPROVED, S.REQUESTED, S.RETURNED)
+    for number in range(vehicles):
+        vehicle = VehicleFactory(site=site if number % 2 else other_site)
+        first = datetime(2026, 12, 1 + number % 20, 8, 0, tzinfo=UTC)
+        BookingFactory(
+            vehicle=vehicle,
+            status=statuses[number % len(statuses)],
+            starts_at=first,
+            ends_at=first + timedelta(days=3, hours=8),
+        )
+        UnavailabilityFactory(
+            vehicle=vehicle,
+            starts_at=datetime(2026, 12, 26, 23, 0, tzinfo=UTC),
+            ends_at=datetime(2026, 12, 28, 23, 0, tzinfo=UTC),
+        )
+
+
+def _statements_of_the_basin_month(app, client, site) -> tuple[int, str]:
+    from tests.test_query_counts import count_queries
+
+    url = f"/flotte/planning/bassins/{site.basin_id}?mois=2026-12"
+    with count_queries(app) as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(statements), response.get_data(as_text=True)
+
+
+def test_a_basin_month_takes_the_same_few_statements_for_5_or_50_vehicles(app, client, logged_in, site):
+    other_site = SiteFactory(association=site.association, commune_insee=site.commune_insee, name="Second site")
+    _fill_basin(site, other_site, 5)
+    few, page = _statements_of_the_basin_month(app, client, site)
+    assert page.count('<th scope="row"') == 5
+    _fill_basin(site, other_site, 45)
+    many, page = _statements_of_the_basin_month(app, client, site)
+    assert page.count('<th scope="row"') == 50
+    assert page.count("Indisponible : ") >= 50 and "Réservé L-" in page and "Rendu L-" in page
+    # The user, the basin, its sites, the vehicles, their unavailabilities, their bookings.
+    assert many == few <= 8
+
+
+def test_the_vehicle_page_shows_its_latest_rentals_and_how_many_there_are(app, client, logged_in, vehicle):
+    from datetime import timedelta
+
+    from tests.test_query_counts import count_queries
+
+    first = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)
+    for week in range(25):
+        starts_at = first + timedelta(weeks=week)
+        BookingFactory(vehicle=vehicle, status=S.RETURNED, starts_at=starts_at, ends_at=starts_at + timedelta(days=2))
+    url = f"/flotte/vehicules/{vehicle.id}"
+    with count_queries(app) as few:
+        client.get(url)
+    for week in range(25, 60):
+        starts_at = first + timedelta(weeks=week)
+        BookingFactory(vehicle=vehicle, status=S.RETURNED, starts_at=starts_at, ends_at=starts_at + timedelta(days=2))
+    with count_queries(app) as many:
+        page = client.get(url).get_data(as_text=True)
+    assert "Les 20 locations les plus récentes du véhicule sur 60" in page
+    references = re.findall(r'<th scope="row"><a href="/locations/\d+">(L-\d+)</a>', page)
+    assert len(references) == 20
+    assert len(many) == len(few)

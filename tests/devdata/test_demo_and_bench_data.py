@@ -251,3 +251,38 @@ def test_seed_bench_refuses_a_database_that_already_holds_data_unless_forced(run
     db.session.rollback()
     assert count(Vehicle) == 34
     assert_the_database_guards_hold()
+
+
+def test_seed_bench_on_demo_gives_the_history_to_the_demo_accounts(runner, app):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    db.session.rollback()
+    demo_bookings = count(Booking)
+    result = runner.invoke(args=["seed-bench", "--vehicles", "8", "--bookings", "400", "--on-demo"])
+    assert result.exit_code == 0, result.output
+    db.session.rollback()
+    assert count(Booking) == demo_bookings + 400
+    referent = db.session.scalar(select(User).where(User.email == "referent@demo.test"))
+    bench_files = select(Beneficiary).where(Beneficiary.last_name.like("Banc %"))
+    assert {(file.referent_id, file.organisation_id) for file in db.session.scalars(bench_files)} == {
+        (referent.id, referent.organisation_id)
+    }
+    # Each bench vehicle belongs to the demo association of its basin: no bench organisation.
+    fleet_accounts = db.session.scalars(
+        select(User).where(User.email.in_(["gestion@demo.test", "gestion-orleans@demo.test"]))
+    )
+    associations = {user.organisation_id for user in fleet_accounts}
+    assert {v.association_id for v in db.session.scalars(select(Vehicle))} <= associations
+    bench_staff = select(func.count(User.id)).where(
+        User.email.like("%@banc-essai.test"), User.email.not_like("beneficiaire-%")
+    )
+    assert db.session.scalar(bench_staff) == 0
+    assert_logs_follow_the_lifecycle_table()
+    assert_the_database_guards_hold()
+
+
+def test_seed_bench_on_demo_asks_for_the_demo_first(runner, app):
+    refused = runner.invoke(args=["seed-bench", "--vehicles", "8", "--bookings", "100", "--on-demo"])
+    assert refused.exit_code != 0
+    assert "seed-demo" in refused.output
+    db.session.rollback()
+    assert count(Booking) == 0

@@ -22,6 +22,7 @@ from mobility.booking.services.guards import (
     take_write_lock,
 )
 from mobility.booking.services.tariffs import (
+    shown_tariff_rule,
     tariffs_of,
     tariff_for,
     add_tariff,
@@ -99,6 +100,7 @@ __all__ = [
     "move",
     "Tariff",
     "take_write_lock",
+    "shown_tariff_rule",
     "tariffs_of",
     "tariff_for",
     "add_tariff",

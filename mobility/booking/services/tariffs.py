@@ -16,11 +16,30 @@ from mobility.booking.models import (
 )
 from mobility.booking.pricing import NoTariffInForce, tariff_in_force
 from mobility.core.db import refusing
+from mobility.core.reference import reference_data
+from mobility.core.reference import register as register_reference_data
 from mobility.core.time import local, utcnow
 from mobility.extensions import db
 from mobility.fleet.models import (
     VehicleCategory,
 )
+
+def _all_tariff_rules() -> tuple:
+    return tuple(row.as_rule() for row in db.session.scalars(select(Tariff).order_by(Tariff.effective_on)))
+
+
+register_reference_data("tariffs", (Tariff,), _all_tariff_rules)
+
+
+def shown_tariff_rule(category: VehicleCategory, on_day: date):
+    """The tariff rule in force, for a price shown (the API's availability): from the tariffs
+    kept per worker (mobility.core.reference). A booking's own price reads the database
+    (tariff_for). None when no tariff is in force."""
+    try:
+        return tariff_in_force(reference_data("tariffs"), on_day, category)
+    except NoTariffInForce:
+        return None
+
 
 def tariffs_of(category: VehicleCategory) -> list[Tariff]:
     return list(
