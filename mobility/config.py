@@ -226,6 +226,9 @@ def build_config(instance_path: Path) -> dict:
         "BOOKING_REQUEST_EXPIRY_HOURS": _env_int("BOOKING_REQUEST_EXPIRY_HOURS", 72),
         "BOOKING_DEFAULT_PICKUP_TIME": os.environ.get("BOOKING_DEFAULT_PICKUP_TIME", "09:00"),
         "BOOKING_DEFAULT_RETURN_TIME": os.environ.get("BOOKING_DEFAULT_RETURN_TIME", "17:00"),
+        # A booking's rent (or deposit) entries may add up to at most this many times its price
+        # (or deposit): a typo such as 1,000,000 € is refused, an overpayment to refund is not.
+        "BOOKING_MAX_PAYMENT_FACTOR": _env_int("BOOKING_MAX_PAYMENT_FACTOR", 2),
         # Waiting queue: how long the first person waiting has to accept a freed vehicle.
         "WAITING_OFFER_HOURS": _env_int("WAITING_OFFER_HOURS", 48),
         # Reporting: the exports' pseudonym key, the public tables' secrecy threshold, and

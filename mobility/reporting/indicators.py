@@ -28,8 +28,8 @@ from mobility.booking.models import (
     Outcome,
     OutcomeCheckpoint,
     OutcomeResult,
+    LedgerAccount,
     Payment,
-    PaymentKind,
     WaitingEntry,
     WaitingStatus,
 )
@@ -266,7 +266,7 @@ def rentals(filters: Filters, by: Breakdown | None = None) -> Table:
                 [func.sum(Payment.amount_cents).label("paid_cents")], _booking_key(breakdown, day), filters, Booking.starts_at
             )
             .join(Payment, Payment.booking_id == Booking.id)
-            .where(Booking.status.in_(RENTAL_STATUSES), Payment.kind == PaymentKind.RENTAL)
+            .where(Booking.status.in_(RENTAL_STATUSES), Payment.account == LedgerAccount.RENT)
         )
 
     rows, total = _with_total(statement, by)

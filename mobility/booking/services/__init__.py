@@ -81,8 +81,10 @@ from mobility.booking.services.extensions import (
 )
 from mobility.booking.services.payments import (
     due_checkpoints,
+    record_handover_deposit,
     record_outcome,
     record_payment,
+    reverse_payment,
 )
 
 __all__ = [
@@ -147,4 +149,6 @@ __all__ = [
     "due_checkpoints",
     "record_outcome",
     "record_payment",
+    "reverse_payment",
+    "record_handover_deposit",
 ]
