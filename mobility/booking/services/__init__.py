@@ -25,6 +25,9 @@ from mobility.booking.services.tariffs import (
     tariffs_of,
     tariff_for,
     add_tariff,
+    update_tariff,
+    withdraw_tariff,
+    caps_out_of_order,
 )
 from mobility.booking.services.requests import (
     MAX_ATTEMPTS,
@@ -103,6 +106,9 @@ __all__ = [
     "tariffs_of",
     "tariff_for",
     "add_tariff",
+    "update_tariff",
+    "withdraw_tariff",
+    "caps_out_of_order",
     "MAX_ATTEMPTS",
     "ALTERNATIVE_DATES_WINDOW_DAYS",
     "ALTERNATIVE_DATES_SHOWN",
