@@ -33,6 +33,8 @@ from mobility.booking.eligibility import settings_from_config
 from mobility.booking.fleet_views import bp as booking_fleet_bp
 from mobility.booking.settings import BookingSettings
 from mobility.booking.planning import BookingHistory, BookingPlanning
+from mobility.booking.personal_data import BookingPersonalData
+from mobility.beneficiaries import ports as beneficiary_ports
 from mobility.booking.views import bp as booking_bp
 from mobility.cession.views import bp as cession_bp
 from mobility.config import DEFAULT_INSTANCE_PATH, build_config
@@ -114,6 +116,7 @@ def plug_domains(app: Flask) -> None:
         planning_sources=(BookingPlanning(),),
         vehicle_histories=(BookingHistory(),),
     )
+    beneficiary_ports.plug(app, personal_data_sources=(BookingPersonalData(),))
 
 
 def select_locale() -> str:
