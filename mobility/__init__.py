@@ -33,6 +33,8 @@ from mobility.booking.eligibility import settings_from_config
 from mobility.booking.fleet_views import bp as booking_fleet_bp
 from mobility.booking.settings import BookingSettings
 from mobility.booking.planning import BookingHistory, BookingPlanning
+from mobility.booking.personal_data import BookingPersonalData
+from mobility.beneficiaries import ports as beneficiary_ports
 from mobility.booking.views import bp as booking_bp
 from mobility.booking import ports as booking_ports
 from mobility.cession.views import bp as cession_bp
@@ -123,6 +125,7 @@ def plug_domains(app: Flask) -> None:
         vehicle_events=(FineHistory(), IncidentVehicleEvents()),
     )
     booking_ports.plug(app, handover_conditions=(IncidentConditions(),))
+    beneficiary_ports.plug(app, personal_data_sources=(BookingPersonalData(),))
 
 
 def select_locale() -> str:

@@ -236,6 +236,9 @@ def build_config(instance_path: Path) -> dict:
         # Incidents: a vehicle with this many incidents within this many months is flagged.
         "INCIDENT_REPEAT_THRESHOLD": _env_int("INCIDENT_REPEAT_THRESHOLD", 3),
         "INCIDENT_REPEAT_MONTHS": _env_int("INCIDENT_REPEAT_MONTHS", 12),
+        # A booking's rent (or deposit) entries may add up to at most this many times its price
+        # (or deposit): a typo such as 1,000,000 € is refused, an overpayment to refund is not.
+        "BOOKING_MAX_PAYMENT_FACTOR": _env_int("BOOKING_MAX_PAYMENT_FACTOR", 2),
         # Waiting queue: how long the first person waiting has to accept a freed vehicle.
         "WAITING_OFFER_HOURS": _env_int("WAITING_OFFER_HOURS", 48),
         # Reporting: the exports' pseudonym key, the public tables' secrecy threshold, and

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -10,6 +12,8 @@ from mobility.auth.permissions import role_required
 from mobility.beneficiaries import services
 from mobility.beneficiaries.forms import BeneficiaryForm, OwnContactChoiceForm
 from mobility.beneficiaries.models import Beneficiary
+from mobility.beneficiaries.personal_data import personal_data
+from mobility.beneficiaries.personal_data import record_export as services_record_export
 from mobility.core.boundary import page_number
 from mobility.extensions import db
 from mobility.notify.models import ContactChoice
@@ -160,4 +164,67 @@ def my_data():
     elif beneficiary is not None:
         services.record_read(beneficiary, current_user)
         db.session.commit()
-    return render_template("beneficiaries/my_data.html", beneficiary=beneficiary, form=form), status
+    data = personal_data(beneficiary) if beneficiary is not None else None
+    return render_template("beneficiaries/my_data.html", beneficiary=beneficiary, form=form, data=data), status
+
+
+# A person's data, whole: as JSON (RGPD art. 20) and as a page to print (art. 15); the person's
+# own, or handed over by their référent to a person without an account. Each is audited.
+
+
+def _json_download(beneficiary: Beneficiary):
+    data = personal_data(beneficiary)
+    services_record_export(beneficiary, current_user, "json")
+    db.session.commit()
+    body = json.dumps(data.as_json(), ensure_ascii=False, indent=2)
+    response = Response(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="donnees-personnelles-{beneficiary.id}.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _printable(beneficiary: Beneficiary, json_url: str, back_url: str):
+    data = personal_data(beneficiary)
+    services_record_export(beneficiary, current_user, "print")
+    db.session.commit()
+    response = Response(
+        render_template("beneficiaries/personal_data_print.html", data=data, json_url=json_url, back_url=back_url)
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _own_file_or_404() -> Beneficiary:
+    beneficiary = services.own_file(current_user)
+    if beneficiary is None:
+        abort(404)
+    return beneficiary
+
+
+@bp.get("/mes-donnees/donnees.json")
+@role_required(Role.BENEFICIARY)
+def my_data_json():
+    return _json_download(_own_file_or_404())
+
+
+@bp.get("/mes-donnees/imprimer")
+@role_required(Role.BENEFICIARY)
+def my_data_print():
+    return _printable(_own_file_or_404(), url_for("beneficiaries.my_data_json"), url_for("beneficiaries.my_data"))
+
+
+@bp.get("/beneficiaires/<int:beneficiary_id>/donnees.json")
+@role_required(Role.REFERENT)
+def personal_data_json(beneficiary_id: int):
+    return _json_download(beneficiary_or_404(beneficiary_id))
+
+
+@bp.get("/beneficiaires/<int:beneficiary_id>/donnees")
+@role_required(Role.REFERENT)
+def personal_data_print(beneficiary_id: int):
+    beneficiary = beneficiary_or_404(beneficiary_id)
+    return _printable(
+        beneficiary,
+        url_for("beneficiaries.personal_data_json", beneficiary_id=beneficiary.id),
+        url_for("beneficiaries.show", beneficiary_id=beneficiary.id),
+    )

@@ -1,13 +1,14 @@
-"""Admin forms for bookings: a new tariff. Input shape only; the service checks the dates."""
+"""Admin forms for bookings: a new tariff, a tariff to come corrected. Input shape and the order
+of the caps; the service checks the dates (and the database the caps again)."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import InputRequired
 
-from mobility.fleet.models import VehicleCategory
+from mobility.booking.services.tariffs import caps_out_of_order
 from mobility.core.forms import BaseForm, EnumSelectField, EurosField, FrenchDateField
-
+from mobility.fleet.models import VehicleCategory
 
 
 class TariffForm(BaseForm):
@@ -52,3 +53,18 @@ class TariffForm(BaseForm):
         _l("Saisissez le montant de la caution, 0 s'il n'y en a pas."),
         description=_l("Versée à la remise du véhicule et rendue au retour."),
     )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        amounts = (self.daily.cents, self.weekly_cap.cents, self.monthly_cap.cents)
+        if valid and (refusal := caps_out_of_order(*amounts)):
+            name, message = refusal
+            self[name].errors = [*self[name].errors, message]
+            return False
+        return valid
+
+
+class TariffCorrectionForm(TariffForm):
+    """A tariff to come, corrected: its category stays."""
+
+    category = None

@@ -1,7 +1,9 @@
-"""Admin pages of the tariffs: the tariffs of each category, and a new one from a date.
+"""Admin pages of the tariffs: the tariffs of each category, a new one from a date, and a
+tariff to come corrected or withdrawn.
 
 A tariff in force is never edited: bookings copy their price when they are requested, and a
-new tariff only applies to requests made from its date.
+new tariff only applies to requests made from its date. One still to come has been copied by
+no booking, so it can be corrected or withdrawn.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,11 +19,12 @@ from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
 from mobility.core.views import save_or_show
 from mobility.booking import services
-from mobility.booking.admin_forms import TariffForm
+from mobility.booking.admin_forms import TariffCorrectionForm, TariffForm
 from mobility.booking.eligibility import eligibility_settings
 from mobility.booking.models import Tariff
 from mobility.booking.pricing import NoTariffInForce, tariff_in_force
 from mobility.core.time import local, utcnow
+from mobility.extensions import db
 from mobility.fleet.models import VehicleCategory
 
 bp = Blueprint("tariffs", __name__, url_prefix="/admin/tarifs")
@@ -114,4 +117,73 @@ def create():
                 "success",
             )
             return redirect(url_for("tariffs.index"))
-    return render_template("booking/admin/tariff_form.html", form=form), _status()
+    return render_template("booking/admin/tariff_form.html", form=form, tariff=None), _status()
+
+
+def _tariff_to_come_or_404(tariff_id: int) -> Tariff:
+    tariff = db.session.get(Tariff, tariff_id)
+    if tariff is None:
+        abort(404)
+    return tariff
+
+
+@bp.route("/<int:tariff_id>/corriger", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def correct(tariff_id: int):
+    tariff = _tariff_to_come_or_404(tariff_id)
+    if tariff.effective_on <= _today():
+        flash(_("Ce tarif est en vigueur : il ne se change plus. Ajoutez un nouveau tarif à une date plus tardive."), "error")
+        return redirect(url_for("tariffs.index"), 303)
+    form = TariffCorrectionForm()
+    if request.method == "GET":
+        form.effective_on.data = tariff.effective_on
+        form.daily.data = _euros(tariff.daily_cents)
+        form.weekly_cap.data = _euros(tariff.weekly_cap_cents)
+        form.monthly_cap.data = _euros(tariff.monthly_cap_cents)
+        form.deposit.data = _euros(tariff.deposit_cents)
+    if form.validate_on_submit():
+        saved = save_or_show(
+            form,
+            lambda: services.update_tariff(
+                tariff,
+                form.effective_on.data,
+                form.daily.cents,
+                form.weekly_cap.cents,
+                form.monthly_cap.cents,
+                form.deposit.cents,
+                current_user,
+            ),
+        )
+        if saved:
+            flash(
+                _(
+                    "Le tarif « %(category)s » à venir est corrigé : il prend effet le %(day)s.",
+                    category=tariff.category.label,
+                    day=tariff.effective_on.strftime("%d/%m/%Y"),
+                ),
+                "success",
+            )
+            return redirect(url_for("tariffs.index"))
+    return render_template("booking/admin/tariff_form.html", form=form, tariff=tariff), _status()
+
+
+@bp.post("/<int:tariff_id>/retirer")
+@role_required(Role.ADMIN)
+def withdraw(tariff_id: int):
+    tariff = _tariff_to_come_or_404(tariff_id)
+    category, day = tariff.category.label, tariff.effective_on.strftime("%d/%m/%Y")
+    try:
+        services.withdraw_tariff(tariff, current_user)
+    except services.BookingError as refusal:
+        db.session.rollback()
+        flash(refusal.message, "error")
+        return redirect(url_for("tariffs.index"), 303)
+    db.session.commit()
+    flash(_("Le tarif « %(category)s » qui devait prendre effet le %(day)s est retiré.", category=category, day=day), "success")
+    return redirect(url_for("tariffs.index"), 303)
+
+
+def _euros(cents: int) -> str:
+    """An amount as the form takes it back: "4" or "4,50"."""
+    whole, rest = divmod(cents, 100)
+    return f"{whole},{rest:02d}" if rest else str(whole)

@@ -12,7 +12,7 @@ from wtforms import BooleanField, MultipleFileField, SelectField, StringField, T
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
-from mobility.booking.models import FUEL_LEVELS, PaymentKind, PaymentMethod
+from mobility.booking.models import FUEL_LEVELS, KIND_ACCOUNTS, PaymentKind, PaymentMethod
 from mobility.core.forms import (
     BaseForm,
     ChoiceOfIds,
@@ -102,10 +102,31 @@ class HandoverForm(BaseForm):
     CHECKLIST = ("bodywork_ok", "tyres_ok", "lights_ok", "interior_ok", "papers_in_vehicle")
 
 
+class _OptionalEnumSelectField(EnumSelectField):
+    """An enum select that may stay on its placeholder (the service says when it is needed)."""
+
+    def pre_validate(self, form):
+        if self.data is not None:
+            super().pre_validate(form)
+
+
 class CheckOutForm(HandoverForm):
     deposit_received = BooleanField(
         _l("Caution reçue"),
-        description=_l("Enregistrez aussi son versement dans les paiements de la location."),
+        description=_l("Son versement est inscrit dans les paiements de la location, avec le moyen et le reçu ci-dessous."),
+    )
+    deposit_method = _OptionalEnumSelectField(
+        _l("Moyen de versement de la caution"),
+        PaymentMethod,
+        _l("Choisissez le moyen de versement de la caution."),
+        placeholder=_l("— Choisir —"),
+    )
+    deposit_receipt_number = StringField(
+        _l("Numéro du reçu de la caution"),
+        filters=[strip_filter],
+        validators=[Length(max=40, message=_l("Le numéro ne doit pas dépasser 40 caractères."))],
+        description=_l("Si la caution est reçue maintenant : celui du carnet de reçus de l'association."),
+        render_kw={"autocomplete": "off"},
     )
     contract_signed = BooleanField(
         _l("Contrat imprimé et signé par les deux parties"),
@@ -158,6 +179,7 @@ class PaymentForm(BaseForm):
         PaymentKind,
         _l("Choisissez la nature du paiement."),
         placeholder=_l("— Choisir —"),
+        members=list(KIND_ACCOUNTS),
     )
     amount = StringField(
         _l("Montant en euros"),
@@ -200,3 +222,23 @@ class PaymentForm(BaseForm):
             self.amount_cents = parse_euros(field.data)
         except ValueError as exc:
             raise ValidationError(_l("Saisissez un montant en euros, par exemple 12,50.")) from exc
+
+
+class ReversalForm(BaseForm):
+    """A mistaken entry cancelled by the opposite entry, with the reason why."""
+
+    entry_id = SelectField(
+        _l("Écriture à annuler"),
+        coerce=optional_int,
+        validate_choice=False,
+        validators=[ChoiceOfIds(_l("Choisissez l'écriture à annuler."))],
+    )
+    reason = TextAreaField(
+        _l("Raison de l'annulation de l'écriture"),
+        filters=[strip_filter],
+        validators=[
+            InputRequired(_l("Dites pourquoi cette écriture est annulée : la raison reste dans le journal.")),
+            Length(max=1000, message=_l("Le texte ne doit pas dépasser 1 000 caractères.")),
+        ],
+        description=_l("Par exemple : montant mal saisi, 200 € au lieu de 20 €. L'écriture reste visible, annulée."),
+    )

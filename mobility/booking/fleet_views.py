@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -36,9 +36,10 @@ from mobility.booking.fleet_forms import (
     NoShowForm,
     PaymentForm,
     ReturnForm,
+    ReversalForm,
 )
 from mobility.booking.lifecycle import Action, IllegalMove
-from mobility.booking.models import Booking, BookingStatus
+from mobility.booking.models import Booking, BookingStatus, PaymentKind
 from mobility.core.time import local, utcnow
 from mobility.core.boundary import parse_bounded_int
 from mobility.core.db import commit_keeping_loaded
@@ -46,6 +47,7 @@ from mobility.extensions import db
 from mobility.fleet import access as fleet_access
 from mobility.fleet.models import Site, Vehicle
 from mobility.core.templating import money
+from wtforms.fields.choices import SelectChoice
 
 bp = Blueprint("booking_fleet", __name__, url_prefix="/flotte/locations")
 
@@ -193,6 +195,8 @@ def _handover_details(form: HandoverForm) -> services.HandoverDetails:
         deposit_received=bool(form.deposit_received.data) if "deposit_received" in form else False,
         contract_signed=bool(form.contract_signed.data) if "contract_signed" in form else False,
         incident_report=form.incident_report.data if "incident_report" in form else None,
+        deposit_method=form.deposit_method.data if "deposit_method" in form else None,
+        deposit_receipt_number=form.deposit_receipt_number.data if "deposit_receipt_number" in form else None,
         **values,
     )
 
@@ -321,6 +325,32 @@ def cancel(booking_id: int):
 # --- Payments -----------------------------------------------------------------------------------
 
 
+def _reversal_form(booking: Booking, formdata=None) -> ReversalForm:
+    """The entries that can still be reversed: not reversals, not already reversed."""
+    form = ReversalForm(formdata=formdata, prefix="reversal")
+    form.entry_id.choices = [SelectChoice("", _("— Choisir —"))] + [
+        SelectChoice(
+            str(entry.id),
+            _(
+                "%(day)s — %(kind)s, %(amount)s, reçu n° %(receipt)s",
+                day=format_date(entry.paid_on, "short"),
+                kind=entry.kind.label,
+                amount=money(abs(entry.amount_cents)),
+                receipt=entry.receipt_number,
+            ),
+        )
+        for entry in booking.payments
+        if entry.kind != PaymentKind.REVERSAL and entry.reversed_by is None
+    ]
+    return form
+
+
+def _payments_page(booking: Booking, form: PaymentForm, reversal_form: ReversalForm):
+    return render_template(
+        "booking/fleet/payments.html", form=form, reversal_form=reversal_form, booking=booking
+    ), _status()
+
+
 @bp.route("/<int:booking_id>/paiements", methods=["GET", "POST"])
 @role_required(*STAFF)
 def payments(booking_id: int):
@@ -346,13 +376,34 @@ def payments(booking_id: int):
                 _(
                     "Le paiement est enregistré : %(kind)s, %(amount)s, reçu n° %(receipt)s.",
                     kind=payment.kind.label,
-                    amount=money(payment.amount_cents),
+                    amount=money(abs(payment.amount_cents)),
                     receipt=payment.receipt_number,
                 ),
                 "success",
             )
             return redirect(url_for("booking_fleet.payments", booking_id=booking.id))
-    return render_template("booking/fleet/payments.html", form=form, booking=booking), _status()
+    return _payments_page(booking, form, _reversal_form(booking))
+
+
+@bp.post("/<int:booking_id>/paiements/annulation")
+@role_required(*STAFF)
+def reverse_payment(booking_id: int):
+    """A mistaken entry is never edited: it is cancelled by the opposite entry, with a reason."""
+    booking = _booking_or_404(booking_id)
+    form = _reversal_form(booking, formdata=request.form)
+    if form.validate():
+        reversal = save_or_show(
+            form, lambda: services.reverse_payment(booking, form.entry_id.data, form.reason.data, current_user)
+        )
+        if reversal:
+            flash(
+                _("L'écriture est annulée par une écriture de %(amount)s.", amount=money(reversal.amount_cents)),
+                "success",
+            )
+            return redirect(url_for("booking_fleet.payments", booking_id=booking.id))
+    payment_form = PaymentForm(formdata=None)
+    payment_form.paid_on.data = local(utcnow()).date()
+    return _payments_page(booking, payment_form, form)
 
 
 # --- Printable contract -------------------------------------------------------------------------

@@ -23,14 +23,17 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    func,
+    select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from mobility.auth.models import User
 from mobility.beneficiaries.models import Beneficiary
@@ -82,7 +85,29 @@ ONE_HOLDING_PER_BENEFICIARY = "uq_booking_one_holding_per_beneficiary"
 class PaymentKind(_Labelled):
     RENTAL = "rental"
     DEPOSIT = "deposit"
+    RENTAL_REFUND = "rental_refund"
     DEPOSIT_REFUND = "deposit_refund"
+    # Cancels one earlier entry (same amount, opposite sign): a mistake is never edited away.
+    REVERSAL = "reversal"
+
+
+class LedgerAccount(_Labelled):
+    """What an entry moves: the rent, or the deposit the association holds."""
+
+    RENT = "rent"
+    DEPOSIT = "deposit"
+
+
+# The account each kind moves, and its sign (refunds are stored negative); a reversal moves
+# the account of the entry it reverses, the other way.
+KIND_ACCOUNTS = {
+    PaymentKind.RENTAL: (LedgerAccount.RENT, 1),
+    PaymentKind.RENTAL_REFUND: (LedgerAccount.RENT, -1),
+    PaymentKind.DEPOSIT: (LedgerAccount.DEPOSIT, 1),
+    PaymentKind.DEPOSIT_REFUND: (LedgerAccount.DEPOSIT, -1),
+}
+# Bookings that never happen: nothing is owed for them, what was paid goes back.
+NOT_HAPPENING_STATUSES = (BookingStatus.REJECTED, BookingStatus.EXPIRED, BookingStatus.CANCELLED, BookingStatus.NO_SHOW)
 
 
 class PaymentMethod(_Labelled):
@@ -138,7 +163,11 @@ LABELS = {
     BookingStatus.NO_SHOW: _l("non présenté"),
     PaymentKind.RENTAL: _l("location"),
     PaymentKind.DEPOSIT: _l("caution versée"),
+    PaymentKind.RENTAL_REFUND: _l("remboursement de location"),
     PaymentKind.DEPOSIT_REFUND: _l("caution rendue"),
+    PaymentKind.REVERSAL: _l("annulation d'écriture"),
+    LedgerAccount.RENT: _l("location"),
+    LedgerAccount.DEPOSIT: _l("caution"),
     PaymentMethod.CASH: _l("espèces"),
     PaymentMethod.CHEQUE: _l("chèque"),
     PaymentMethod.CARD: _l("carte bancaire"),
@@ -179,6 +208,10 @@ class Tariff(db.Model):
         CheckConstraint("weekly_cap_cents >= 0", name="weekly_cap_not_negative"),
         CheckConstraint("monthly_cap_cents >= 0", name="monthly_cap_not_negative"),
         CheckConstraint("deposit_cents >= 0", name="deposit_not_negative"),
+        # A week never costs less than a day, nor a month less than a week.
+        CheckConstraint(
+            "daily_cents <= weekly_cap_cents AND weekly_cap_cents <= monthly_cap_cents", name="caps_ordered"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -324,20 +357,30 @@ class Booking(db.Model):
     def return_handover(self) -> Handover | None:
         return self.handover(HandoverKind.RETURN)
 
+    # paid_cents and deposit_held_cents: sums of the ledger in SQL (column properties below
+    # the Payment class).
+
     @property
-    def paid_cents(self) -> int:
-        return sum(p.amount_cents for p in self.payments if p.kind == PaymentKind.RENTAL)
+    def happens(self) -> bool:
+        """False for a booking refused, expired, cancelled or not turned up for: nothing is owed."""
+        return self.status not in NOT_HAPPENING_STATUSES
+
+    @property
+    def owed_cents(self) -> int:
+        """What is still owed for the rental: nothing for a booking that does not happen."""
+        return max(self.price_cents - self.paid_cents, 0) if self.happens else 0
+
+    @property
+    def rent_to_refund_cents(self) -> int:
+        """Rent to give back: all of it for a booking that does not happen, else what was overpaid."""
+        if not self.happens:
+            return max(self.paid_cents, 0)
+        return max(self.paid_cents - self.price_cents, 0)
 
     @property
     def balance_cents(self) -> int:
-        """What is still owed for the rental (negative: paid too much)."""
-        return self.price_cents - self.paid_cents
-
-    @property
-    def deposit_held_cents(self) -> int:
-        received = sum(p.amount_cents for p in self.payments if p.kind == PaymentKind.DEPOSIT)
-        refunded = sum(p.amount_cents for p in self.payments if p.kind == PaymentKind.DEPOSIT_REFUND)
-        return received - refunded
+        """What is still owed for the rental (negative: to refund)."""
+        return self.owed_cents - self.rent_to_refund_cents
 
     @property
     def pending_extension(self) -> Extension | None:
@@ -362,25 +405,100 @@ class BookingTransition(MoveLog, db.Model):
     booking: Mapped[Booking] = relationship(back_populates="transitions")
 
 
+def _account_of_kind(context) -> str | None:
+    """The account an entry of this kind moves, when the row does not say (a reversal must)."""
+    kind = context.get_current_parameters().get("kind")
+    for member, (account, _sign) in KIND_ACCOUNTS.items():
+        if kind in (member, member.value):
+            return account.value
+    return None
+
+
 class Payment(db.Model):
+    """One entry of a booking's ledger: money received or given back, or the reversal of an entry.
+
+    Append-only: the database refuses UPDATE and DELETE (triggers in the ledger migration). The
+    amount is signed (refunds negative), so a balance is a SUM per account. A reversal names the
+    entry it cancels through a foreign key over (id, account, amount), so it moves the same
+    account by exactly the opposite amount, and a unique key lets an entry be reversed once.
+    """
+
     __tablename__ = "payment"
     __table_args__ = (
-        CheckConstraint("amount_cents > 0", name="amount_positive"),
+        CheckConstraint(
+            "(kind IN ('rental', 'deposit') AND amount_cents > 0)"
+            " OR (kind IN ('rental_refund', 'deposit_refund') AND amount_cents < 0)"
+            " OR (kind = 'reversal' AND amount_cents <> 0)",
+            name="amount_sign_of_kind",
+        ),
+        CheckConstraint(
+            "kind = 'reversal'"
+            " OR (kind IN ('rental', 'rental_refund') AND account = 'rent')"
+            " OR (kind IN ('deposit', 'deposit_refund') AND account = 'deposit')",
+            name="account_of_kind",
+        ),
+        CheckConstraint(
+            "(kind = 'reversal' AND reverses_id IS NOT NULL AND reversed_amount_cents = -amount_cents"
+            " AND length(trim(coalesce(reason, ''))) > 0)"
+            " OR (kind <> 'reversal' AND reverses_id IS NULL AND reversed_amount_cents IS NULL"
+            " AND receipt_number IS NOT NULL)",
+            name="reversal_names_entry_and_reason",
+        ),
         UniqueConstraint("receipt_number", name="uq_payment_receipt_number"),
+        UniqueConstraint("reverses_id", name="uq_payment_reverses_id"),
+        UniqueConstraint("id", "account", "amount_cents", name="uq_payment_id_account_amount"),
+        ForeignKeyConstraint(
+            ["reverses_id", "account", "reversed_amount_cents"],
+            ["payment.id", "payment.account", "payment.amount_cents"],
+            name="fk_payment_reversal_same_account_amount",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id"), index=True)
     kind: Mapped[PaymentKind] = mapped_column(str_enum(PaymentKind, "payment_kind"))
+    account: Mapped[LedgerAccount] = mapped_column(str_enum(LedgerAccount, "payment_account"), default=_account_of_kind)
     amount_cents: Mapped[int] = mapped_column(Integer)
     method: Mapped[PaymentMethod] = mapped_column(str_enum(PaymentMethod, "payment_method"))
     paid_on: Mapped[date] = mapped_column(Date)
-    receipt_number: Mapped[str] = mapped_column(String(40))
+    # Reversals carry no receipt: no money changed hands.
+    receipt_number: Mapped[str | None] = mapped_column(String(40))
+    reverses_id: Mapped[int | None] = mapped_column(Integer)
+    reversed_amount_cents: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     booking: Mapped[Booking] = relationship(back_populates="payments")
     recorded_by: Mapped[User | None] = relationship()
+    reverses: Mapped[Payment | None] = relationship(
+        remote_side=[id],
+        primaryjoin="Payment.reverses_id == Payment.id",
+        foreign_keys=[reverses_id],
+        back_populates="reversed_by",
+    )
+    reversed_by: Mapped[Payment | None] = relationship(
+        primaryjoin="Payment.reverses_id == Payment.id",
+        foreign_keys=[reverses_id],
+        back_populates="reverses",
+        uselist=False,
+        viewonly=True,
+    )
+
+
+def _ledger_sum(account: LedgerAccount):
+    return (
+        select(func.coalesce(func.sum(Payment.amount_cents), 0))
+        .where(Payment.booking_id == Booking.id, Payment.account == account)
+        .correlate_except(Payment)
+        .scalar_subquery()
+    )
+
+
+# The balances come from the ledger in SQL, loaded when read (not with every list of bookings).
+Booking.paid_cents = column_property(_ledger_sum(LedgerAccount.RENT), deferred=True)
+Booking.deposit_held_cents = column_property(_ledger_sum(LedgerAccount.DEPOSIT), deferred=True)
+LEDGER_COLUMNS = ("payments", "paid_cents", "deposit_held_cents")
 
 
 FUEL_LEVELS = 8  # eighths of a tank (or of a charge), as on a fuel gauge

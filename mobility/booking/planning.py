@@ -17,10 +17,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from mobility.booking.models import Booking, BookingStatus, reference_of
+from mobility.booking.models import Booking, BookingStatus, BookingTransition, reference_of
 from mobility.core.time import local, utcnow
 from mobility.extensions import db
-from mobility.fleet.ics import CalendarEvent
+from mobility.fleet.ics import CANCELLED, CONFIRMED, CalendarEvent
 from mobility.fleet.models import Site, Vehicle
 from mobility.fleet.planning import Span
 from mobility.fleet.ports import VehicleUse
@@ -41,6 +41,9 @@ IN_CALENDAR = (
     BookingStatus.IN_PROGRESS,
     BookingStatus.RETURNED,
 )
+# The site's feed also keeps those called off after they were on its agenda, as cancelled, so
+# that a calendar which had them shows them called off rather than silently keeping them.
+CALLED_OFF = (BookingStatus.CANCELLED, BookingStatus.NO_SHOW)
 OVERDUE = "overdue"
 # One or two letters for the narrow cells of the month view.
 CODES = {
@@ -124,20 +127,54 @@ def _vehicle_words(vehicle: Vehicle) -> str:
     return f"{vehicle.make} {vehicle.model} ({vehicle.plate})"
 
 
+def _changes_logged():
+    """How many moves a booking's log holds: its calendar SEQUENCE is that count less one."""
+    return (
+        select(func.count(BookingTransition.id))
+        .where(BookingTransition.booking_id == Booking.id)
+        .correlate(Booking)
+        .scalar_subquery()
+    )
+
+
+def _was_on_the_agenda():
+    return (
+        select(BookingTransition.id)
+        .where(BookingTransition.booking_id == Booking.id, BookingTransition.to_status.in_(IN_CALENDAR))
+        .correlate(Booking)
+        .exists()
+    )
+
+
+def calendar_state(booking: Booking, changes: int | None = None) -> dict:
+    """SEQUENCE, STATUS and LAST-MODIFIED of a booking's events, the same on every request:
+    the sequence counts the moves of its log (every change of status, swap, extension)."""
+    if changes is None:
+        changes = len(booking.transitions)
+    return {
+        "sequence": max(changes - 1, 0),
+        "status": CONFIRMED if booking.happens else CANCELLED,
+        "last_modified": booking.updated_at,
+    }
+
+
 def booking_events(site: Site, since: datetime) -> Iterable[CalendarEvent]:
-    """A pickup and a return per booking of the site's vehicles, with no personal data."""
-    bookings = db.session.scalars(
-        select(Booking)
+    """A pickup and a return per booking of the site's vehicles, with no personal data; a
+    booking cancelled after it was on the agenda stays there as cancelled."""
+    rows = db.session.execute(
+        select(Booking, _changes_logged())
         .join(Vehicle, Vehicle.id == Booking.vehicle_id)
         .options(joinedload(Booking.vehicle))
-        .where(Vehicle.site_id == site.id, Booking.status.in_(IN_CALENDAR), Booking.ends_at > since)
+        .where(Vehicle.site_id == site.id, Booking.ends_at > since)
+        .where(Booking.status.in_(IN_CALENDAR) | (Booking.status.in_(CALLED_OFF) & _was_on_the_agenda()))
         .order_by(Booking.starts_at, Booking.id)
     )
     location = f"{site.name}, {site.address}, {site.commune.name}"
     length = timedelta(minutes=HANDOVER_MINUTES)
-    for booking in bookings:
+    for booking, changes in rows:
         vehicle = _vehicle_words(booking.vehicle)
         status = _("Statut : %(status)s.", status=booking.status.label)
+        state = calendar_state(booking, changes)
         yield CalendarEvent(
             uid=f"booking-{booking.id}-pickup@mobilite-emploi-loiret",
             starts_at=booking.starts_at,
@@ -148,6 +185,7 @@ def booking_events(site: Site, since: datetime) -> Iterable[CalendarEvent]:
             + status,
             location=location,
             categories=(_("Départ"),),
+            **state,
         )
         yield CalendarEvent(
             uid=f"booking-{booking.id}-return@mobilite-emploi-loiret",
@@ -159,6 +197,7 @@ def booking_events(site: Site, since: datetime) -> Iterable[CalendarEvent]:
             + status,
             location=location,
             categories=(_("Retour"),),
+            **state,
         )
 
 

@@ -15,6 +15,7 @@ class BookingSettings:
     offer_hours: int
     default_pickup_time: time
     default_return_time: time
+    max_payment_factor: int
 
     @classmethod
     def from_config(cls, config) -> BookingSettings:
@@ -23,6 +24,7 @@ class BookingSettings:
             offer_hours=setting_int(config, "WAITING_OFFER_HOURS", minimum=1, maximum=24 * 60),
             default_pickup_time=setting_time(config, "BOOKING_DEFAULT_PICKUP_TIME"),
             default_return_time=setting_time(config, "BOOKING_DEFAULT_RETURN_TIME"),
+            max_payment_factor=setting_int(config, "BOOKING_MAX_PAYMENT_FACTOR", minimum=1, maximum=10),
         )
         if settings.default_return_time <= settings.default_pickup_time:
             raise ConfigurationError(

@@ -60,6 +60,7 @@ from mobility.core.time import utcnow
 from mobility.core.boundary import parse_bounded_int
 from mobility.core.db import commit_keeping_loaded
 from mobility.extensions import db
+from mobility.booking.planning import calendar_state
 from mobility.fleet.ics import CalendarEvent, render_calendar
 from mobility.fleet.models import Vehicle
 from mobility.territory import cached
@@ -615,6 +616,9 @@ def _calendar_events(booking: Booking) -> list[CalendarEvent]:
         if part
     )
     length = timedelta(minutes=CALENDAR_EVENT_MINUTES)
+    # One UID per appointment for the booking's whole life; SEQUENCE from its log; cancelled
+    # (refused, expired, not turned up for) as STATUS:CANCELLED, so the person's agenda follows.
+    state = calendar_state(booking)
     return [
         CalendarEvent(
             uid=f"booking-{booking.id}-pickup@mobilite-emploi-loiret",
@@ -623,6 +627,7 @@ def _calendar_events(booking: Booking) -> list[CalendarEvent]:
             summary=_("Prendre le véhicule (location %(reference)s)", reference=booking.reference),
             description=details,
             location=location,
+            **state,
         ),
         CalendarEvent(
             uid=f"booking-{booking.id}-return@mobilite-emploi-loiret",
@@ -631,6 +636,7 @@ def _calendar_events(booking: Booking) -> list[CalendarEvent]:
             summary=_("Rendre le véhicule (location %(reference)s)", reference=booking.reference),
             description=details,
             location=location,
+            **state,
         ),
     ]
 

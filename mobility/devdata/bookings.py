@@ -518,20 +518,14 @@ def _live(seed: _Seed, rental: LiveRental) -> Booking | None:
                 papers_in_vehicle=True,
                 deposit_received=True,
                 contract_signed=True,
+                # The deposit ticked as received is its ledger entry, written by the check-out.
+                deposit_method=PaymentMethod.CHEQUE,
+                deposit_receipt_number=f"DEMO-{booking.reference}-1",
             ),
             fleet,
             now=checked_out_at,
         )
         moments.append(checked_out_at)
-        services.record_payment(
-            booking,
-            PaymentKind.DEPOSIT,
-            booking.deposit_cents,
-            PaymentMethod.CHEQUE,
-            seed.on(rental.first_day),
-            f"DEMO-{booking.reference}-1",
-            fleet,
-        )
         booking.check_out.recorded_at = checked_out_at
     if rental.extension_to is not None:
         extension = services.request_extension(booking, seed.on(rental.extension_to), seed.referent)

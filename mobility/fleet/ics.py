@@ -1,14 +1,23 @@
-"""iCalendar (RFC 5545) output: escaping, line folding, UTC times. Pure, no database."""
+"""iCalendar (RFC 5545) output through the `icalendar` library. Pure, no database.
+
+The library does the escaping, the line folding at 75 octets and the CRLF line endings that
+the hand-written writer used to; this module says what an event carries. An event keeps one
+UID for its whole life; its SEQUENCE grows with each change (the caller derives it from a log,
+so that it is the same on every request), and STATUS:CANCELLED tells a calendar application
+that an appointment it already holds will not take place.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-CRLF = "\r\n"
-MAX_LINE_OCTETS = 75
+from icalendar import Calendar, Event
+
 PRODID = "-//Departement du Loiret//Mobilite Emploi Loiret//FR"
+CONFIRMED = "CONFIRMED"
+CANCELLED = "CANCELLED"
 
 
 @dataclass(frozen=True)
@@ -20,77 +29,51 @@ class CalendarEvent:
     description: str = ""
     location: str = ""
     categories: tuple[str, ...] = ()
+    # Bumped at each change of the appointment; with the UID, what calendar applications compare.
+    sequence: int = 0
+    status: str = CONFIRMED
+    last_modified: datetime | None = None
 
 
-def escape_text(value: str) -> str:
-    """A TEXT value (RFC 5545 §3.3.11): backslash, semicolon, comma and newlines escaped."""
-    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return value.replace("\n", "\\n")
-
-
-def utc_stamp(value: datetime) -> str:
+def _utc(value: datetime) -> datetime:
     """A DATE-TIME in UTC form (…Z); refuses naive datetimes."""
     if value.tzinfo is None:
         raise ValueError("naive datetime in a calendar")
-    return value.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return value.astimezone(UTC)
 
 
-def fold(line: str) -> str:
-    """Split a content line into lines of at most 75 octets, never inside a UTF-8 character.
-
-    Each continuation line starts with one space, which counts in its 75 octets (§3.1).
-    """
-    encoded = line.encode("utf-8")
-    if len(encoded) <= MAX_LINE_OCTETS:
-        return line
-    parts: list[str] = []
-    current = ""
-    current_octets = 0
-    limit = MAX_LINE_OCTETS
-    for char in line:
-        size = len(char.encode("utf-8"))
-        if current_octets + size > limit:
-            parts.append(current)
-            current, current_octets = "", 0
-            limit = MAX_LINE_OCTETS - 1  # room for the leading space
-        current += char
-        current_octets += size
-    parts.append(current)
-    return (CRLF + " ").join(parts)
-
-
-def _property(name: str, value: str) -> str:
-    return fold(f"{name}:{value}")
+def _event(event: CalendarEvent, stamp: datetime) -> Event:
+    item = Event()
+    item.add("uid", event.uid)
+    item.add("dtstamp", stamp)
+    item.add("dtstart", _utc(event.starts_at))
+    item.add("dtend", _utc(event.ends_at))
+    item.add("summary", event.summary)
+    item.add("sequence", event.sequence)
+    item.add("status", event.status)
+    if event.last_modified is not None:
+        item.add("last-modified", _utc(event.last_modified))
+    if event.description:
+        item.add("description", event.description)
+    if event.location:
+        item.add("location", event.location)
+    if event.categories:
+        item.add("categories", list(event.categories))
+    # A cancelled appointment no longer makes the person (or the site) busy.
+    item.add("transp", "TRANSPARENT" if event.status == CANCELLED else "OPAQUE")
+    return item
 
 
 def render_calendar(events: Iterable[CalendarEvent], *, name: str, now: datetime) -> bytes:
-    """The whole VCALENDAR as UTF-8 bytes, CRLF line endings."""
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        _property("PRODID", PRODID),
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        _property("X-WR-CALNAME", escape_text(name)),
-        "X-WR-TIMEZONE:Europe/Paris",
-    ]
-    stamp = utc_stamp(now)
+    """The whole VCALENDAR as UTF-8 bytes (CRLF line endings, lines folded at 75 octets)."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", "Europe/Paris")
+    stamp = _utc(now)
     for event in events:
-        lines += [
-            "BEGIN:VEVENT",
-            _property("UID", event.uid),
-            f"DTSTAMP:{stamp}",
-            f"DTSTART:{utc_stamp(event.starts_at)}",
-            f"DTEND:{utc_stamp(event.ends_at)}",
-            _property("SUMMARY", escape_text(event.summary)),
-        ]
-        if event.description:
-            lines.append(_property("DESCRIPTION", escape_text(event.description)))
-        if event.location:
-            lines.append(_property("LOCATION", escape_text(event.location)))
-        if event.categories:
-            lines.append(_property("CATEGORIES", ",".join(escape_text(c) for c in event.categories)))
-        lines += ["TRANSP:OPAQUE", "END:VEVENT"]
-    lines.append("END:VCALENDAR")
-    return (CRLF.join(lines) + CRLF).encode("utf-8")
+        calendar.add_component(_event(event, stamp))
+    return calendar.to_ical()

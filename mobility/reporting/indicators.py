@@ -29,8 +29,8 @@ from mobility.booking.models import (
     Outcome,
     OutcomeCheckpoint,
     OutcomeResult,
+    LedgerAccount,
     Payment,
-    PaymentKind,
     WaitingEntry,
     WaitingStatus,
 )
@@ -294,7 +294,7 @@ def rentals(filters: Filters, by: Breakdown | None = None) -> Table:
     # Payments in the same pass: each rental's paid amount read by its booking's index.
     paid_for_booking = (
         select(func.coalesce(func.sum(Payment.amount_cents), 0))
-        .where(Payment.booking_id == Booking.id, Payment.kind == PaymentKind.RENTAL)
+        .where(Payment.booking_id == Booking.id, Payment.account == LedgerAccount.RENT)
         .scalar_subquery()
     )
 

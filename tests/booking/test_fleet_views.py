@@ -105,6 +105,8 @@ def handover_form(**overrides) -> dict:
         "papers_in_vehicle": "y",
         "damage_notes": "Rayure sur la portière arrière gauche",
         "deposit_received": "y",
+        "deposit_method": "cheque",
+        "deposit_receipt_number": "CAUTION-0001",
         "contract_signed": "y",
     }
     data.update(overrides)
@@ -608,7 +610,7 @@ def test_a_payment_in_euros_with_a_comma_is_recorded_in_cents_and_lowers_the_bal
     page = text_of(client.get(response.headers["Location"]))
     assert "Le paiement est enregistré : location, 12,50 €, reçu n° R-0001." in page
     assert "Déjà payé 12,50 €" in page and "Reste à payer 7,50 €" in page
-    assert "23 novembre 2026 Location 12,50 € espèces R-0001" in page
+    assert "23 novembre 2026 Location espèces 12,50 € R-0001" in page
 
     pay(client, booking, amount="7.50", receipt_number="R-0002", method="card")
     assert "Reste à payer rien : la location est payée" in text_of(client.get(response.headers["Location"]))
@@ -620,7 +622,7 @@ def test_a_deposit_and_its_refund_change_the_deposit_held(client, logged_in, veh
         pay(client, booking, kind="deposit", amount="150", method="cheque", receipt_number="C-1").status_code
         == 302
     )
-    assert "Caution détenue 150,00 €" in text_of(client.get(f"/flotte/locations/{booking.id}/paiements"))
+    assert "Caution détenue par l'association 150,00 €" in text_of(client.get(f"/flotte/locations/{booking.id}/paiements"))
     response = pay(client, booking, kind="deposit_refund", amount="150,01", receipt_number="C-2")
     assert response.status_code == 422
     assert "On ne peut pas rendre plus que la caution reçue." in field_error(response, "amount")
@@ -628,7 +630,7 @@ def test_a_deposit_and_its_refund_change_the_deposit_held(client, logged_in, veh
         pay(client, booking, kind="deposit_refund", amount="150,00", receipt_number="C-2").status_code == 302
     )
     assert booking.deposit_held_cents == 0
-    assert "Caution détenue 0,00 €" in text_of(client.get(f"/flotte/locations/{booking.id}/paiements"))
+    assert "Caution détenue par l'association 0,00 €" in text_of(client.get(f"/flotte/locations/{booking.id}/paiements"))
 
 
 def test_payment_refusals_are_shown_next_to_their_fields(client, logged_in, vehicle):

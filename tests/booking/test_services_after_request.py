@@ -80,7 +80,14 @@ def _prescribed(fleet, **overrides):
 
 
 def _handover(km: int, **overrides) -> HandoverDetails:
-    values = {"odometer_km": km, "fuel_eighths": 8, "contract_signed": True, "deposit_received": True}
+    values = {
+        "odometer_km": km,
+        "fuel_eighths": 8,
+        "contract_signed": True,
+        "deposit_received": True,
+        "deposit_method": PaymentMethod.CHEQUE,
+        "deposit_receipt_number": f"CAUTION-{km}",
+    }
     values.update(overrides)
     return HandoverDetails(**values)
 

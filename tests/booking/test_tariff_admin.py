@@ -253,3 +253,112 @@ def test_a_booking_keeps_its_price_when_a_new_tariff_comes_into_force(client, ad
     assert (kept.price_cents, kept.deposit_cents) == (2000, 15000)
     assert (after.price_cents, after.deposit_cents) == (5000, 20000)
     assert db.session.scalar(select(func.count(Booking.id))) == 2
+
+
+# Consistent tariffs; a tariff to come corrected or withdrawn ------------------------------
+
+
+@pytest.mark.parametrize(
+    "amounts, field, message",
+    [
+        ({"daily": "5", "weekly_cap": "3", "monthly_cap": "60"}, "weekly_cap", "inférieur au prix d'un jour"),
+        ({"daily": "4", "weekly_cap": "20", "monthly_cap": "19,99"}, "monthly_cap", "inférieur au plafond par semaine"),
+    ],
+)
+def test_caps_below_the_daily_rate_or_the_weekly_cap_are_refused_on_their_field(client, admin, amounts, field, message):
+    response = client.post("/admin/tarifs/nouveau", data=tariff_form(**amounts))
+    assert response.status_code == 422
+    assert message in error_on(response, field)
+    assert tariff_rows() == []
+
+
+def test_the_database_refuses_caps_out_of_order_too(app, frozen):
+    from sqlalchemy.exc import IntegrityError
+
+    db.session.add(
+        Tariff(
+            category=VehicleCategory.CAR,
+            effective_on=date(2026, 12, 1),
+            daily_cents=500,
+            weekly_cap_cents=300,
+            monthly_cap_cents=6000,
+            deposit_cents=0,
+        )
+    )
+    with pytest.raises(IntegrityError, match="caps_ordered"):
+        db.session.commit()
+
+
+def test_a_tariff_to_come_is_corrected_and_the_change_is_audited(client, admin):
+    future = add(VehicleCategory.CAR, date(2027, 1, 1), 600)
+    page = text_of(client.get("/admin/tarifs/"))
+    assert "Corriger — tarif du 1 janvier 2027" in page and "Retirer — tarif du 1 janvier 2027" in page
+    form = text_of(client.get(f"/admin/tarifs/{future.id}/corriger"))
+    assert "Corriger un tarif à venir — Voiture (permis B)" in form
+    response = client.post(
+        f"/admin/tarifs/{future.id}/corriger",
+        data={"effective_on": "2027-01-04", "daily": "5", "weekly_cap": "25", "monthly_cap": "75", "deposit": "100"},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    row = db.session.get(Tariff, future.id)
+    assert (row.effective_on, row.daily_cents, row.weekly_cap_cents, row.monthly_cap_cents, row.deposit_cents) == (
+        date(2027, 1, 4), 500, 2500, 7500, 10000
+    )
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.object_type == "tariff", AuditEvent.action == AuditAction.UPDATE))
+    assert event.fields == "daily_cents,effective_on,monthly_cap_cents,weekly_cap_cents"
+
+
+def test_a_corrected_tariff_keeps_its_caps_in_order_and_its_date_unique(client, admin):
+    add(VehicleCategory.CAR, date(2027, 2, 1), 600)
+    future = add(VehicleCategory.CAR, date(2027, 1, 1), 600)
+    base = {"effective_on": "2027-01-01", "daily": "5", "weekly_cap": "25", "monthly_cap": "75", "deposit": "100"}
+    response = client.post(f"/admin/tarifs/{future.id}/corriger", data={**base, "weekly_cap": "3"})
+    assert response.status_code == 422 and "inférieur au prix d'un jour" in error_on(response, "weekly_cap")
+    response = client.post(f"/admin/tarifs/{future.id}/corriger", data={**base, "effective_on": "2027-02-01"})
+    assert response.status_code == 422 and "prend déjà effet ce jour-là" in error_on(response, "effective_on")
+    response = client.post(f"/admin/tarifs/{future.id}/corriger", data={**base, "effective_on": "2026-11-01"})
+    assert response.status_code == 422 and "aujourd'hui ou plus tard" in error_on(response, "effective_on")
+
+
+def test_a_tariff_to_come_is_withdrawn_and_one_in_force_can_be_neither_corrected_nor_withdrawn(client, admin):
+    in_force = add(VehicleCategory.CAR, date(2026, 1, 1), 400)
+    future = add(VehicleCategory.CAR, date(2027, 1, 1), 600)
+    response = client.post(f"/admin/tarifs/{future.id}/retirer")
+    assert response.status_code == 303
+    assert "qui devait prendre effet le 01/01/2027 est retiré" in text_of(client.get("/admin/tarifs/"))
+    assert [row.id for row in tariff_rows()] == [in_force.id]
+    assert db.session.scalar(
+        select(AuditEvent.id).where(AuditEvent.object_type == "tariff", AuditEvent.action == AuditAction.DELETE)
+    )
+
+    response = client.post(f"/admin/tarifs/{in_force.id}/retirer")
+    assert response.status_code == 303
+    assert "il ne se change plus" in text_of(client.get("/admin/tarifs/"))
+    assert client.get(f"/admin/tarifs/{in_force.id}/corriger").status_code == 303
+    response = client.post(
+        f"/admin/tarifs/{in_force.id}/corriger",
+        data={"effective_on": "2027-01-04", "daily": "1", "weekly_cap": "1", "monthly_cap": "1", "deposit": "1"},
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Tariff, in_force.id).daily_cents == 400
+    assert client.post("/admin/tarifs/999/retirer").status_code == 404
+
+
+def test_correcting_a_tariff_to_come_does_not_change_the_price_of_a_booking_already_made(client, admin, frozen):
+    add_demo_tariffs()  # car: 4 € a day, 20 € a week at most, deposit 150 €
+    future = add(VehicleCategory.CAR, date(2026, 11, 30), 1000)
+    site = SiteFactory(orleans=True)
+    VehicleFactory(site=site)
+    booking = _prescribe(site)
+    assert (booking.price_cents, booking.deposit_cents, booking.tariff.effective_on < date(2026, 11, 30)) == (2000, 15000, True)
+    response = client.post(
+        f"/admin/tarifs/{future.id}/corriger",
+        data={"effective_on": "2026-11-24", "daily": "9", "weekly_cap": "90", "monthly_cap": "300", "deposit": "300"},
+    )
+    assert response.status_code == 302
+    frozen.move_to(datetime(2026, 11, 25, 9, 0, tzinfo=UTC), tick=False)
+    db.session.expire_all()
+    kept = db.session.get(Booking, booking.id)
+    assert (kept.price_cents, kept.deposit_cents) == (2000, 15000)

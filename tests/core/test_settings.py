@@ -20,6 +20,7 @@ from mobility.config import ConfigurationError
         ("BOOKING_REQUEST_EXPIRY_HOURS", "trois jours"),
         ("BOOKING_REQUEST_EXPIRY_HOURS", "0"),
         ("WAITING_OFFER_HOURS", "-4"),
+        ("BOOKING_MAX_PAYMENT_FACTOR", "0"),
         ("ELIGIBILITY_MAX_DAYS_CAR", "-1"),
     ],
 )
@@ -33,7 +34,8 @@ def test_the_booking_settings_are_typed_and_built_once(make_app):
     with app.app_context():
         settings = booking_settings()
         assert settings == BookingSettings(
-            request_expiry_hours=72, offer_hours=24, default_pickup_time=time(8, 30), default_return_time=time(17, 0)
+            request_expiry_hours=72, offer_hours=24, default_pickup_time=time(8, 30), default_return_time=time(17, 0),
+            max_payment_factor=2,
         )
         app.config["BOOKING_DEFAULT_PICKUP_TIME"] = "nonsense"  # read once: later changes are not seen
         assert booking_settings() is settings

@@ -5,7 +5,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from mobility.extensions import db
-from mobility.fleet.ics import CalendarEvent, escape_text, fold, render_calendar
+from icalendar import Calendar
+
+from mobility.fleet.ics import CANCELLED, CalendarEvent, render_calendar
 from mobility.fleet.models import UnavailabilityKind
 from tests.factories import UserFactory
 from tests.fleet.factories import UnavailabilityFactory, VehicleFactory
@@ -115,24 +117,37 @@ def test_a_referent_cannot_renew_a_token(client, auth, site):
 # The serializer on its own. ------------------------------------------------------------------
 
 
-def test_text_values_escape_backslashes_commas_semicolons_and_newlines():
-    assert escape_text("a\\b,c;d\ne\r\nf") == "a\\\\b\\,c\\;d\\ne\\nf"
+def _parsed_event(event: CalendarEvent):
+    body = render_calendar([event], name="Site", now=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    return Calendar.from_ical(body).walk("VEVENT")[0], body
 
 
-def test_long_lines_fold_at_75_octets_without_cutting_a_character():
-    line = "SUMMARY:" + "é" * 100 + "x" * 50
-    folded = fold(line)
-    physical = folded.split("\r\n")
-    assert all(len(part.encode("utf-8")) <= 75 for part in physical)
-    assert all(part.startswith(" ") for part in physical[1:])
-    assert "".join([physical[0]] + [part[1:] for part in physical[1:]]) == line
-    assert fold("SHORT:line") == "SHORT:line"
+def test_text_with_commas_semicolons_backslashes_and_newlines_reads_back_as_written():
+    text = "a\\b,c;d\ne"
+    parsed, body = _parsed_event(
+        CalendarEvent(uid="u", starts_at=datetime(2026, 1, 1, tzinfo=timezone.utc), ends_at=datetime(2026, 1, 2, tzinfo=timezone.utc), summary=text, description=text)
+    )
+    assert str(parsed["SUMMARY"]) == text and str(parsed["DESCRIPTION"]) == text
+    assert b"SUMMARY:a\\\\b\\,c\\;d\\ne\r\n" in body
 
 
-def test_a_line_of_exactly_75_octets_is_not_folded():
-    line = "X" * 75
-    assert fold(line) == line
-    assert fold(line + "Y") == line + "\r\n Y"
+def test_long_lines_fold_at_75_octets_and_read_back_whole():
+    summary = "é" * 100 + "x" * 50
+    parsed, body = _parsed_event(
+        CalendarEvent(uid="u", starts_at=datetime(2026, 1, 1, tzinfo=timezone.utc), ends_at=datetime(2026, 1, 2, tzinfo=timezone.utc), summary=summary)
+    )
+    assert all(len(line) <= 75 for line in body.split(b"\r\n"))
+    assert str(parsed["SUMMARY"]) == summary
+
+
+def test_an_event_carries_its_sequence_and_a_cancelled_one_says_so_and_frees_the_time():
+    parsed, _ = _parsed_event(
+        CalendarEvent(
+            uid="u", starts_at=datetime(2026, 1, 1, tzinfo=timezone.utc), ends_at=datetime(2026, 1, 2, tzinfo=timezone.utc),
+            summary="s", sequence=3, status=CANCELLED,
+        )
+    )
+    assert (parsed["SEQUENCE"], str(parsed["STATUS"]), str(parsed["TRANSP"])) == (3, "CANCELLED", "TRANSPARENT")
 
 
 def test_a_calendar_refuses_naive_times():

@@ -26,6 +26,9 @@ from mobility.booking.services.tariffs import (
     tariffs_of,
     tariff_for,
     add_tariff,
+    update_tariff,
+    withdraw_tariff,
+    caps_out_of_order,
 )
 from mobility.booking.services.requests import (
     MAX_ATTEMPTS,
@@ -83,8 +86,10 @@ from mobility.booking.services.extensions import (
 )
 from mobility.booking.services.payments import (
     due_checkpoints,
+    record_handover_deposit,
     record_outcome,
     record_payment,
+    reverse_payment,
 )
 
 __all__ = [
@@ -104,6 +109,9 @@ __all__ = [
     "tariffs_of",
     "tariff_for",
     "add_tariff",
+    "update_tariff",
+    "withdraw_tariff",
+    "caps_out_of_order",
     "MAX_ATTEMPTS",
     "ALTERNATIVE_DATES_WINDOW_DAYS",
     "ALTERNATIVE_DATES_SHOWN",
@@ -151,4 +159,6 @@ __all__ = [
     "due_checkpoints",
     "record_outcome",
     "record_payment",
+    "reverse_payment",
+    "record_handover_deposit",
 ]

@@ -15,8 +15,10 @@ from mobility.booking.models import (
     Booking,
     Handover,
     HandoverKind,
+    PaymentMethod,
 )
 from mobility.booking.services.moves import moved
+from mobility.booking.services.payments import record_handover_deposit
 from mobility.fleet.services import record_odometer
 from mobility.core.time import local, utcnow
 from mobility.extensions import db
@@ -38,6 +40,9 @@ class HandoverDetails:
     deposit_received: bool = False
     contract_signed: bool = False
     incident_report: str | None = None
+    # The deposit ticked as received: its ledger entry is written in the same step.
+    deposit_method: PaymentMethod | None = None
+    deposit_receipt_number: str | None = None
 
 
 def _record_handover(booking: Booking, kind: HandoverKind, details: HandoverDetails, actor: User, day: date) -> Handover:
@@ -81,6 +86,8 @@ def check_out(booking: Booking, details: HandoverDetails, actor: User, now: date
             field="contract_signed",
         )
     _record_handover(booking, HandoverKind.CHECK_OUT, details, actor, local(now).date())
+    if details.deposit_received:
+        record_handover_deposit(booking, details.deposit_method, details.deposit_receipt_number, actor, local(now).date())
     return moved(booking, Action.CHECK_OUT, actor)
 
 

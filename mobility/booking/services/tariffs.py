@@ -75,10 +75,7 @@ def add_tariff(
 ) -> Tariff:
     """A new tariff from a date; tariffs already in force are never edited (bookings copy them)."""
     today = today or local(utcnow()).date()
-    if effective_on < today:
-        raise BookingError(_("Un nouveau tarif prend effet aujourd'hui ou plus tard."), field="effective_on")
-    if db.session.scalar(select(Tariff.id).where(Tariff.category == category, Tariff.effective_on == effective_on)):
-        raise BookingError(_("Un tarif de ce type prend déjà effet ce jour-là."), field="effective_on")
+    _check_tariff(category, effective_on, daily_cents, weekly_cap_cents, monthly_cap_cents, today)
     tariff = Tariff(
         category=category,
         effective_on=effective_on,
@@ -94,7 +91,102 @@ def add_tariff(
             _("Un tarif de ce type prend déjà effet ce jour-là."), field="effective_on"
         )
     }
-    with refusing(same_day):
+    with refusing({**same_day, **CAPS_GUARD}):
         db.session.add(tariff)
     record(AuditAction.CREATE, "tariff", tariff.id, actor=actor)
     return tariff
+
+
+def caps_out_of_order(daily_cents: int, weekly_cap_cents: int, monthly_cap_cents: int) -> tuple[str, str] | None:
+    """The field and message when a week would cost less than a day or a month less than a week."""
+    if weekly_cap_cents < daily_cents:
+        return "weekly_cap", _("Le plafond par semaine ne peut pas être inférieur au prix d'un jour.")
+    if monthly_cap_cents < weekly_cap_cents:
+        return "monthly_cap", _("Le plafond par mois ne peut pas être inférieur au plafond par semaine.")
+    return None
+
+
+CAPS_GUARD = {
+    "ck_tariff_caps_ordered": lambda: BookingError(
+        _("Le plafond par semaine ne peut pas être inférieur au prix d'un jour."), field="weekly_cap"
+    ),
+}
+
+
+def _check_tariff(
+    category: VehicleCategory,
+    effective_on: date,
+    daily_cents: int,
+    weekly_cap_cents: int,
+    monthly_cap_cents: int,
+    today: date,
+    editing: Tariff | None = None,
+) -> None:
+    if effective_on < today:
+        raise BookingError(_("Un nouveau tarif prend effet aujourd'hui ou plus tard."), field="effective_on")
+    same_day = select(Tariff.id).where(Tariff.category == category, Tariff.effective_on == effective_on)
+    if editing is not None:
+        same_day = same_day.where(Tariff.id != editing.id)
+    if db.session.scalar(same_day):
+        raise BookingError(_("Un tarif de ce type prend déjà effet ce jour-là."), field="effective_on")
+    if refusal := caps_out_of_order(daily_cents, weekly_cap_cents, monthly_cap_cents):
+        field, message = refusal
+        raise BookingError(message, field=field)
+
+
+def _not_yet_in_force(tariff: Tariff, today: date) -> None:
+    """Only a tariff still to come may change: one in force is replaced by a later one instead."""
+    if tariff.effective_on <= today:
+        raise BookingError(
+            _(
+                "Ce tarif est en vigueur depuis le %(day)s : il ne se change plus. Ajoutez un nouveau tarif "
+                "qui prendra effet à une date plus tardive.",
+                day=tariff.effective_on.strftime("%d/%m/%Y"),
+            ),
+            field="effective_on",
+        )
+
+
+def update_tariff(
+    tariff: Tariff,
+    effective_on: date,
+    daily_cents: int,
+    weekly_cap_cents: int,
+    monthly_cap_cents: int,
+    deposit_cents: int,
+    actor: User,
+    today: date | None = None,
+) -> Tariff:
+    """Correct a tariff that has not taken effect. No booking copied it: requests take the
+    tariff in force on the day they are made, and bookings keep the price they copied."""
+    today = today or local(utcnow()).date()
+    _not_yet_in_force(tariff, today)
+    _check_tariff(tariff.category, effective_on, daily_cents, weekly_cap_cents, monthly_cap_cents, today, editing=tariff)
+    values = {
+        "effective_on": effective_on,
+        "daily_cents": daily_cents,
+        "weekly_cap_cents": weekly_cap_cents,
+        "monthly_cap_cents": monthly_cap_cents,
+        "deposit_cents": deposit_cents,
+    }
+    changed = sorted(name for name, value in values.items() if getattr(tariff, name) != value)
+    same_day = {
+        "uq_tariff_category_effective_on": lambda: BookingError(
+            _("Un tarif de ce type prend déjà effet ce jour-là."), field="effective_on"
+        )
+    }
+    with refusing({**same_day, **CAPS_GUARD}):
+        for name, value in values.items():
+            setattr(tariff, name, value)
+    if changed:
+        record(AuditAction.UPDATE, "tariff", tariff.id, actor=actor, fields=changed)
+    return tariff
+
+
+def withdraw_tariff(tariff: Tariff, actor: User, today: date | None = None) -> None:
+    """Withdraw a tariff that has not taken effect (nothing refers to it yet)."""
+    today = today or local(utcnow()).date()
+    _not_yet_in_force(tariff, today)
+    record(AuditAction.DELETE, "tariff", tariff.id, actor=actor)
+    db.session.delete(tariff)
+    db.session.flush()
