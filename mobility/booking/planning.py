@@ -97,11 +97,13 @@ def _span(booking: Booking, state, starts_at: datetime, ends_at: datetime) -> Sp
 
 
 def spans_of(booking: Booking, now: datetime) -> list[Span]:
-    """The booking's period; a vehicle not back in time is also "late" from its due return until now."""
-    spans = [_span(booking, booking.status, booking.starts_at, booking.ends_at)]
+    """The time the booking really holds its vehicle (from an early handover, until a late or
+    early return: booking.availability); a vehicle not back in time is also "late" from its due
+    return until now."""
+    spans = [_span(booking, booking.status, booking.held_from, booking.held_until)]
     if booking.is_overdue(now):
         spans.append(
-            _span(booking, OVERDUE, booking.ends_at, max(now, booking.ends_at + timedelta(minutes=1)))
+            _span(booking, OVERDUE, booking.held_until, max(now, booking.held_until + timedelta(minutes=1)))
         )
     return spans
 
@@ -115,11 +117,11 @@ def booking_spans(vehicles: list[Vehicle], starts_at: datetime, ends_at: datetim
         .where(
             Booking.vehicle_id.in_([vehicle.id for vehicle in vehicles]),
             Booking.status.in_(SHOWN_ON_BOARD),
-            Booking.starts_at < ends_at,
+            Booking.held_from < ends_at,
             # An overdue rental runs on until the vehicle comes back, whatever its planned end.
-            (Booking.ends_at > starts_at) | (Booking.status == BookingStatus.IN_PROGRESS),
+            (Booking.held_until > starts_at) | (Booking.status == BookingStatus.IN_PROGRESS),
         )
-        .order_by(Booking.starts_at, Booking.id)
+        .order_by(Booking.held_from, Booking.id)
     )
     return [span for booking in bookings for span in spans_of(booking, now)]
 

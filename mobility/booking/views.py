@@ -61,6 +61,7 @@ from mobility.core.boundary import parse_bounded_int
 from mobility.extensions import db
 from mobility.fleet.ics import CalendarEvent, render_calendar
 from mobility.fleet.models import Vehicle
+from mobility.fleet.opening_hours import basin_hours_text, hours_text, offered_slots
 from mobility.territory.models import EmploymentBasin
 
 # These pages also show an illegal move (a booking changed meanwhile) on the form.
@@ -114,7 +115,7 @@ def _request_form(person: Beneficiary) -> RequestForm:
     form = RequestForm()
     categories = settings_from_config(current_app.config).offered_categories
     defaults = (services.default_pickup_time(), services.default_return_time())
-    form.set_choices(categories, EmploymentBasin.all_ordered(), _today(), defaults)
+    form.set_choices(categories, EmploymentBasin.all_ordered(), _today(), defaults, offered_slots())
     if current_user.role is Role.REFERENT:
         form.basin_id.description = _(
             "Par défaut, celui de la commune de la personne. "
@@ -126,6 +127,12 @@ def _request_form(person: Beneficiary) -> RequestForm:
         form.return_time.data = defaults[1].strftime("%H:%M")
         if len(categories) == 1:
             form.category.data = categories[0]
+    # The hours next to the time fields, so that the choice can be right without a script.
+    basin_id = form.basin_id.data if isinstance(form.basin_id.data, int) else person.commune.basin_id
+    hours = basin_hours_text(basin_id)
+    if hours:
+        form.pickup_time.description = hours
+        form.return_time.description = _("Pendant les horaires du site, comme la prise du véhicule.")
     return form
 
 
@@ -609,7 +616,7 @@ def _calendar_events(booking: Booking) -> list[CalendarEvent]:
         part
         for part in (
             _("Location %(reference)s", reference=booking.reference),
-            _("Horaires du site : %(hours)s", hours=site.opening_hours) if site.opening_hours else "",
+            _("Horaires du site : %(hours)s", hours=hours_text(site)),
             _("Téléphone du site : %(phone)s", phone=site.phone) if site.phone else "",
         )
         if part
