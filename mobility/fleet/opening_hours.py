@@ -157,7 +157,7 @@ class Schedule:
         if holiday is not None:
             return _("jour férié : %(holiday)s", holiday=holiday)
         if not self.week.get(day.weekday()):
-            return _("fermé le %(weekday)s", weekday=weekday_name(day.weekday()))
+            return _("pas d'ouverture le %(weekday)s", weekday=weekday_name(day.weekday()))
         return None
 
     def ranges_on(self, day: date) -> list[tuple[time, time]]:

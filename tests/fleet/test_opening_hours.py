@@ -80,7 +80,7 @@ def test_a_closing_period_closes_every_day_of_it_both_included(app):
     assert schedule.is_open_at(_paris(2027, 1, 4, 9))
     assert schedule.closed_reason(date(2026, 12, 29)) == "fermeture : Congés"
     assert schedule.closed_reason(date(2026, 12, 25)) == "jour férié : Noël"
-    assert schedule.closed_reason(date(2026, 12, 13)) == "fermé le dimanche"
+    assert schedule.closed_reason(date(2026, 12, 13)) == "pas d'ouverture le dimanche"
 
 
 def test_the_week_is_described_grouping_equal_days(app):
