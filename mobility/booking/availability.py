@@ -7,6 +7,11 @@ overdue rental. `free_vehicles_query` says it in SQL; `Snapshot` says it in memo
 periods at once (the nearest free dates), built from the same conditions; a test on generated
 data checks that both always agree.
 
+What holds a vehicle is the time it is really held, `held_during`: a holding booking from
+`held_from` (its start, or the handover when it left earlier) to `held_until` (its end), and a
+rental still out past its end holds it until it is back. The planning board draws the same
+columns (booking.planning).
+
 `BookingHoldings` is this floor's implementation of the fleet's `HoldingPeriods` port, plugged
 in by create_app, so that the fleet's own free-vehicle count sees bookings too.
 """
@@ -17,44 +22,69 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Select, case, exists, or_, select
+from flask_babel import gettext as _
+from sqlalchemy import Select, and_, case, exists, or_, select
 
 from mobility.booking.models import HOLDING_STATUSES, Booking, BookingStatus
 from mobility.core.time import utcnow
 from mobility.extensions import db
 from mobility.fleet.availability import busy_vehicle_ids, local_day_of_last_moment, papers_valid_until
 from mobility.fleet.models import Site, Unavailability, Vehicle, VehicleCategory, VehicleStatus
+from mobility.fleet.opening_hours import Schedule, closed_message, open_at_condition, schedules_for
+
+
+def held_during(starts_at: datetime, ends_at: datetime):
+    """SQL condition: the booking holds its vehicle at some moment of [starts_at, ends_at)."""
+    return (
+        Booking.status.in_(HOLDING_STATUSES),
+        Booking.held_until > starts_at,
+        Booking.held_from < ends_at,
+    )
+
+
+def out_overdue(now: datetime):
+    """SQL condition: a rental still out past its end (held until it is back, whatever the period)."""
+    return (Booking.status == BookingStatus.IN_PROGRESS, Booking.held_until <= now)
+
+
+def holding_bookings(vehicle_id: int, starts_at: datetime, ends_at: datetime, now: datetime | None = None,
+                     ignoring: Booking | None = None) -> list[Booking]:
+    """The bookings that hold the vehicle during the period (or are out past their end), in order."""
+    now = now or utcnow()
+    query = select(Booking).where(
+        Booking.vehicle_id == vehicle_id,
+        or_(and_(*held_during(starts_at, ends_at)), and_(*out_overdue(now), Booking.held_from < ends_at)),
+    )
+    if ignoring is not None:
+        query = query.where(Booking.id != ignoring.id)
+    return list(db.session.scalars(query.order_by(Booking.held_from, Booking.id)))
+
+
+def unavailabilities_during(vehicle_id: int, starts_at: datetime, ends_at: datetime) -> list[Unavailability]:
+    return list(
+        db.session.scalars(
+            select(Unavailability)
+            .where(
+                Unavailability.vehicle_id == vehicle_id,
+                Unavailability.starts_at < ends_at,
+                Unavailability.ends_at > starts_at,
+            )
+            .order_by(Unavailability.starts_at)
+        )
+    )
 
 
 class BookingHoldings:
     """Bookings that hold a vehicle, and overdue rentals, as the fleet's holding periods."""
 
     def held_vehicle_ids(self, starts_at: datetime, ends_at: datetime, now: datetime) -> tuple[Select, ...]:
-        booked = select(Booking.vehicle_id).where(
-            Booking.ends_at > starts_at,
-            Booking.starts_at < ends_at,
-            Booking.status.in_(HOLDING_STATUSES),
-        )
+        booked = select(Booking.vehicle_id).where(*held_during(starts_at, ends_at))
         # A vehicle not yet back from an overdue rental is offered to nobody until it is returned.
-        not_back = select(Booking.vehicle_id).where(
-            Booking.status == BookingStatus.IN_PROGRESS, Booking.ends_at <= now
-        )
+        not_back = select(Booking.vehicle_id).where(*out_overdue(now))
         return booked, not_back
 
     def holding_references(self, vehicle_id: int, starts_at: datetime, ends_at: datetime) -> list[str]:
-        return [
-            booking.reference
-            for booking in db.session.scalars(
-                select(Booking)
-                .where(
-                    Booking.vehicle_id == vehicle_id,
-                    Booking.status.in_(HOLDING_STATUSES),
-                    Booking.starts_at < ends_at,
-                    Booking.ends_at > starts_at,
-                )
-                .order_by(Booking.starts_at, Booking.id)
-            )
-        ]
+        return [booking.reference for booking in holding_bookings(vehicle_id, starts_at, ends_at)]
 
 
 def vehicle_is_out_overdue(vehicle: Vehicle, now: datetime | None = None) -> bool:
@@ -63,11 +93,7 @@ def vehicle_is_out_overdue(vehicle: Vehicle, now: datetime | None = None) -> boo
     return bool(
         db.session.scalar(
             select(
-                exists().where(
-                    Booking.vehicle_id == vehicle.id,
-                    Booking.status == BookingStatus.IN_PROGRESS,
-                    Booking.ends_at <= now,
-                )
+                exists().where(Booking.vehicle_id == vehicle.id, *out_overdue(now))
             )
         )
     )
@@ -102,6 +128,9 @@ def free_vehicles_query(
             Vehicle.id.not_in(busy_vehicle_ids(starts_at, ends_at)),
             # Never hand over a car whose insurance or contrôle technique lapses during the rental.
             *papers_valid_until(local_day_of_last_moment(ends_at)),
+            # The site is open at the pickup and at the return (fleet.opening_hours).
+            open_at_condition(Site.id, starts_at),
+            open_at_condition(Site.id, ends_at),
         )
     )
     if basin_id is not None:
@@ -126,13 +155,19 @@ def free_vehicles(
     return list(db.session.scalars(query))
 
 
-def is_free(vehicle: Vehicle, starts_at: datetime, ends_at: datetime, ignoring: Booking | None = None) -> bool:
-    """No unavailability and no other holding booking meets the period."""
+def is_free(
+    vehicle: Vehicle,
+    starts_at: datetime,
+    ends_at: datetime,
+    ignoring: Booking | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """No unavailability and no other holding booking meets the period, and the vehicle is not
+    out past the end of a rental."""
+    now = now or utcnow()
     booking_clash = select(Booking.id).where(
         Booking.vehicle_id == vehicle.id,
-        Booking.status.in_(HOLDING_STATUSES),
-        Booking.starts_at < ends_at,
-        Booking.ends_at > starts_at,
+        or_(and_(*held_during(starts_at, ends_at)), and_(*out_overdue(now))),
     )
     if ignoring is not None:
         booking_clash = booking_clash.where(Booking.id != ignoring.id)
@@ -152,6 +187,7 @@ class Candidate:
     id: int
     insurance_expires_on: date | None
     technical_inspection_due_on: date | None
+    site_id: int | None = None
 
     def papers_valid_until(self, last_day: date) -> bool:
         return (self.insurance_expires_on is None or self.insurance_expires_on >= last_day) and (
@@ -167,6 +203,7 @@ class Snapshot:
     candidates: list[Candidate]
     held: dict[int, list[tuple[datetime, datetime]]] = field(default_factory=dict)
     not_back: set[int] = field(default_factory=set)
+    schedules: dict[int, Schedule] = field(default_factory=dict)
 
     @classmethod
     def load(
@@ -178,7 +215,7 @@ class Snapshot:
         now: datetime | None = None,
     ) -> Snapshot:
         query = (
-            select(Vehicle.id, Vehicle.insurance_expires_on, Vehicle.technical_inspection_due_on)
+            select(Vehicle.id, Vehicle.insurance_expires_on, Vehicle.technical_inspection_due_on, Vehicle.site_id)
             .join(Site, Site.id == Vehicle.site_id)
             .where(*in_service_conditions(category))
         )
@@ -197,11 +234,8 @@ class Snapshot:
                 Unavailability.starts_at < window_end,
             )
             .union_all(
-                select(Booking.vehicle_id, Booking.starts_at, Booking.ends_at).where(
-                    Booking.vehicle_id.in_(ids),
-                    Booking.status.in_(HOLDING_STATUSES),
-                    Booking.ends_at > window_start,
-                    Booking.starts_at < window_end,
+                select(Booking.vehicle_id, Booking.held_from, Booking.held_until).where(
+                    Booking.vehicle_id.in_(ids), *held_during(window_start, window_end)
                 )
             )
         ):
@@ -209,22 +243,71 @@ class Snapshot:
         now = now or utcnow()
         not_back = set(
             db.session.scalars(
-                select(Booking.vehicle_id).where(
-                    Booking.vehicle_id.in_(ids), Booking.status == BookingStatus.IN_PROGRESS, Booking.ends_at <= now
-                )
+                select(Booking.vehicle_id).where(Booking.vehicle_id.in_(ids), *out_overdue(now))
             )
         )
-        return cls(candidates, dict(held), not_back)
+        schedules = schedules_for({candidate.site_id for candidate in candidates}, local_day_of_last_moment(window_start))
+        return cls(candidates, dict(held), not_back, schedules)
 
     def is_free(self, candidate: Candidate, starts_at: datetime, ends_at: datetime) -> bool:
         return (
             candidate.id not in self.not_back
             and candidate.papers_valid_until(local_day_of_last_moment(ends_at))
+            and self._site_open(candidate, starts_at)
+            and self._site_open(candidate, ends_at)
             and all(not (start < ends_at and end > starts_at) for start, end in self.held.get(candidate.id, ()))
         )
+
+    def _site_open(self, candidate: Candidate, moment: datetime) -> bool:
+        schedule = self.schedules.get(candidate.site_id)
+        return schedule is None or schedule.is_open_at(moment)
 
     def free_ids(self, starts_at: datetime, ends_at: datetime) -> set[int]:
         return {candidate.id for candidate in self.candidates if self.is_free(candidate, starts_at, ends_at)}
 
     def any_free(self, starts_at: datetime, ends_at: datetime) -> bool:
         return any(self.is_free(candidate, starts_at, ends_at) for candidate in self.candidates)
+
+
+# Opening hours, said to the person ------------------------------------------------------------
+
+
+def closed_refusal(
+    category: VehicleCategory,
+    starts_at: datetime,
+    ends_at: datetime,
+    basin_id: int | None = None,
+    site: Site | None = None,
+) -> tuple[str, str] | None:
+    """(field, French message with the site's hours) when no site that could hand the vehicle
+    over (that site, or the basin's active sites with vehicles of the category) is open at the
+    pickup and at the return; None when one is, or when there is no such site at all (the
+    search then says that nothing is free)."""
+    if site is not None:
+        sites = [site]
+    else:
+        query = (
+            select(Site)
+            .join(Vehicle, Vehicle.site_id == Site.id)
+            .where(*in_service_conditions(category))
+            .distinct()
+            .order_by(Site.name)
+        )
+        if basin_id is not None:
+            query = query.where(Site.basin_id == basin_id)
+        sites = list(db.session.scalars(query))
+    if not sites:
+        return None
+    schedules = schedules_for([s.id for s in sites], local_day_of_last_moment(starts_at))
+    if any(schedules[s.id].is_open_at(starts_at) and schedules[s.id].is_open_at(ends_at) for s in sites):
+        return None
+    first = sites[0]
+    schedule = schedules[first.id]
+    if not schedule.is_open_at(starts_at):
+        field_name, moment, what = "pickup_time", starts_at, _("la prise du véhicule")
+    else:
+        field_name, moment, what = "return_time", ends_at, _("le retour du véhicule")
+    message = closed_message(first.name, schedule, moment, what)
+    if len(sites) > 1:
+        message += " " + _("Les autres sites du bassin sont fermés aussi à ce moment-là.")
+    return field_name, message

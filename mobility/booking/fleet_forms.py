@@ -52,12 +52,36 @@ class ConfirmForm(BaseForm):
         ),
     )
 
-    def set_choices(self, current, candidates) -> None:
+    site_change_confirmed = BooleanField(
+        _l("La personne est prévenue du changement de site"),
+        description=_l(
+            "Seulement si le véhicule choisi est à un autre site : la personne reçoit aussi un message avec "
+            "l'adresse et les horaires du nouveau site."
+        ),
+    )
+
+    def set_choices(self, current, candidates, distance_of=None) -> None:
+        """Each other vehicle says its site, and how far it is from the person's commune when it
+        is another site (`distance_of(vehicle)`: km or None)."""
+
+        def label(vehicle) -> str:
+            if vehicle.site_id == current.site_id:
+                return f"{vehicle.label} — {vehicle.site.name}"
+            km = distance_of(vehicle) if distance_of is not None else None
+            if km is None:
+                return str(_l("%(vehicle)s — autre site : %(site)s", vehicle=vehicle.label, site=vehicle.site.label))
+            return str(
+                _l(
+                    "%(vehicle)s — autre site : %(site)s, à %(km)s km de la commune de la personne",
+                    vehicle=vehicle.label,
+                    site=vehicle.site.label,
+                    km=km,
+                )
+            )
+
         self.vehicle_id.choices = [
             SelectChoice(str(current.id), _l("%(vehicle)s (choisi à la demande)", vehicle=current.label))
-        ] + [
-            SelectChoice(str(vehicle.id), f"{vehicle.label} — {vehicle.site.name}") for vehicle in candidates
-        ]
+        ] + [SelectChoice(str(vehicle.id), label(vehicle)) for vehicle in candidates]
 
 
 class HandoverForm(BaseForm):

@@ -48,6 +48,7 @@ from mobility.fleet import access as fleet_access
 from mobility.fleet.models import Site, Vehicle
 from mobility.core.templating import money
 from wtforms.fields.choices import SelectChoice
+from mobility.territory.geography import distance_km
 
 bp = Blueprint("booking_fleet", __name__, url_prefix="/flotte/locations")
 
@@ -134,7 +135,12 @@ def confirm(booking_id: int):
     booking = _booking_or_404(booking_id)
     _require(booking, Action.CONFIRM)
     form = ConfirmForm()
-    form.set_choices(booking.vehicle, services.swap_candidates(booking))
+    person_commune = booking.beneficiary.commune_insee
+    form.set_choices(
+        booking.vehicle,
+        services.swap_candidates(booking),
+        lambda vehicle: distance_km(person_commune, vehicle.site.commune_insee),
+    )
     if request.method == "GET":
         form.vehicle_id.data = booking.vehicle_id
     if form.validate_on_submit():
@@ -146,7 +152,7 @@ def confirm(booking_id: int):
                 raise services.BookingError(
                     _("Ce véhicule ne peut pas être proposé pour cette location."), field="vehicle_id"
                 )
-            return services.confirm(booking, current_user, vehicle)
+            return services.confirm(booking, current_user, vehicle, bool(form.site_change_confirmed.data))
 
         if save_or_show(form, save):
             flash(
@@ -158,7 +164,10 @@ def confirm(booking_id: int):
                 "success",
             )
             return _to_booking(booking.id)
-    return render_template("booking/fleet/confirm.html", form=form, booking=booking), _status()
+    return (
+        render_template("booking/fleet/confirm.html", form=form, booking=booking, site=booking.site),
+        _status(),
+    )
 
 
 # --- Check-out and return -----------------------------------------------------------------------

@@ -24,13 +24,18 @@ REASON_MAX = 1000
 REASON_TOO_LONG = _l("La raison ne doit pas dépasser 1 000 caractères.")
 
 
-def time_choices(*always: time) -> list[SelectChoice]:
-    """Half hours from 7:00 to 20:00, plus the configured defaults if they fall in between."""
+def time_choices(*always: time, open_slots: list[time] | None = None) -> list[SelectChoice]:
+    """The half hours when some site is open (fleet.opening_hours.offered_slots), plus the
+    configured defaults; half hours from 7:00 to 20:00 while no site has opening hours yet.
+    The day's own hours are checked when the form is sent (services.check_times)."""
     times = set(always)
-    minutes = FIRST_TIME.hour * 60
-    while minutes <= LAST_TIME.hour * 60:
-        times.add(time(minutes // 60, minutes % 60))
-        minutes += 30
+    if open_slots:
+        times.update(open_slots)
+    else:
+        minutes = FIRST_TIME.hour * 60
+        while minutes <= LAST_TIME.hour * 60:
+            times.add(time(minutes // 60, minutes % 60))
+            minutes += 30
     return [SelectChoice(t.strftime("%H:%M"), f"{t.hour} h {t.minute:02d}") for t in sorted(times)]
 
 
@@ -118,13 +123,15 @@ class RequestForm(BaseForm):
         render_kw={"autocomplete": "organization"},
     )
 
-    def set_choices(self, categories, basins, today: date, default_times: tuple[time, time]) -> None:
+    def set_choices(
+        self, categories, basins, today: date, default_times: tuple[time, time], open_slots: list[time] | None = None
+    ) -> None:
         self.today = today
         self.category.set_members(categories)
         self.basin_id.choices = [SelectChoice(str(basin.id), basin.name) for basin in basins]
         self._basin_ids = {basin.id for basin in basins}
-        self.pickup_time.choices = time_choices(*default_times)
-        self.return_time.choices = time_choices(*default_times)
+        self.pickup_time.choices = time_choices(*default_times, open_slots=open_slots)
+        self.return_time.choices = time_choices(*default_times, open_slots=open_slots)
 
     def validate_basin_id(self, field):
         if field.data not in self._basin_ids:

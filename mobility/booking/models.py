@@ -2,9 +2,12 @@
 extensions, outcomes and the waiting queue.
 
 The database holds the invariants it can hold (see the booking migration):
-- two bookings that hold the same vehicle never overlap (PostgreSQL: an exclusion constraint
-  on (vehicle_id =, tstzrange(starts_at, ends_at) &&) restricted to holding statuses; SQLite:
-  a trigger, under the write lock every request takes);
+- two bookings that hold the same vehicle never overlap on the time they really hold it,
+  [held_from, held_until) (PostgreSQL: an exclusion constraint on (vehicle_id =,
+  tstzrange(held_from, held_until) &&) restricted to holding statuses; SQLite: a trigger, under
+  the write lock every request takes);
+- no booking is written onto a vehicle still out on an overdue rental (a trigger on both,
+  judged at the row's own write time, `updated_at`, which the application's clock sets);
 - a holding booking never overlaps an unavailability of its vehicle, and an unavailability
   is never added over a holding booking (triggers on both tables, both databases);
 - one holding booking per beneficiary (a partial unique index);
@@ -33,7 +36,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship, validates
 
 from mobility.auth.models import User
 from mobility.beneficiaries.models import Beneficiary
@@ -78,7 +81,9 @@ def reference_of(booking_id: int) -> str:
 HOLDING_SQL = "('requested', 'approved', 'confirmed', 'in_progress')"
 # The database's guards a service turns into refusals, by name (see mobility.core.db): the
 # vehicle already held (PostgreSQL's exclusion constraint, SQLite's trigger) or unavailable.
-VEHICLE_HELD_GUARDS = frozenset({"booking_no_overlap", "booking_overlap", "booking_over_unavailability"})
+VEHICLE_HELD_GUARDS = frozenset(
+    {"booking_no_overlap", "booking_overlap", "booking_over_unavailability", "booking_while_out_overdue"}
+)
 ONE_HOLDING_PER_BENEFICIARY = "uq_booking_one_holding_per_beneficiary"
 
 
@@ -239,6 +244,15 @@ class Tariff(db.Model):
         )
 
 
+def _booked(column: str):
+    """Insert default of a held_* column: the booked moment (rows written without the ORM)."""
+
+    def default(context):
+        return context.get_current_parameters()[column]
+
+    return default
+
+
 class Booking(db.Model):
     __tablename__ = "booking"
     __table_args__ = (
@@ -262,10 +276,13 @@ class Booking(db.Model):
         Index("ix_booking_ends_at", "ends_at"),
         # The overlap check of one vehicle (SQLite trigger, services.is_free) reads its
         # holding bookings only, never its whole history.
+        CheckConstraint("held_until >= held_from", name="held_until_not_before_held_from"),
+        # Leaving late never gives back the booked start; coming back (early or late) ends the hold.
+        CheckConstraint("held_from <= starts_at", name="held_from_the_booked_start_or_earlier"),
         Index(
-            "ix_booking_holding_vehicle_ends_at",
+            "ix_booking_holding_vehicle_held_until",
             "vehicle_id",
-            "ends_at",
+            "held_until",
             sqlite_where=text(f"status IN {HOLDING_SQL}"),
             postgresql_where=text(f"status IN {HOLDING_SQL}"),
         ),
@@ -281,6 +298,11 @@ class Booking(db.Model):
     association_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # What the vehicle is really held for: the booked period, from the handover when it left
+    # earlier, until it came back when it came back later (see validators below and
+    # services.handovers). The no-overlap guards read these, never starts_at/ends_at.
+    held_from: Mapped[datetime] = mapped_column(UTCDateTime, default=_booked("starts_at"))
+    held_until: Mapped[datetime] = mapped_column(UTCDateTime, default=_booked("ends_at"))
     days: Mapped[int] = mapped_column(Integer)
     purpose: Mapped[Purpose] = mapped_column(str_enum(Purpose, "booking_purpose"))
     purpose_detail: Mapped[str | None] = mapped_column(String(200))
@@ -388,6 +410,20 @@ class Booking(db.Model):
 
     def is_overdue(self, now: datetime) -> bool:
         return self.status == BookingStatus.IN_PROGRESS and self.ends_at <= now
+
+    @validates("starts_at")
+    def _hold_from_booked_start(self, key: str, value: datetime) -> datetime:
+        # Until the vehicle has left, it is held from the booked start.
+        if self.status not in (BookingStatus.IN_PROGRESS, BookingStatus.RETURNED) or self.held_from is None:
+            self.held_from = value
+        return value
+
+    @validates("ends_at")
+    def _hold_until_booked_end(self, key: str, value: datetime) -> datetime:
+        # Until the vehicle is back, it is held until the booked end (an extension moves both).
+        if self.status != BookingStatus.RETURNED or self.held_until is None:
+            self.held_until = value
+        return value
 
 
 class BookingTransition(MoveLog, db.Model):

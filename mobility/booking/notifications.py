@@ -126,3 +126,16 @@ def extension_refused(extension: Extension) -> None:
         extension=extension,
         link=external_url("booking.show", booking_id=extension.booking_id),
     )
+
+
+def site_changed(booking: Booking, previous_site, distance_km: int | None) -> None:
+    """The vehicle swapped for one at another site: the person hears where and when it opens."""
+    _to_beneficiary(
+        booking,
+        template="booking_site_changed",
+        dedup_key=f"booking:{booking.id}:site:{booking.site.id}:{len(booking.transitions)}",
+        booking=booking,
+        previous_site=previous_site,
+        distance_km=distance_km,
+        link=external_url("booking.show", booking_id=booking.id),
+    )

@@ -90,19 +90,21 @@ def booking_spans(vehicles: list[Vehicle], starts_at: datetime, ends_at: datetim
         return []
     now = utcnow()
     rows = db.session.execute(
-        select(Booking.id, Booking.vehicle_id, Booking.status, Booking.starts_at, Booking.ends_at)
+        select(Booking.id, Booking.vehicle_id, Booking.status, Booking.held_from, Booking.held_until, Booking.ends_at)
         .where(
             Booking.vehicle_id.in_([vehicle.id for vehicle in vehicles]),
             Booking.status.in_(SHOWN_ON_BOARD),
-            Booking.starts_at < ends_at,
+            Booking.held_from < ends_at,
             # An overdue rental runs on until the vehicle comes back, whatever its planned end.
-            (Booking.ends_at > starts_at) | (Booking.status == BookingStatus.IN_PROGRESS),
+            (Booking.held_until > starts_at) | (Booking.status == BookingStatus.IN_PROGRESS),
         )
-        .order_by(Booking.starts_at, Booking.id)
+        .order_by(Booking.held_from, Booking.id)
     )
     labels = _label_templates()
     spans = []
-    for booking_id, vehicle_id, status, booked_from, booked_until in rows:
+    # The time the vehicle is really held (from an early handover until a late return:
+    # booking.availability); one not back when due is also "late" from then until now.
+    for booking_id, vehicle_id, status, held_from, held_until, due_back in rows:
         reference = reference_of(booking_id)
 
         def span(state, begins: datetime, ends: datetime, **words) -> Span:
@@ -116,10 +118,10 @@ def booking_spans(vehicles: list[Vehicle], starts_at: datetime, ends_at: datetim
                 state=state if isinstance(state, str) else state.value,
             )
 
-        spans.append(span(status, booked_from, booked_until))
-        if status is BookingStatus.IN_PROGRESS and booked_until <= now:
-            day = local(booked_until).date().strftime("%d/%m")
-            spans.append(span(OVERDUE, booked_until, max(now, booked_until + timedelta(minutes=1)), day=day))
+        spans.append(span(status, held_from, held_until))
+        if status is BookingStatus.IN_PROGRESS and due_back <= now:
+            day = local(due_back).date().strftime("%d/%m")
+            spans.append(span(OVERDUE, held_until, max(now, held_until + timedelta(minutes=1)), day=day))
     return spans
 
 

@@ -64,6 +64,7 @@ from mobility.booking.planning import calendar_state
 from mobility.fleet.ics import CalendarEvent, render_calendar
 from mobility.fleet.models import Vehicle
 from mobility.territory import cached
+from mobility.fleet.opening_hours import basin_hours_text, hours_text, offered_slots
 
 # These pages also show an illegal move (a booking changed meanwhile) on the form.
 save_on_page = partial(save_or_show, refusals=PAGE_REFUSALS)
@@ -115,7 +116,7 @@ def _request_form(person: Beneficiary) -> RequestForm:
     form = RequestForm()
     categories = eligibility_settings().offered_categories
     defaults = (services.default_pickup_time(), services.default_return_time())
-    form.set_choices(categories, cached.basins(), _today(), defaults)
+    form.set_choices(categories, cached.basins(), _today(), defaults, offered_slots())
     if current_user.role is Role.REFERENT:
         form.basin_id.description = _(
             "Par défaut, celui de la commune de la personne. "
@@ -127,6 +128,12 @@ def _request_form(person: Beneficiary) -> RequestForm:
         form.return_time.data = defaults[1].strftime("%H:%M")
         if len(categories) == 1:
             form.category.data = categories[0]
+    # The hours next to the time fields, so that the choice can be right without a script.
+    basin_id = form.basin_id.data if isinstance(form.basin_id.data, int) else person.commune.basin_id
+    hours = basin_hours_text(basin_id)
+    if hours:
+        form.pickup_time.description = hours
+        form.return_time.description = _("Pendant les horaires du site, comme la prise du véhicule.")
     return form
 
 
@@ -610,7 +617,7 @@ def _calendar_events(booking: Booking) -> list[CalendarEvent]:
         part
         for part in (
             _("Location %(reference)s", reference=booking.reference),
-            _("Horaires du site : %(hours)s", hours=site.opening_hours) if site.opening_hours else "",
+            _("Horaires du site : %(hours)s", hours=hours_text(site)),
             _("Téléphone du site : %(phone)s", phone=site.phone) if site.phone else "",
         )
         if part

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import current_app, request
+from mobility.core.time import local, today
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 
 from mobility.core import static
@@ -20,6 +21,28 @@ def _date(value: date | datetime | None, style: str = "long") -> str:
     return format_date(value, style)
 
 
+def _with_year(pattern: str, day: date) -> str:
+    # The year only when it is not this one: "lundi 7 décembre", "lundi 4 janvier 2027".
+    return pattern if day.year == today().year else pattern.replace("MMMM", "MMMM y")
+
+
+def weekday_date(value: date | datetime | None) -> str:
+    """A day with its weekday, as a person reads it: « lundi 7 décembre », "Monday 7 December"."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        value = local(value).date()
+    return format_date(value, _with_year("EEEE d MMMM", value))
+
+
+def weekday_datetime(value: datetime | None) -> str:
+    """An instant with its weekday and time: « lundi 7 décembre à 09:00 »."""
+    if value is None:
+        return "—"
+    pattern = "EEEE d MMMM 'à' HH:mm" if get_locale().language == "fr" else "EEEE d MMMM, HH:mm"
+    return format_datetime(value, _with_year(pattern, local(value).date()))
+
+
 def money(cents: int | None) -> str:
     """Euro cents as people read them: « 12,50 € » in French, "€12.50" in English."""
     if cents is None:
@@ -30,6 +53,8 @@ def money(cents: int | None) -> str:
 def register(app) -> None:
     app.add_template_filter(money, "money")
     app.add_template_filter(_date, "date")
+    app.add_template_filter(weekday_date, "weekday")
+    app.add_template_filter(weekday_datetime, "weekday_datetime")
     app.add_template_filter(lambda value: format_decimal(value), "number")
     static.register(app)
 

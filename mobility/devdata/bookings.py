@@ -13,7 +13,7 @@ People are visibly demo placeholders ("Bénéficiaire Démo 06"): the project in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import exists, select
@@ -39,6 +39,7 @@ from mobility.booking.models import (
 from mobility.booking.pricing import DEMO_TARIFFS, quote
 from mobility.core.time import PARIS, utcnow
 from mobility.extensions import db
+from mobility.fleet.opening_hours import public_holiday_in_france
 from mobility.fleet.models import (
     OdometerReading,
     Site,
@@ -478,8 +479,31 @@ def _seed_people(seed: _Seed) -> int:
 # Running and future rentals: through the services ------------------------------------------
 
 
+def _open_offset(seed: _Seed, offset: int) -> int:
+    """The nearest day the demo sites are open (Monday to Friday, not a public holiday): earlier
+    for today and the past, later for the future, so that a rental running today still does."""
+    step = -1 if offset <= 0 else 1
+    while seed.on(offset).weekday() >= 5 or public_holiday_in_france(seed.on(offset)):
+        offset += step
+    return offset
+
+
+def _on_open_days(seed: _Seed, rental: LiveRental) -> LiveRental:
+    first = _open_offset(seed, rental.first_day)
+    last = max(_open_offset(seed, rental.last_day), first)
+    extension = _open_offset(seed, rental.extension_to) if rental.extension_to is not None else None
+    if extension is not None and extension <= last:
+        extension = None
+    queue = rental.queue
+    if queue is not None:
+        queue_first = _open_offset(seed, queue[0])
+        queue = (queue_first, max(_open_offset(seed, queue[1]), queue_first))
+    return replace(rental, first_day=first, last_day=last, extension_to=extension, queue=queue)
+
+
 def _live(seed: _Seed, rental: LiveRental) -> Booking | None:
     """The rental through the services; None when they refuse it (a demo database used for a while)."""
+    rental = _on_open_days(seed, rental)
     person = seed.person(rental.person)
     actor = person.user if rental.by_person else seed.referent
     commune = db.session.get(Commune, person.commune_insee)
@@ -496,7 +520,7 @@ def _live(seed: _Seed, rental: LiveRental) -> Booking | None:
     asked_at = seed.now if rental.asked_day == 0 else seed.at(rental.asked_day, 10)
     try:
         booking = services.request_booking(person, details, actor, now=asked_at)
-    except (services.VehicleTaken, NotEligible):
+    except (services.VehicleTaken, NotEligible, services.BookingError):
         return None
     moments = [asked_at]
     if rental.confirmed_day is not None:

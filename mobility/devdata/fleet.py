@@ -24,6 +24,7 @@ from mobility.fleet.models import (
     VehicleStatus,
 )
 from mobility.core.time import PARIS
+from mobility.fleet.opening_hours import SiteOpeningHours
 from mobility.territory.models import Commune
 
 MONTARGIS_ASSOCIATION = "Association Mobilité Solidaire du Montargois"
@@ -64,7 +65,14 @@ SITES = (
         "02 38 00 00 04",
     ),
 )
-OPENING_HOURS = "Du lundi au vendredi, 8 h 30 – 12 h et 13 h 30 – 17 h 30"
+# Real hours: Monday to Friday 8:30–12:00 and 13:30–17:30 (closed on public holidays).
+OPENING_HOURS = {
+    "morning_opens": time(8, 30),
+    "morning_closes": time(12, 0),
+    "afternoon_opens": time(13, 30),
+    "afternoon_closes": time(17, 30),
+}
+HOURS_NOTE = "Sonnez à l'accueil (site de démonstration)."
 
 CAR, VSP = VehicleCategory.CAR, VehicleCategory.VSP
 MANUAL, AUTO = Gearbox.MANUAL, Gearbox.AUTOMATIC
@@ -112,10 +120,14 @@ def _site(key, association_name, name, address, insee, phone) -> Site:
             address=address,
             commune_insee=insee,
             basin_id=commune.basin_id,
-            opening_hours=OPENING_HOURS,
+            opening_hours=HOURS_NOTE,
             phone=phone,
         )
         db.session.add(site)
+        db.session.flush()
+    if not db.session.scalar(select(SiteOpeningHours.id).where(SiteOpeningHours.site_id == site.id).limit(1)):
+        for weekday in range(5):
+            db.session.add(SiteOpeningHours(site_id=site.id, weekday=weekday, **OPENING_HOURS))
         db.session.flush()
     return site
 

@@ -81,10 +81,13 @@ class SiteForm(BaseForm):
         ),
     )
     opening_hours = TextAreaField(
-        _l("Horaires d'ouverture (facultatif)"),
+        _l("Remarques sur les horaires (facultatif)"),
         filters=[empty_to_none],
-        validators=[Length(max=1000, message=_l("Les horaires ne doivent pas dépasser 1 000 caractères."))],
-        description=_l("Par exemple : du lundi au vendredi, 9 h – 12 h et 14 h – 17 h."),
+        validators=[Length(max=1000, message=_l("Les remarques ne doivent pas dépasser 1 000 caractères."))],
+        description=_l(
+            "Par exemple : sonnez à l'accueil. Les horaires eux-mêmes se saisissent jour par jour sur la page "
+            "« Horaires » du site."
+        ),
     )
     phone = TelField(
         _l("Téléphone (facultatif)"),

@@ -448,3 +448,10 @@ class VehicleDocument(StoredFile, db.Model):
 
     vehicle: Mapped[Vehicle] = relationship(back_populates="documents")
     uploaded_by: Mapped[User | None] = relationship()
+
+
+# The site's structured hours live beside their rules; imported here so that the metadata (and
+# anything that loads the fleet's models) knows their tables.
+from mobility.fleet.opening_hours import SiteClosure, SiteOpeningHours  # noqa: E402
+
+__all_hours__ = (SiteClosure, SiteOpeningHours)

@@ -428,3 +428,7 @@ def site_regenerate_ics_token(site_id: int):
         "success",
     )
     return redirect(url_for("fleet.site_edit", site_id=site_id))
+
+
+# The site's hours pages hang on this blueprint (a module of their own, for length).
+from mobility.fleet import hours_views  # noqa: E402,F401

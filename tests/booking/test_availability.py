@@ -4,7 +4,7 @@ nearest free dates) agree on generated data, whatever the mix of holdings."""
 from __future__ import annotations
 
 import random
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -18,6 +18,7 @@ from tests.fleet.factories import SiteFactory, UnavailabilityFactory, VehicleFac
 CAR = VehicleCategory.CAR
 WINDOW = day_span(date(2026, 11, 1), date(2027, 1, 31))
 STATUSES = list(BookingStatus)
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -42,6 +43,9 @@ def _generated_fleet(rng: random.Random):
             )
         )
     for vehicle in vehicles:
+        # A rental still out past its end is written last, and once per vehicle: the database
+        # refuses any booking written onto a vehicle that is out overdue (and two can't be out).
+        out_overdue = None
         day = date(2026, 11, 1) + timedelta(days=rng.randrange(5))
         while day < date(2027, 1, 20):
             length = rng.randrange(1, 7)
@@ -50,8 +54,19 @@ def _generated_fleet(rng: random.Random):
             if rng.random() < 0.3:
                 UnavailabilityFactory(vehicle=vehicle, starts_at=starts_at, ends_at=ends_at)
             else:
-                BookingFactory(vehicle=vehicle, status=rng.choice(STATUSES), starts_at=starts_at, ends_at=ends_at)
+                status = rng.choice(STATUSES)
+                if status == BookingStatus.IN_PROGRESS and ends_at <= NOW:
+                    if out_overdue is None:
+                        out_overdue = (starts_at, ends_at)
+                        day += timedelta(days=length + rng.randrange(0, 4))
+                        continue
+                    status = BookingStatus.RETURNED
+                BookingFactory(vehicle=vehicle, status=status, starts_at=starts_at, ends_at=ends_at)
             day += timedelta(days=length + rng.randrange(0, 4))
+        if out_overdue is not None:
+            BookingFactory(
+                vehicle=vehicle, status=BookingStatus.IN_PROGRESS, starts_at=out_overdue[0], ends_at=out_overdue[1]
+            )
     return site
 
 

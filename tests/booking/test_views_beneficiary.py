@@ -146,7 +146,7 @@ def test_the_preview_shows_price_deposit_days_and_site_but_never_the_plate(clien
     assert "5 jours" in page
     assert "Garage solidaire d'Orléans 3 rue des Halles, Orléans" in page
     assert "Du lundi au vendredi, 9 h – 17 h" in page
-    assert "7 décembre 2026 à 09:00" in page and "11 décembre 2026 à 17:00" in page
+    assert "lundi 7 décembre à 09:00" in page and "vendredi 11 décembre à 17:00" in page
     assert "AB-123-CD" not in page
     assert "Envoyer la demande" in page
     assert booking_count() == 0
@@ -276,8 +276,8 @@ def test_nothing_free_shows_the_nearest_free_dates_other_basins_and_the_queue(
     html = response.get_data(as_text=True)
     page = text_of(response)
     assert "Aucun véhicule de ce type n'est libre sur ces dates dans ce bassin." in page
-    assert "Du 12 décembre 2026 au 16 décembre 2026" in page
-    assert "Du 2 décembre 2026 au 6 décembre 2026" in page
+    assert "Du samedi 12 décembre au mercredi 16 décembre" in page
+    assert "Du mercredi 2 décembre au dimanche 6 décembre" in page
     assert "Montargis — 2 véhicules libres" in page
     assert "M'inscrire dans la file d'attente" in page
     # Each free period is a one-click choice that posts the request again with its dates.
@@ -289,7 +289,7 @@ def test_choosing_a_free_period_shows_its_price(client, logged_in, world, car_ta
     data = request_data(world, starts_on="2026-12-12", ends_on="2026-12-16")
     response = client.post("/locations/demander", data=data)
     page = text_of(response)
-    assert "12 décembre 2026 à 09:00" in page
+    assert "samedi 12 décembre à 09:00" in page
     assert "Prix de la location 20,00 €" in page
     assert "Envoyer la demande" in page
 
@@ -369,7 +369,7 @@ def test_my_bookings_lists_only_mine_newest_first_with_status_dates_and_site(cli
     page = text_of(client.get("/locations/"))
     assert page.index(newer.reference) < page.index("L-000001")
     row = (
-        "validée par le référent du 14 décembre 2026 au 18 décembre 2026 "
+        "validée par le référent du lundi 14 décembre au vendredi 18 décembre "
         "Garage solidaire d'Orléans (Orléans)"
     )
     assert row in page
@@ -481,8 +481,8 @@ def test_the_booking_page_shows_dates_site_money_payments_and_is_audited(client,
     page = text_of(response)
     assert f"Location {booking.reference}" in page
     assert "État : confirmée" in page
-    assert "Prise du véhicule 7 décembre 2026 à 09:00" in page
-    assert "Retour du véhicule 11 décembre 2026 à 17:00" in page
+    assert "Prise du véhicule lundi 7 décembre à 09:00" in page
+    assert "Retour du véhicule vendredi 11 décembre à 17:00" in page
     assert "3 rue des Halles, Orléans" in page and "Du lundi au vendredi, 9 h – 17 h" in page
     assert "Prix de la location 20,00 € Déjà payé 5,00 € Reste à payer 15,00 €" in page
     assert "Caution détenue par l'association 150,00 €" in page
@@ -590,7 +590,7 @@ def test_the_beneficiary_asks_to_keep_the_car_longer(client, logged_in, world, r
     assert extension.new_ends_at == datetime(2026, 12, 4, 16, tzinfo=UTC)  # same return time, 17:00
     page = text_of(client.get(f"/locations/{booking.id}"))
     assert "La demande de prolongation est envoyée au référent." in page
-    assert "Retour demandé le 4 décembre 2026 à 17:00 au lieu du 27 novembre 2026 à 17:00." in page
+    assert "Retour demandé le vendredi 4 décembre à 17:00 au lieu du vendredi 27 novembre à 17:00." in page
     assert "Le référent va répondre" in page
     assert "Garder le véhicule plus longtemps" not in page
 
@@ -633,7 +633,7 @@ def test_the_summary_page_holds_what_the_person_needs_on_one_page(client, logged
     page = text_of(response)
     assert f"Récapitulatif de la location {booking.reference}" in page
     assert world["person"].display_name in page
-    assert "Prise du véhicule 7 décembre 2026 à 09:00" in page
+    assert "Prise du véhicule lundi 7 décembre à 09:00" in page
     assert "Garage solidaire d'Orléans 3 rue des Halles, Orléans" in page
     assert "Renault Clio, immatriculation AB-123-CD" in page
     assert "Prix de la location 20,00 €" in page and "Caution 150,00 €" in page

@@ -371,7 +371,7 @@ def pending_extension(world):
 def test_pending_extensions_are_listed_in_the_approval_queue(client, logged_in, world, pending_extension):
     page = text_of(client.get("/locations/a-valider"))
     assert "Demandes de prolongation (1)" in page
-    assert "Retour demandé le 4 décembre 2026 à 17:00 au lieu du 27 novembre 2026 à 17:00." in page
+    assert "Retour demandé le vendredi 4 décembre à 17:00 au lieu du vendredi 27 novembre à 17:00." in page
 
 
 def test_approving_an_extension_moves_the_return_and_the_price(client, logged_in, world, pending_extension):
@@ -388,7 +388,7 @@ def test_approving_an_extension_moves_the_return_and_the_price(client, logged_in
     assert booking.days == 15
     page = text_of(client.get(f"/locations/{booking.id}"))
     assert "La prolongation est acceptée : retour le 4 décembre 2026." in page
-    assert "Retour du véhicule 4 décembre 2026 à 17:00" in page
+    assert "Retour du véhicule vendredi 4 décembre à 17:00" in page
 
 
 def test_refusing_an_extension_needs_a_reason(client, logged_in, world, pending_extension):

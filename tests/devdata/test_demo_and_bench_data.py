@@ -286,3 +286,17 @@ def test_seed_bench_on_demo_asks_for_the_demo_first(runner, app):
     assert "seed-demo" in refused.output
     db.session.rollback()
     assert count(Booking) == 0
+
+
+def test_the_demo_seeded_on_a_weekend_after_christmas_books_on_open_days_in_every_status(app):
+    """The demo sites open Monday to Friday: the running and future rentals move to open days."""
+    with time_machine.travel(datetime(2026, 12, 26, 10, 0, tzinfo=UTC), tick=False):
+        seed_demo(date(2026, 12, 26))
+        db.session.commit()
+    assert set(db.session.scalars(select(Booking.status).distinct())) == set(BookingStatus)
+    from mobility.fleet.opening_hours import schedule_of
+
+    live = db.session.scalars(select(Booking).where(Booking.status.in_([BookingStatus.CONFIRMED, BookingStatus.APPROVED, BookingStatus.REQUESTED])))
+    for booking in live:
+        schedule = schedule_of(booking.vehicle.site_id)
+        assert schedule.is_open_at(booking.starts_at) and schedule.is_open_at(booking.ends_at), booking.reference

@@ -26,6 +26,7 @@ from mobility.booking.pricing import quote, rental_days
 from mobility.booking.services.guards import take_write_lock
 from mobility.core.db import ConstraintViolated, savepoint
 from mobility.core.time import PARIS, utcnow
+from mobility.fleet.opening_hours import closed_message, schedule_of
 from mobility.extensions import db
 
 # Extensions --------------------------------------------------------------------------------
@@ -39,6 +40,11 @@ def request_extension(booking: Booking, new_ends_on: date, actor: User, return_a
     new_ends_at = datetime.combine(new_ends_on, return_at or booking.return_time, tzinfo=PARIS)
     if new_ends_at <= booking.ends_at:
         raise BookingError(_("La nouvelle date de retour doit être après la date prévue."), field="new_ends_on")
+    schedule = schedule_of(booking.vehicle.site_id, new_ends_on)
+    if not schedule.is_open_at(new_ends_at):
+        raise BookingError(
+            closed_message(booking.site.name, schedule, new_ends_at, _("le retour du véhicule")), field="new_ends_on"
+        )
     settings = eligibility_settings()
     maximum = settings.max_days.get(booking.category)
     if maximum is not None and rental_days(booking.starts_on, new_ends_on) > 2 * maximum:

@@ -1,4 +1,10 @@
-"""Handovers: the vehicle given and taken back, its odometer and fuel."""
+"""Handovers: the vehicle given and taken back, its odometer and fuel.
+
+They also keep the booking's held period true to what happens at the counter: a vehicle
+handed over before the booked start is held from the handover (refused, naming the booking,
+when another booking or an unavailability holds it then), and a vehicle comes back at its
+return, early or late (until then a rental past its end holds it: see booking.availability).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +23,12 @@ from mobility.booking.models import (
     HandoverKind,
     PaymentMethod,
 )
+from mobility.booking.availability import holding_bookings, unavailabilities_during
+from mobility.booking.models import VEHICLE_HELD_GUARDS
+from mobility.booking.services.guards import take_write_lock
 from mobility.booking.services.moves import moved
+from mobility.core.db import ConstraintViolated, savepoint
+from mobility.core.templating import weekday_datetime
 from mobility.booking.services.payments import record_handover_deposit
 from mobility.fleet.services import record_odometer
 from mobility.core.time import local, utcnow
@@ -78,14 +89,57 @@ def _record_handover(booking: Booking, kind: HandoverKind, details: HandoverDeta
     return handover
 
 
+def _early_handover_refusal(booking: Booking, now: datetime) -> str | None:
+    """Why the vehicle cannot leave now, before the booked start (None: it can)."""
+    for other in holding_bookings(booking.vehicle_id, now, booking.held_from, now=now, ignoring=booking):
+        if other.is_overdue(now):
+            return _(
+                "Le véhicule n'est pas encore rendu de la location %(reference)s (retour prévu le %(day)s) : il ne peut pas être remis avant le début prévu.",
+                reference=other.reference,
+                day=weekday_datetime(other.ends_at),
+            )
+        return _(
+            "Le véhicule est réservé du %(start)s au %(end)s par la location %(reference)s : il ne peut pas être remis avant le début prévu (%(booked)s).",
+            reference=other.reference,
+            start=weekday_datetime(other.held_from),
+            end=weekday_datetime(other.held_until),
+            booked=weekday_datetime(booking.starts_at),
+        )
+    for unavailable in unavailabilities_during(booking.vehicle_id, now, booking.held_from):
+        return _(
+            "Le véhicule est indisponible du %(start)s au %(end)s : il ne peut pas être remis avant le début prévu (%(booked)s).",
+            start=weekday_datetime(unavailable.starts_at),
+            end=weekday_datetime(unavailable.ends_at),
+            booked=weekday_datetime(booking.starts_at),
+        )
+    return None
+
+
 def check_out(booking: Booking, details: HandoverDetails, actor: User, now: datetime | None = None) -> Booking:
+    take_write_lock()
     now = now or utcnow()
     if not details.contract_signed:
         raise BookingError(
             _("Le contrat doit être imprimé et signé par les deux parties avant la remise du véhicule."),
             field="contract_signed",
         )
+    if now < booking.held_from:
+        refusal = _early_handover_refusal(booking, now)
+        if refusal is not None:
+            raise BookingError(refusal)
     _record_handover(booking, HandoverKind.CHECK_OUT, details, actor, local(now).date())
+    if now < booking.held_from:
+        # Held from the handover: the same guards as for a booking refuse a lost race.
+        try:
+            with savepoint():
+                booking.held_from = now
+        except ConstraintViolated as violated:
+            if violated.name not in VEHICLE_HELD_GUARDS:
+                raise violated.error from None
+            raise BookingError(
+                _early_handover_refusal(booking, now)
+                or _("Le véhicule vient d'être réservé sur cette période : il ne peut pas être remis avant le début prévu.")
+            ) from None
     if details.deposit_received:
         record_handover_deposit(booking, details.deposit_method, details.deposit_receipt_number, actor, local(now).date())
     return moved(booking, Action.CHECK_OUT, actor)
@@ -94,4 +148,9 @@ def check_out(booking: Booking, details: HandoverDetails, actor: User, now: date
 def return_vehicle(booking: Booking, details: HandoverDetails, actor: User, now: datetime | None = None) -> Booking:
     now = now or utcnow()
     _record_handover(booking, HandoverKind.RETURN, details, actor, local(now).date())
-    return moved(booking, Action.RETURN, actor)
+    moved(booking, Action.RETURN, actor)
+    # Held until it is back: a late return kept it past the booked end, an early one freed it.
+    # Set once the booking no longer holds the vehicle, so that no guard weighs it.
+    booking.held_until = max(now, booking.held_from)
+    db.session.flush()
+    return booking

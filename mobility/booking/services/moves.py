@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -29,8 +30,10 @@ from mobility.core.time import utcnow
 from mobility.extensions import db
 from mobility.fleet.availability import local_day_of_last_moment
 from mobility.fleet.models import (
+    Site,
     Vehicle,
 )
+from mobility.territory.geography import distance_km
 
 # Moves -------------------------------------------------------------------------------------
 
@@ -83,8 +86,51 @@ def could_be_offered_but_held(vehicle: Vehicle, booking: Booking) -> bool:
     )
 
 
-def confirm(booking: Booking, actor: User, vehicle: Vehicle | None = None) -> Booking:
-    """Confirm with the vehicle picked at request time, or swap it for another free one."""
+def site_change(booking: Booking, vehicle: Vehicle) -> SiteChange | None:
+    """What a swap to that vehicle changes for the person: another site (None: the same one)."""
+    if vehicle.site_id == booking.vehicle.site_id:
+        return None
+    return SiteChange(
+        previous=booking.vehicle.site,
+        site=vehicle.site,
+        distance_km=distance_km(booking.beneficiary.commune_insee, vehicle.site.commune_insee),
+        commune_name=booking.beneficiary.commune.name,
+    )
+
+
+@dataclass(frozen=True)
+class SiteChange:
+    previous: Site
+    site: Site
+    distance_km: int | None
+    commune_name: str
+
+    def words(self) -> str:
+        """« Le véhicule est à prendre à Site B, 3 rue…, Gien : à 34 km de Châlette-sur-Loing (à vol d'oiseau). »"""
+        where = f"{self.site.name}, {self.site.address}, {self.site.commune.name}"
+        if self.distance_km is None:
+            return _("Le véhicule est à prendre et rendre à un autre site : %(where)s.", where=where)
+        if self.distance_km == 0:
+            return _(
+                "Le véhicule est à prendre et rendre à un autre site : %(where)s, dans la commune de la personne (%(commune)s).",
+                where=where,
+                commune=self.commune_name,
+            )
+        return _(
+            "Le véhicule est à prendre et rendre à un autre site : %(where)s, à %(km)s km de %(commune)s (à vol d'oiseau), au lieu de %(previous)s.",
+            where=where,
+            km=self.distance_km,
+            commune=self.commune_name,
+            previous=self.previous.name,
+        )
+
+
+def confirm(
+    booking: Booking, actor: User, vehicle: Vehicle | None = None, site_change_confirmed: bool = False
+) -> Booking:
+    """Confirm with the vehicle picked at request time, or swap it for another free one. A swap
+    to another site needs `site_change_confirmed` (the staff said they will tell the person,
+    who is told by message too)."""
     take_write_lock()
     if vehicle is not None and vehicle.id != booking.vehicle_id:
         # Only what the page offered: the association's free vehicles of the category, by the one
@@ -104,6 +150,14 @@ def confirm(booking: Booking, actor: User, vehicle: Vehicle | None = None) -> Bo
                 ),
                 field="vehicle_id",
             )
+        change = site_change(booking, vehicle)
+        if change is not None and not site_change_confirmed:
+            raise BookingError(
+                change.words()
+                + " "
+                + _("Cochez « La personne est prévenue du changement de site » pour confirmer ; sinon, rien n'est changé."),
+                field="site_change_confirmed",
+            )
         previous = booking.vehicle
         try:
             with savepoint():
@@ -118,7 +172,12 @@ def confirm(booking: Booking, actor: User, vehicle: Vehicle | None = None) -> Bo
                 field="vehicle_id",
             ) from None
         reason = _("Véhicule changé : %(before)s remplacé par %(after)s.", before=previous.label, after=vehicle.label)
-        return moved(booking, Action.CONFIRM, actor, reason)
+        if change is not None:
+            reason += " " + change.words()
+        moved(booking, Action.CONFIRM, actor, reason)
+        if change is not None:
+            notifications.site_changed(booking, change.previous, change.distance_km)
+        return booking
     return moved(booking, Action.CONFIRM, actor)
 
 

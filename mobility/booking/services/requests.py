@@ -13,7 +13,6 @@ from mobility.audit.services import record
 from mobility.auth.models import Role, User
 from mobility.beneficiaries.models import Beneficiary
 from mobility.booking import notifications
-from mobility.booking.availability import Snapshot, free_vehicles, free_vehicles_query
 from mobility.booking.eligibility import (
     NotEligible,
     Purpose,
@@ -21,6 +20,7 @@ from mobility.booking.eligibility import (
     check_eligibility,
     eligibility_settings,
 )
+from mobility.booking.availability import Snapshot, closed_refusal, free_vehicles, free_vehicles_query
 from mobility.booking.errors import BookingError
 from mobility.booking.lifecycle import Action, move
 from mobility.booking.models import (
@@ -283,6 +283,16 @@ def check_times(details: RequestDetails) -> None:
     starts_at, ends_at = details.period()
     if ends_at <= starts_at:
         raise BookingError(_("L'heure de retour doit être après l'heure de prise en charge."), field="return_time")
+    # A pickup or a return when no site of the basin (or the chosen vehicle's) is open: said with
+    # the site's hours, rather than as "nothing free".
+    site = None
+    if details.vehicle_id is not None:
+        vehicle = db.session.get(Vehicle, details.vehicle_id)
+        site = vehicle.site if vehicle is not None else None
+    refusal = closed_refusal(details.category, starts_at, ends_at, details.basin_id, site)
+    if refusal is not None:
+        field_name, message = refusal
+        raise BookingError(message, field=field_name)
 
 
 def preview(beneficiary: Beneficiary, details: RequestDetails, now: datetime | None = None) -> Preview:
