@@ -25,6 +25,7 @@ from mobility.auth.admin_views import bp as accounts_admin_bp
 from mobility.auth.commune_views import bp as communes_admin_bp
 from mobility.auth.loader import load_user
 from mobility.auth.views import bp as auth_bp
+from mobility.beneficiaries import ports as beneficiary_ports
 from mobility.beneficiaries.views import bp as beneficiaries_bp
 from mobility.booking.admin_views import bp as tariffs_bp
 from mobility.booking.availability import BookingHoldings
@@ -32,6 +33,7 @@ from mobility.booking.commands import expire_bookings_command
 from mobility.booking.eligibility import settings_from_config
 from mobility.booking.fleet_views import bp as booking_fleet_bp
 from mobility.booking.settings import BookingSettings
+from mobility.booking.person import BookingRentalsOfPerson
 from mobility.booking.planning import BookingHistory, BookingPlanning
 from mobility.booking.views import bp as booking_bp
 from mobility.cession.views import bp as cession_bp
@@ -114,6 +116,7 @@ def plug_domains(app: Flask) -> None:
         planning_sources=(BookingPlanning(),),
         vehicle_histories=(BookingHistory(),),
     )
+    beneficiary_ports.plug(app, rentals_of_person=BookingRentalsOfPerson())
 
 
 def select_locale() -> str:

@@ -9,7 +9,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import format_currency
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
@@ -348,7 +347,7 @@ def sites():
 
 def _site_form(site: Site | None = None) -> SiteForm:
     form = SiteForm(obj=site)
-    communes = list(db.session.scalars(select(Commune).order_by(Commune.name)))
+    communes = Commune.all_ordered()
     form.set_choices(communes, EmploymentBasin.all_ordered())
     return form
 
