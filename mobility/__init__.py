@@ -42,6 +42,7 @@ from mobility.extensions import babel, csrf, db, limiter, login_manager, migrate
 from mobility.fleet.availability_views import bp as availability_bp
 from mobility.fleet import ports as fleet_ports
 from mobility.fleet.planning_views import bp as planning_bp
+from mobility.fleet.settings import FleetSettings
 from mobility.fleet.views import bp as fleet_bp
 from mobility.main import errors
 from mobility.main.views import bp as main_bp
@@ -70,6 +71,7 @@ def create_app(config: dict | None = None) -> Flask:
     # A bad value stops the service at start, naming the setting, not at the first request.
     settings_from_config(app.config)
     core_settings.install(app, BookingSettings.from_config(app.config))
+    core_settings.install(app, FleetSettings.from_config(app.config))
 
     register_extensions(app)
     plug_domains(app)

@@ -43,6 +43,7 @@ from mobility.core.boundary import parse_bounded_int
 from mobility.extensions import db
 from mobility.fleet import access as fleet_access
 from mobility.fleet.models import Site, Vehicle
+from mobility.fleet.services import ImplausibleOdometer
 from mobility.core.templating import money
 
 bp = Blueprint("booking_fleet", __name__, url_prefix="/flotte/locations")
@@ -169,8 +170,23 @@ def _handover_details(form: HandoverForm) -> services.HandoverDetails:
         deposit_received=bool(form.deposit_received.data) if "deposit_received" in form else False,
         contract_signed=bool(form.contract_signed.data) if "contract_signed" in form else False,
         incident_report=form.incident_report.data if "incident_report" in form else None,
+        odometer_confirmed=bool(form.odometer_confirmed.data),
         **values,
     )
+
+
+def _asking_about_the_odometer(form: HandoverForm, handover):
+    """Run the handover; when the fleet asks whether an implausible reading is right, the form
+    shows the question's checkbox."""
+
+    def run():
+        try:
+            return handover()
+        except ImplausibleOdometer:
+            form.implausible_asked = True
+            raise
+
+    return run
 
 
 @bp.route("/<int:booking_id>/remise", methods=["GET", "POST"])
@@ -187,7 +203,7 @@ def check_out(booking_id: int):
     )
     if form.validate_on_submit():
         details = _handover_details(form)
-        if save_or_show(form, lambda: services.check_out(booking, details, current_user)):
+        if save_or_show(form, _asking_about_the_odometer(form, lambda: services.check_out(booking, details, current_user))):
             flash(
                 _(
                     "Le véhicule %(plate)s est remis : la location %(reference)s est en cours.",
@@ -227,7 +243,9 @@ def return_vehicle(booking_id: int):
         )
     if form.validate_on_submit():
         details = _handover_details(form)
-        if save_or_show(form, lambda: services.return_vehicle(booking, details, current_user)):
+        if save_or_show(
+            form, _asking_about_the_odometer(form, lambda: services.return_vehicle(booking, details, current_user))
+        ):
             flash(
                 _(
                     "Le retour du véhicule %(plate)s est enregistré : la location %(reference)s est terminée.",

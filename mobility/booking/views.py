@@ -182,7 +182,8 @@ def _choose_beneficiary():
 @role_required(Role.BENEFICIARY, Role.REFERENT)
 def request_form():
     if current_user.role is Role.REFERENT and not request.args.get("beneficiaire"):
-        return _choose_beneficiary()
+        # Whom for is chosen with a GET: a POST here has nothing to send.
+        return _choose_beneficiary() if request.method == "GET" else redirect(url_for("booking.request_form"), 303)
     person = _requested_person()
     if person is None:
         return render_template("booking/no_file.html")

@@ -38,6 +38,8 @@ class HandoverDetails:
     deposit_received: bool = False
     contract_signed: bool = False
     incident_report: str | None = None
+    # Ticked after the fleet asked whether a reading far above the plausible distance is right.
+    odometer_confirmed: bool = False
 
 
 def _record_handover(booking: Booking, kind: HandoverKind, details: HandoverDetails, actor: User, day: date) -> Handover:
@@ -52,6 +54,7 @@ def _record_handover(booking: Booking, kind: HandoverKind, details: HandoverDeta
         actor,
         km_field="odometer_km",
         day_field=None,
+        implausible_confirmed=details.odometer_confirmed,
     )
     handover = Handover(
         booking=booking,
