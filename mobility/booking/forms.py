@@ -229,7 +229,7 @@ class ExtensionRequestForm(BaseForm):
         _l("Nouveau dernier jour"),
         validators=[InputRequired(_l("Saisissez le nouveau dernier jour de la location."))],
         format="%Y-%m-%d",
-        description=_l("Votre référent décide ; l'heure de retour reste la même."),
+        description=_l("Le référent décide ; l'heure de retour reste la même."),
     )
 
 

@@ -78,14 +78,13 @@ def test_on_a_phone_the_menu_folds_and_the_first_question_is_on_the_first_screen
 def _with_a_request(data_maker) -> dict:
     from datetime import UTC, datetime
 
+    from mobility.beneficiaries.models import Beneficiary
     from mobility.booking.models import BookingStatus
     from mobility.extensions import db
+    from mobility.fleet.models import Vehicle
     from tests.booking.factories import BookingFactory
-    from tests.fleet.factories import VehicleFactory  # noqa: F401 - the car comes from the maker
 
     data = data_maker()
-    from mobility.beneficiaries.models import Beneficiary
-    from mobility.fleet.models import Vehicle
 
     person = db.session.get(Beneficiary, data["person_id"])
     vehicle = db.session.get(Vehicle, data["vehicle_ids"][0])
@@ -131,8 +130,6 @@ def test_the_referent_file_page_passes_axe(page, make_data, size):
 
 
 def _fleet_vehicle_with_a_reading() -> dict:
-    from datetime import date
-
     from tests.factories import UserFactory
     from tests.fleet.factories import OdometerReadingFactory, SiteFactory, VehicleFactory
 
@@ -140,7 +137,6 @@ def _fleet_vehicle_with_a_reading() -> dict:
     vehicle = VehicleFactory(site=site)
     OdometerReadingFactory(vehicle=vehicle, read_on=today_in_france() - timedelta(days=2), km=54800)
     user = UserFactory(fleet=True, organisation=site.association)
-    assert isinstance(today_in_france(), date)
     return {"email": user.email, "vehicle_id": vehicle.id}
 
 
