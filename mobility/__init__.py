@@ -25,6 +25,7 @@ from mobility.auth.admin_views import bp as accounts_admin_bp
 from mobility.auth.commune_views import bp as communes_admin_bp
 from mobility.auth.loader import load_user
 from mobility.auth.views import bp as auth_bp
+from mobility.beneficiaries import ports as beneficiary_ports
 from mobility.beneficiaries.views import bp as beneficiaries_bp
 from mobility.booking.admin_views import bp as tariffs_bp
 from mobility.booking.availability import BookingHoldings
@@ -32,9 +33,9 @@ from mobility.booking.commands import expire_bookings_command
 from mobility.booking.eligibility import settings_from_config
 from mobility.booking.fleet_views import bp as booking_fleet_bp
 from mobility.booking.settings import BookingSettings
+from mobility.booking.person import BookingRentalsOfPerson
 from mobility.booking.planning import BookingHistory, BookingPlanning
 from mobility.booking.personal_data import BookingPersonalData
-from mobility.beneficiaries import ports as beneficiary_ports
 from mobility.booking.views import bp as booking_bp
 from mobility.booking import ports as booking_ports
 from mobility.cession.views import bp as cession_bp
@@ -43,6 +44,7 @@ from mobility.extensions import babel, csrf, db, limiter, login_manager, migrate
 from mobility.fleet.availability_views import bp as availability_bp
 from mobility.fleet import ports as fleet_ports
 from mobility.fleet.planning_views import bp as planning_bp
+from mobility.fleet.settings import FleetSettings
 from mobility.fleet.views import bp as fleet_bp
 from mobility.fines.history import FineHistory
 from mobility.fines.views import bp as fines_bp
@@ -77,6 +79,7 @@ def create_app(config: dict | None = None) -> Flask:
     core_settings.install(app, settings_from_config(app.config))
     core_settings.install(app, BookingSettings.from_config(app.config))
     core_settings.install(app, IncidentSettings.from_config(app.config))
+    core_settings.install(app, FleetSettings.from_config(app.config))
 
     register_extensions(app)
     plug_domains(app)
@@ -125,7 +128,11 @@ def plug_domains(app: Flask) -> None:
         vehicle_events=(FineHistory(), IncidentVehicleEvents()),
     )
     booking_ports.plug(app, handover_conditions=(IncidentConditions(),))
-    beneficiary_ports.plug(app, personal_data_sources=(BookingPersonalData(),))
+    beneficiary_ports.plug(
+        app,
+        personal_data_sources=(BookingPersonalData(),),
+        rentals_of_person=BookingRentalsOfPerson(),
+    )
 
 
 def select_locale() -> str:

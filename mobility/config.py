@@ -241,6 +241,7 @@ def build_config(instance_path: Path) -> dict:
         "BOOKING_MAX_PAYMENT_FACTOR": _env_int("BOOKING_MAX_PAYMENT_FACTOR", 2),
         # Waiting queue: how long the first person waiting has to accept a freed vehicle.
         "WAITING_OFFER_HOURS": _env_int("WAITING_OFFER_HOURS", 48),
+        "ODOMETER_MAX_KM_PER_DAY": _env_int("ODOMETER_MAX_KM_PER_DAY", 1000),
         # Reporting: the exports' pseudonym key, the public tables' secrecy threshold, and
         # how many days of nightly exports instance/exports/ keeps.
         "EXPORT_PSEUDONYM_KEY": export_pseudonym_key,

@@ -184,7 +184,7 @@ def followed_beneficiaries(user: User):
     return (
         visible_beneficiaries(user)
         .order_by(None)
-        .order_by(Beneficiary.last_name, Beneficiary.first_name, Beneficiary.id)
+        .order_by(Beneficiary.sort_key, Beneficiary.id)
     )
 
 

@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from mobility.core.french import elide
 from mobility.auth.forms import CommuneBasinForm
 from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
@@ -21,7 +22,7 @@ bp = Blueprint("communes_admin", __name__, url_prefix="/admin/communes")
 @role_required(Role.ADMIN)
 def communes():
     basin_code = request.args.get("bassin", "")
-    query = select(Commune).join(Commune.basin).order_by(Commune.name)
+    query = select(Commune).join(Commune.basin).order_by(Commune.sort_key, Commune.name)
     if basin_code:
         query = query.where(EmploymentBasin.code == basin_code)
     search = request.args.get("q", "").strip()[:80]
@@ -47,8 +48,8 @@ def edit_commune(insee_code: str):
         commune.basin_id = form.basin_id.data
         db.session.commit()
         flash(
-            _("%(commune)s est maintenant dans le bassin de %(basin)s.",
-              commune=commune.name, basin=db.session.get(EmploymentBasin, form.basin_id.data).name),
+            elide(_("%(commune)s est maintenant dans le bassin de %(basin)s.",
+                    commune=commune.name, basin=db.session.get(EmploymentBasin, form.basin_id.data).name)),
             "success",
         )
         return redirect(url_for("communes_admin.communes"))

@@ -13,14 +13,16 @@ from mobility.core.siret import normalise_siret
 
 EMAIL_REQUIRED = _l("Saisissez votre adresse e-mail.")
 EMAIL_INVALID = _l("Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.")
+# For the address of someone else (an admin inviting a professional).
+PERSON_EMAIL_REQUIRED = _l("Saisissez l'adresse e-mail de la personne.")
 
 
-def email_field(label=_l("Adresse e-mail")):
+def email_field(label=_l("Adresse e-mail"), required_message=EMAIL_REQUIRED):
     return EmailField(
         label,
         filters=[strip_filter],
         validators=[
-            DataRequired(EMAIL_REQUIRED),
+            DataRequired(required_message),
             Length(max=254, message=_l("L'adresse e-mail ne doit pas dépasser 254 caractères.")),
             EmailAddress(EMAIL_INVALID),
         ],
@@ -163,7 +165,8 @@ class OrganisationForm(BaseForm):
 
 
 class UserForm(BaseForm):
-    email = email_field()
+    # Filled by an admin about someone else: the messages speak of "la personne".
+    email = email_field(_l("Adresse e-mail de la personne"), PERSON_EMAIL_REQUIRED)
     full_name = StringField(
         _l("Prénom et nom"),
         filters=[strip_filter],

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.auth.models import Organisation, User
+from mobility.core.french import sort_key as french_sort_key, sort_key_column_type
 from mobility.core.types import UTCDateTime, str_enum
 from mobility.core.time import utcnow
 from mobility.extensions import db
@@ -54,6 +55,8 @@ class Beneficiary(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(String(80))
     last_name: Mapped[str] = mapped_column(String(80))
+    # Last name then first name as a French reader files them (accents ignored).
+    sort_key: Mapped[str] = mapped_column(sort_key_column_type(170), server_default="", index=True)
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(20))
     birth_date: Mapped[date | None] = mapped_column(Date)
@@ -158,3 +161,9 @@ class Beneficiary(db.Model):
         return self.has_licence_b and (
             self.licence_b_expires_on is None or self.licence_b_expires_on >= day
         )
+
+
+@event.listens_for(Beneficiary, "before_insert")
+@event.listens_for(Beneficiary, "before_update")
+def _file_beneficiary(mapper, connection, beneficiary: Beneficiary) -> None:
+    beneficiary.sort_key = french_sort_key(beneficiary.last_name, beneficiary.first_name)

@@ -13,6 +13,7 @@ from mobility.audit.services import record
 from mobility.auth.models import Role, User
 from mobility.auth.services import AccountError, create_user, send_invitation
 from mobility.beneficiaries.models import Beneficiary
+from mobility.core.french import sorted_french
 from mobility.extensions import db
 from mobility.notify.models import ContactChoice
 from mobility.notify.phones import is_mobile
@@ -39,12 +40,12 @@ class BeneficiaryError(AccountError):
 
 
 def referents_of(organisation_id: int) -> list[User]:
-    return list(
+    """The organisation's active référents, in French alphabetical order (a handful: sorted here)."""
+    return sorted_french(
         db.session.scalars(
-            select(User)
-            .where(User.organisation_id == organisation_id, User.role == Role.REFERENT, User.active)
-            .order_by(User.full_name)
-        )
+            select(User).where(User.organisation_id == organisation_id, User.role == Role.REFERENT, User.active)
+        ),
+        key=lambda user: user.full_name,
     )
 
 
@@ -64,7 +65,7 @@ def visible_beneficiaries(user: User, search: str = ""):
                 func.lower(Beneficiary.first_name).like(pattern),
             )
         )
-    return query.order_by(Beneficiary.last_name, Beneficiary.first_name)
+    return query.order_by(Beneficiary.sort_key, Beneficiary.id)
 
 
 def get_visible_beneficiary(beneficiary_id: int, user: User) -> Beneficiary | None:

@@ -5,7 +5,6 @@ import json
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
@@ -14,7 +13,9 @@ from mobility.beneficiaries.forms import BeneficiaryForm, OwnContactChoiceForm
 from mobility.beneficiaries.models import Beneficiary
 from mobility.beneficiaries.personal_data import personal_data
 from mobility.beneficiaries.personal_data import record_export as services_record_export
+from mobility.beneficiaries.ports import rentals_for_file
 from mobility.core.boundary import page_number
+from mobility.core.french import elide
 from mobility.extensions import db
 from mobility.notify.models import ContactChoice
 from mobility.territory.models import Commune
@@ -32,7 +33,7 @@ def beneficiary_or_404(beneficiary_id: int) -> Beneficiary:
 
 def _form(beneficiary: Beneficiary | None = None) -> BeneficiaryForm:
     form = BeneficiaryForm(obj=beneficiary)
-    communes = list(db.session.scalars(select(Commune).order_by(Commune.name)))
+    communes = Commune.all_ordered()
     form.set_choices(communes, services.referents_of(current_user.organisation_id))
     if request.method == "GET":
         if beneficiary is None:
@@ -78,7 +79,7 @@ def create():
             form[exc.field].errors.append(exc.message)
         else:
             db.session.commit()
-            flash(_("La fiche de %(name)s est créée.", name=beneficiary.display_name), "success")
+            flash(elide(_("La fiche de %(name)s est créée.", name=beneficiary.display_name)), "success")
             return redirect(url_for("beneficiaries.show", beneficiary_id=beneficiary.id))
     status = 422 if request.method == "POST" else 200
     return render_template("beneficiaries/form.html", form=form, beneficiary=None), status
@@ -90,7 +91,9 @@ def show(beneficiary_id: int):
     beneficiary = beneficiary_or_404(beneficiary_id)
     services.record_read(beneficiary, current_user)
     db.session.commit()
-    return render_template("beneficiaries/show.html", beneficiary=beneficiary)
+    return render_template(
+        "beneficiaries/show.html", beneficiary=beneficiary, file=rentals_for_file(beneficiary, current_user)
+    )
 
 
 @bp.route("/beneficiaires/<int:beneficiary_id>/modifier", methods=["GET", "POST"])
@@ -113,7 +116,7 @@ def edit(beneficiary_id: int):
             form[exc.field].errors.append(exc.message)
         else:
             db.session.commit()
-            flash(_("La fiche de %(name)s est enregistrée.", name=beneficiary.display_name), "success")
+            flash(elide(_("La fiche de %(name)s est enregistrée.", name=beneficiary.display_name)), "success")
             return redirect(url_for("beneficiaries.show", beneficiary_id=beneficiary.id))
     if request.method == "GET":
         services.record_read(beneficiary, current_user)

@@ -87,6 +87,10 @@ class ConfirmForm(BaseForm):
 class HandoverForm(BaseForm):
     """What both parties look at when the vehicle leaves or comes back."""
 
+    odometer_confirmed = BooleanField(_l("Ce kilométrage est juste : je le confirme"))
+    # Set by the page when the fleet has asked whether an implausible reading is right.
+    implausible_asked = False
+
     odometer_km = FrenchIntegerField(
         _l("Kilométrage au compteur"),
         validators=[

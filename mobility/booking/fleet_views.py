@@ -46,6 +46,7 @@ from mobility.core.db import commit_keeping_loaded
 from mobility.extensions import db
 from mobility.fleet import access as fleet_access
 from mobility.fleet.models import Site, Vehicle
+from mobility.fleet.services import ImplausibleOdometer
 from mobility.core.templating import money
 from wtforms.fields.choices import SelectChoice
 from mobility.territory.geography import distance_km
@@ -206,8 +207,23 @@ def _handover_details(form: HandoverForm) -> services.HandoverDetails:
         incident_report=form.incident_report.data if "incident_report" in form else None,
         deposit_method=form.deposit_method.data if "deposit_method" in form else None,
         deposit_receipt_number=form.deposit_receipt_number.data if "deposit_receipt_number" in form else None,
+        odometer_confirmed=bool(form.odometer_confirmed.data),
         **values,
     )
+
+
+def _asking_about_the_odometer(form: HandoverForm, handover):
+    """Run the handover; when the fleet asks whether an implausible reading is right, the form
+    shows the question's checkbox."""
+
+    def run():
+        try:
+            return handover()
+        except ImplausibleOdometer:
+            form.implausible_asked = True
+            raise
+
+    return run
 
 
 @bp.route("/<int:booking_id>/remise", methods=["GET", "POST"])
@@ -224,7 +240,14 @@ def check_out(booking_id: int):
     )
     if form.validate_on_submit():
         details = _handover_details(form)
-        if save_or_show(form, _with_condition(booking, lambda: services.check_out(booking, details, current_user), at_return=False)):
+        if save_or_show(
+            form,
+            _with_condition(
+                booking,
+                _asking_about_the_odometer(form, lambda: services.check_out(booking, details, current_user)),
+                at_return=False,
+            ),
+        ):
             flash(
                 _(
                     "Le véhicule %(plate)s est remis : la location %(reference)s est en cours.",
@@ -265,7 +288,7 @@ def return_vehicle(booking_id: int):
     if form.validate_on_submit():
         details = _handover_details(form)
         new_damage = form.damage_notes.data if form.new_damage.data else None
-        returning = lambda: services.return_vehicle(booking, details, current_user)  # noqa: E731
+        returning = _asking_about_the_odometer(form, lambda: services.return_vehicle(booking, details, current_user))
         saved = save_or_show(form, _with_condition(booking, returning, at_return=True, new_damage=new_damage))
         if saved:
             if isinstance(saved, list):

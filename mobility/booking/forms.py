@@ -133,6 +133,22 @@ class RequestForm(BaseForm):
         self.pickup_time.choices = time_choices(*default_times, open_slots=open_slots)
         self.return_time.choices = time_choices(*default_times, open_slots=open_slots)
 
+    def speak_of_the_person(self) -> None:
+        """A référent fills the form for someone else: its questions speak of "la personne"."""
+        self.basin_id.description = _l(
+            "Par défaut, celui de la commune de la personne. "
+            "Le véhicule est pris et rendu sur un site de ce bassin."
+        )
+        self.starts_on.description = _l("Le jour où la personne prend le véhicule.")
+        self.ends_on.description = _l(
+            "Le jour où la personne rend le véhicule (le même jour que le premier, si besoin)."
+        )
+        self.purpose.label.text = _l("Pour quoi la personne a-t-elle besoin du véhicule ?")
+        self.purpose_detail.description = _l(
+            "Facultatif, sauf pour « Autre démarche vers l'emploi » : dites alors en quelques mots en quoi "
+            "la location aide la personne vers l'emploi."
+        )
+
     def validate_basin_id(self, field):
         if field.data not in self._basin_ids:
             raise ValidationError(_l("Choisissez un bassin d'emploi dans la liste."))
@@ -220,7 +236,7 @@ class ExtensionRequestForm(BaseForm):
         _l("Nouveau dernier jour"),
         validators=[InputRequired(_l("Saisissez le nouveau dernier jour de la location."))],
         format="%Y-%m-%d",
-        description=_l("Votre référent décide ; l'heure de retour reste la même."),
+        description=_l("Le référent décide ; l'heure de retour reste la même."),
     )
 
 

@@ -17,12 +17,23 @@ from functools import partial
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
 
 from mobility.audit.models import AuditAction
 from mobility.audit.services import record
@@ -44,6 +55,7 @@ from mobility.booking.forms import (
     RequestForm,
 )
 from mobility.booking.lifecycle import Action, IllegalMove, can
+from mobility.booking.person import current_booking
 from mobility.booking.models import (
     Booking,
     BookingStatus,
@@ -112,17 +124,16 @@ def _person_args(person: Beneficiary) -> dict:
     return {"beneficiaire": person.id} if current_user.role is Role.REFERENT else {}
 
 
-def _request_form(person: Beneficiary) -> RequestForm:
-    form = RequestForm()
+def _request_form(person: Beneficiary, formdata=None) -> RequestForm:
+    """The request form; from `formdata` (a request kept in the session) when given, else from
+    the POST, else with the defaults."""
+    form = RequestForm(formdata=formdata, meta={"csrf": False}) if formdata is not None else RequestForm()
     categories = eligibility_settings().offered_categories
     defaults = (services.default_pickup_time(), services.default_return_time())
     form.set_choices(categories, cached.basins(), _today(), defaults, offered_slots())
     if current_user.role is Role.REFERENT:
-        form.basin_id.description = _(
-            "Par défaut, celui de la commune de la personne. "
-            "Le véhicule est pris et rendu sur un site de ce bassin."
-        )
-    if request.method == "GET":
+        form.speak_of_the_person()
+    if request.method == "GET" and formdata is None:
         form.basin_id.data = person.commune.basin_id
         form.pickup_time.data = defaults[0].strftime("%H:%M")
         form.return_time.data = defaults[1].strftime("%H:%M")
@@ -162,6 +173,7 @@ def _render_request(person: Beneficiary, form: RequestForm, page: RequestPage, s
             person_args=_person_args(person),
             for_someone_else=current_user.role is Role.REFERENT,
             offer_hours=services.offer_hours(),
+            active_booking=current_booking(person),
         ),
         status,
     )
@@ -177,10 +189,13 @@ def _choose_beneficiary():
 @role_required(Role.BENEFICIARY, Role.REFERENT)
 def request_form():
     if current_user.role is Role.REFERENT and not request.args.get("beneficiaire"):
-        return _choose_beneficiary()
+        # Whom for is chosen with a GET: a POST here has nothing to send.
+        return _choose_beneficiary() if request.method == "GET" else redirect(url_for("booking.request_form"), 303)
     person = _requested_person()
     if person is None:
         return render_template("booking/no_file.html")
+    if request.method == "GET" and request.args.get("etape") in KEPT_STEPS:
+        return _kept_request(person, request.args["etape"])
     form = _request_form(person)
     page = RequestPage(refusals=[])
     if not form.validate_on_submit():
@@ -188,8 +203,32 @@ def request_form():
     step = request.form.get("step", "preview")
     if step == "send":
         return _send_request(person, form)
-    if step == "edit":
+    # The price, or the form to change: shown at an address of their own, answered to a GET,
+    # so that Back and reload never offer to send a form again. The request waits in the
+    # session (not in the address: its purpose would end up in access logs).
+    session[KEPT_REQUEST] = {"person": person.id, "values": form.values()}
+    step = "modifier" if step == "edit" else "prix"
+    return redirect(url_for("booking.request_form", etape=step, **_person_args(person)), 303)
+
+
+# Steps shown again with GET from the request kept in the session.
+KEPT_STEPS = ("prix", "modifier")
+KEPT_REQUEST = "booking_request"
+
+
+def _kept_request(person: Beneficiary, step: str):
+    kept = session.get(KEPT_REQUEST)
+    if not kept or kept.get("person") != person.id:
+        # Nothing kept for this person (another browser, an old address): the empty form.
+        return redirect(url_for("booking.request_form", **_person_args(person)))
+    form = _request_form(person, formdata=MultiDict(kept["values"]))
+    page = RequestPage(refusals=[])
+    if not form.validate() or step == "modifier":
         return _render_request(person, form, page, 200)
+    return _show_preview(person, form, page)
+
+
+def _show_preview(person: Beneficiary, form: RequestForm, page: RequestPage):
     try:
         preview = services.preview(person, form.details())
     except BookingError as exc:
@@ -495,17 +534,25 @@ def _back_to(booking: Booking) -> str:
     return url_for("booking.show", booking_id=booking.id)
 
 
-@bp.post("/<int:booking_id>/annuler")
+@bp.route("/<int:booking_id>/annuler", methods=["GET", "POST"])
 @login_required
 def cancel(booking_id: int):
+    """Cancelling asks first: the booking page links here, this page says what cancelling
+    means and sends the confirmed form. A POST without the confirmation changes nothing."""
     booking = access.booking_or_404(booking_id, current_user)
     form = CancelForm(prefix="cancel")
-    if form.validate_on_submit() and save_on_page(
-        form, lambda: services.cancel(booking, current_user, form.reason.data)
-    ):
-        flash(_("La location %(reference)s est annulée.", reference=booking.reference), "success")
+    if request.method == "POST":
+        if request.form.get("confirmed") != "yes":
+            return redirect(url_for("booking.cancel", booking_id=booking.id), 303)
+        if form.validate_on_submit() and save_on_page(
+            form, lambda: services.cancel(booking, current_user, form.reason.data)
+        ):
+            flash(_("La location %(reference)s est annulée.", reference=booking.reference), "success")
+            return redirect(url_for("booking.show", booking_id=booking.id))
+    elif not can(booking, Action.CANCEL, current_user.role):
+        flash(_("Cette location ne peut plus être annulée."), "error")
         return redirect(url_for("booking.show", booking_id=booking.id))
-    return _render_show(booking, 422, cancel_form=form)
+    return render_template("booking/cancel.html", booking=booking, form=form), _status()
 
 
 @bp.post("/<int:booking_id>/valider")

@@ -69,6 +69,7 @@ class ConventionForm(BaseForm):
     )
     obligations = TextAreaField(
         _l("Obligations de l'association"), filters=[empty_to_none],
+        validators=[Length(max=4000, message=_l("4 000 caractères au plus."))],
         description=_l("Par exemple : rapport d'activité annuel, usage exclusif pour le dispositif."),
     )
     document = FileField(_l("Convention signée (PDF, facultatif)"), description=FILE_HINT, render_kw=FILE_ACCEPT)

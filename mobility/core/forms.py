@@ -9,9 +9,20 @@ import re
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import (
+    DateField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, StopValidation, ValidationError
+from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
 from mobility.core import boundary
 from mobility.core.siret import is_valid_siret
@@ -47,6 +58,19 @@ class BaseForm(FlaskForm):
                     field.errors.append(str(boundary.DATE_OUT_OF_RANGE_MESSAGE))
                     valid = False
         return valid
+
+
+# Addresses, passwords and phone numbers have a technical limit nobody reaches: not worth a line.
+_UNSPOKEN_LIMITS = (EmailField, PasswordField, TelField)
+
+
+def text_limit(field) -> int | None:
+    """The most characters a text field takes (its Length validator), for the page to say so
+    and the input to carry it as maxlength; None for other fields."""
+    if not isinstance(field, StringField | TextAreaField) or isinstance(field, _UNSPOKEN_LIMITS):
+        return None
+    limits = [v.max for v in field.validators if isinstance(v, Length) and v.max is not None and v.max > 0]
+    return min(limits) if limits else None
 
 
 def _boundary_check(field):

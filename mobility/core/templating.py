@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
 from flask import current_app, request
 from mobility.core.time import local, today
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 
 from mobility.core import static
+from mobility.core.boundary import safe_local_path
+from mobility.core.forms import text_limit
+from mobility.core.french import elide
 
 
 def _date(value: date | datetime | None, style: str = "long") -> str:
@@ -50,8 +54,25 @@ def money(cents: int | None) -> str:
     return format_currency(cents / 100, "EUR")
 
 
+def get_address() -> str | None:
+    """For a page rendered in answer to a POST: the address Back should load with GET instead
+    (the same address when it answers GET, else the page the form was sent from); None otherwise."""
+    if not request or request.method != "POST":
+        return None
+    rule = request.url_rule
+    if rule is not None and "GET" in (rule.methods or ()):
+        return request.full_path.rstrip("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc and referrer.netloc != request.host:
+        return None
+    path = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return safe_local_path(path, default="") or None
+
+
 def register(app) -> None:
     app.add_template_filter(money, "money")
+    app.add_template_filter(elide, "elide")
+    app.add_template_global(text_limit, "text_limit")
     app.add_template_filter(_date, "date")
     app.add_template_filter(weekday_date, "weekday")
     app.add_template_filter(weekday_datetime, "weekday_datetime")
@@ -61,6 +82,7 @@ def register(app) -> None:
     @app.context_processor
     def globals_for_templates():
         return {
+            "get_address": get_address(),
             "current_locale": get_locale().language,
             "languages": current_app.config["LANGUAGES"],
             "current_path": request.full_path.rstrip("?") if request else "/",

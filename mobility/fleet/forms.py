@@ -260,6 +260,9 @@ class OdometerForm(BaseForm):
         ],
         render_kw={"inputmode": "numeric"},
     )
+    km_confirmed = BooleanField(_l("Ce kilométrage est juste : je le confirme"))
+    # Set by the page when the service has asked whether an implausible reading is right.
+    implausible_asked = False
 
 
 class UnavailabilityForm(BaseForm):
@@ -332,6 +335,9 @@ class MaintenanceForm(BaseForm):
         filters=[empty_to_none],
         validators=[Length(max=2000, message=_l("Les remarques ne doivent pas dépasser 2 000 caractères."))],
     )
+    km_confirmed = BooleanField(_l("Ce kilométrage est juste : je le confirme"))
+    # Set by the page when the service has asked whether an implausible reading is right.
+    implausible_asked = False
 
     def validate_cost(self, field):
         try:

@@ -26,6 +26,7 @@ from mobility.auth.models import Role, User
 from mobility.core.db import refusing
 from mobility.core.errors import Refused
 from mobility.core.time import today as today_of_france
+from mobility.core.time import utcnow
 from mobility.extensions import db
 from mobility.fleet.models import (
     ODOMETER_GUARD,
@@ -46,6 +47,7 @@ from mobility.fleet.models import (
 from mobility.fleet import access
 from mobility.fleet.ports import plugged
 from mobility.fleet.rules import MAX_DOCUMENT_BYTES, sniff_document_type
+from mobility.fleet.settings import fleet_settings
 from mobility.territory.models import Commune
 
 SITE_FIELDS = ("name", "address", "commune_insee", "basin_id", "opening_hours", "phone", "active")
@@ -281,6 +283,35 @@ def _odometer_backwards_message(last: OdometerReading) -> str:
     )
 
 
+class ImplausibleOdometer(FleetError):
+    """A reading far above what the vehicle could have driven since the last one: a question,
+    answered by ticking the confirmation the form then shows."""
+
+
+def plausible_km_since(last: OdometerReading, read_on: date) -> int:
+    """The most km a vehicle plausibly drives between the last reading and read_on (a day at least)."""
+    days = max(1, (read_on - last.read_on).days)
+    return days * fleet_settings().odometer_max_km_per_day
+
+
+def _ask_if_implausible(last: OdometerReading, read_on: date, km: int, km_field: str) -> None:
+    driven = km - last.km
+    if driven <= plausible_km_since(last, read_on):
+        return
+    raise ImplausibleOdometer(
+        _(
+            "%(driven)s km depuis le dernier relevé (%(last)s km le %(date)s), soit plus de "
+            "%(per_day)s km par jour : vérifiez le chiffre. S'il est juste, cochez la case "
+            "de confirmation et enregistrez à nouveau.",
+            driven=_fr_km(driven),
+            last=_fr_km(last.km),
+            date=_fr_date(last.read_on),
+            per_day=_fr_km(fleet_settings().odometer_max_km_per_day),
+        ),
+        field=km_field,
+    )
+
+
 def record_odometer(
     vehicle: Vehicle,
     read_on: date,
@@ -290,8 +321,11 @@ def record_odometer(
     *,
     km_field: str = "km",
     day_field: str | None = "read_on",
+    implausible_confirmed: bool = False,
 ) -> OdometerReading:
-    """Add a reading; one below the highest so far, or dated before the latest, is refused.
+    """Add a reading; one below the highest so far, or dated before the latest, is refused, and
+    one above a plausible distance per day since the last is asked to be confirmed (refused
+    with ImplausibleOdometer until `implausible_confirmed`).
 
     The one owner of the odometer rule, for readings, maintenance and handovers alike; the
     caller names its form's fields so that the refusal lands next to the right one.
@@ -309,6 +343,8 @@ def record_odometer(
                 ),
                 field=day_field,
             )
+        if not implausible_confirmed:
+            _ask_if_implausible(last, read_on, km, km_field)
     # By id, not through the relationship: the row must enter the session inside the savepoint.
     reading = OdometerReading(
         vehicle_id=vehicle.id,
@@ -342,6 +378,14 @@ def add_unavailability(
 ) -> Unavailability:
     if ends_at <= starts_at:
         raise FleetError(_("La date de fin doit être après la date de début."), field="last_day")
+    if ends_at <= utcnow():
+        raise FleetError(
+            _(
+                "Cette période est entièrement passée : une indisponibilité se déclare pour "
+                "aujourd'hui ou pour plus tard (un entretien passé s'inscrit dans le carnet d'entretien)."
+            ),
+            field="last_day",
+        )
     overlapping = vehicle.unavailabilities_overlapping(starts_at, ends_at)
     if overlapping:
         other = overlapping[0]
@@ -414,17 +458,24 @@ def add_maintenance(
     garage: str | None,
     notes: str | None,
     actor: User,
+    km_confirmed: bool = False,
 ) -> MaintenanceRecord:
     """Log work on the vehicle; a kilometre figure newer than the last reading becomes a reading."""
     if odometer_km is not None:
         last = vehicle.last_odometer_reading
         if last is None:
-            record_odometer(vehicle, done_on, odometer_km, OdometerSource.MAINTENANCE, actor)
+            record_odometer(
+                vehicle, done_on, odometer_km, OdometerSource.MAINTENANCE, actor,
+                km_field="odometer_km", implausible_confirmed=km_confirmed,
+            )
         elif done_on >= _latest_reading_day(vehicle):
             if odometer_km < last.km:
                 raise FleetError(_odometer_backwards_message(last), field="odometer_km")
             if odometer_km > last.km:
-                record_odometer(vehicle, done_on, odometer_km, OdometerSource.MAINTENANCE, actor)
+                record_odometer(
+                vehicle, done_on, odometer_km, OdometerSource.MAINTENANCE, actor,
+                km_field="odometer_km", implausible_confirmed=km_confirmed,
+            )
         elif odometer_km > last.km:
             raise FleetError(
                 _(

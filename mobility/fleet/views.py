@@ -226,9 +226,18 @@ def odometer_add(vehicle_id: int):
         form.read_on.data = today_of_france()
 
     def action(vehicle, form):
-        services.record_odometer(
-            vehicle, form.read_on.data, form.km.data, OdometerSource.MANUAL, current_user
-        )
+        try:
+            services.record_odometer(
+                vehicle,
+                form.read_on.data,
+                form.km.data,
+                OdometerSource.MANUAL,
+                current_user,
+                implausible_confirmed=form.km_confirmed.data,
+            )
+        except services.ImplausibleOdometer:
+            form.implausible_asked = True  # the page shows the question's checkbox
+            raise
         return _("Le relevé de %(km)s km est enregistré.", km=form.km.data)
 
     return _sub_form_page("fleet/odometer_form.html", vehicle_id, form, action)
@@ -268,16 +277,21 @@ def maintenance_add(vehicle_id: int):
         form.done_on.data = today_of_france()
 
     def action(vehicle, form):
-        services.add_maintenance(
-            vehicle,
-            done_on=form.done_on.data,
-            kind=form.kind.data,
-            odometer_km=form.odometer_km.data,
-            cost_cents=form.cost_cents,
-            garage=form.garage.data,
-            notes=form.notes.data,
-            actor=current_user,
-        )
+        try:
+            services.add_maintenance(
+                vehicle,
+                done_on=form.done_on.data,
+                kind=form.kind.data,
+                odometer_km=form.odometer_km.data,
+                cost_cents=form.cost_cents,
+                garage=form.garage.data,
+                notes=form.notes.data,
+                actor=current_user,
+                km_confirmed=form.km_confirmed.data,
+            )
+        except services.ImplausibleOdometer:
+            form.implausible_asked = True  # the page shows the question's checkbox
+            raise
         return _("L'intervention est ajoutée au carnet d'entretien.")
 
     return _sub_form_page("fleet/maintenance_form.html", vehicle_id, form, action)

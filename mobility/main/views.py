@@ -7,6 +7,7 @@ from sqlalchemy import func, select, text
 from mobility.auth.models import Organisation, Role, User
 from mobility.beneficiaries.models import Beneficiary
 from mobility.beneficiaries.services import own_file
+from mobility.booking.person import current_booking, open_waiting_entry
 from mobility.booking.queries import awaiting_decision, fleet_agenda
 from mobility.extensions import db, limiter
 from mobility.fleet.services import overview as fleet_overview
@@ -27,7 +28,13 @@ def index():
 def home():
     role = current_user.role
     if role is Role.BENEFICIARY:
-        return render_template("main/home_beneficiary.html", beneficiary=own_file(current_user))
+        beneficiary = own_file(current_user)
+        return render_template(
+            "main/home_beneficiary.html",
+            beneficiary=beneficiary,
+            current=current_booking(beneficiary) if beneficiary else None,
+            waiting=open_waiting_entry(beneficiary) if beneficiary else None,
+        )
     if role is Role.REFERENT:
         count = db.session.scalar(
             select(func.count()).select_from(Beneficiary)

@@ -48,7 +48,9 @@ def _load_basins() -> tuple[Basin, ...]:
 
 def _load_communes() -> tuple[CommuneChoice, ...]:
     rows = db.session.execute(
-        select(Commune.insee_code, Commune.name, Commune.postal_codes, Commune.basin_id).order_by(Commune.name)
+        select(Commune.insee_code, Commune.name, Commune.postal_codes, Commune.basin_id).order_by(
+            Commune.sort_key, Commune.name
+        )
     )
     return tuple(CommuneChoice(*row) for row in rows)
 

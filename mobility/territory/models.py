@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, select
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, event, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from mobility.core.french import sort_key as french_sort_key, sort_key_column_type
 from mobility.extensions import db
 
 
@@ -35,8 +36,14 @@ class Commune(db.Model):
     postal_codes: Mapped[str] = mapped_column(String(60))
     population: Mapped[int] = mapped_column(Integer)
     basin_id: Mapped[int] = mapped_column(ForeignKey("employment_basin.id"), index=True)
+    # The name as a French reader files it (accents ignored): lists order by this, never by name.
+    sort_key: Mapped[str] = mapped_column(sort_key_column_type(120), server_default="")
 
     basin: Mapped[EmploymentBasin] = relationship(lazy="joined")
+
+    @classmethod
+    def all_ordered(cls) -> list["Commune"]:
+        return list(db.session.scalars(select(cls).order_by(cls.sort_key, cls.name)))
 
     def __str__(self) -> str:
         return f"{self.name} ({self.postal_codes.split()[0]})"
@@ -44,3 +51,9 @@ class Commune(db.Model):
     @property
     def label(self) -> str:
         return str(self)
+
+
+@event.listens_for(Commune, "before_insert")
+@event.listens_for(Commune, "before_update")
+def _file_commune(mapper, connection, commune: Commune) -> None:
+    commune.sort_key = french_sort_key(commune.name)

@@ -138,7 +138,7 @@ def test_a_person_without_a_file_is_told_to_contact_their_referent(client, auth,
 
 
 def test_the_preview_shows_price_deposit_days_and_site_but_never_the_plate(client, logged_in, world):
-    response = client.post("/locations/demander", data=request_data(world))
+    response = client.post("/locations/demander", data=request_data(world), follow_redirects=True)
     assert response.status_code == 200
     page = text_of(response)
     assert "Prix de la location 20,00 €" in page  # 5 days at 4 €, under the weekly cap
@@ -153,7 +153,7 @@ def test_the_preview_shows_price_deposit_days_and_site_but_never_the_plate(clien
 
 
 def test_the_preview_carries_the_request_to_the_send_button(client, logged_in, world):
-    html = client.post("/locations/demander", data=request_data(world)).get_data(as_text=True)
+    html = client.post("/locations/demander", data=request_data(world), follow_redirects=True).get_data(as_text=True)
     assert hidden_value(html, "starts_on") == ["2026-12-07"]
     assert hidden_value(html, "purpose_detail") == ["Entreprise de logistique"]
     assert '<button type="submit" name="step" value="send"' in html
@@ -174,7 +174,7 @@ def test_sending_the_request_saves_it_as_requested_and_shows_the_booking_page(cl
 
 
 def test_modify_goes_back_to_the_filled_in_form(client, logged_in, world):
-    response = client.post("/locations/demander", data=request_data(world, step="edit"))
+    response = client.post("/locations/demander", data=request_data(world, step="edit"), follow_redirects=True)
     html = response.get_data(as_text=True)
     assert 'value="2026-12-07"' in html and 'type="date"' in html
     assert "Voir le prix" in text_of(response)
@@ -204,7 +204,7 @@ def test_an_ineligible_person_sees_every_reason_and_what_to_do_and_nothing_is_sa
 
 def test_other_purpose_without_a_word_of_explanation_is_refused_with_the_reason(client, logged_in, world):
     data = request_data(world, purpose="other", purpose_detail=" ")
-    response = client.post("/locations/demander", data=data)
+    response = client.post("/locations/demander", data=data, follow_redirects=True)
     assert response.status_code == 422
     assert "Vous avez choisi « Autre » comme motif" in text_of(response)
     assert booking_count() == 0
@@ -213,7 +213,7 @@ def test_other_purpose_without_a_word_of_explanation_is_refused_with_the_reason(
 def test_a_person_with_a_booking_already_cannot_ask_for_a_second(client, logged_in, world):
     own_booking(world, status=BookingStatus.APPROVED)
     data = request_data(world, starts_on="2026-12-20", ends_on="2026-12-21")
-    response = client.post("/locations/demander", data=data)
+    response = client.post("/locations/demander", data=data, follow_redirects=True)
     assert response.status_code == 422
     assert "Vous avez déjà une location en cours ou en attente." in text_of(response)
 
@@ -247,7 +247,7 @@ def test_bad_input_is_explained_next_to_its_field_and_nothing_is_saved(
 
 def test_a_same_day_return_before_pickup_is_refused_next_to_the_return_time(client, logged_in, world):
     data = request_data(world, step="send", ends_on="2026-12-07", pickup_time="14:00", return_time="10:00")
-    response = client.post("/locations/demander", data=data)
+    response = client.post("/locations/demander", data=data, follow_redirects=True)
     assert response.status_code == 422
     message = "L'heure de retour doit être après l'heure de prise en charge."
     assert message in field_error(response, "return_time")
@@ -271,7 +271,7 @@ def car_taken(world):
 def test_nothing_free_shows_the_nearest_free_dates_other_basins_and_the_queue(
     client, logged_in, world, car_taken
 ):
-    response = client.post("/locations/demander", data=request_data(world))
+    response = client.post("/locations/demander", data=request_data(world), follow_redirects=True)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     page = text_of(response)
@@ -287,7 +287,7 @@ def test_nothing_free_shows_the_nearest_free_dates_other_basins_and_the_queue(
 
 def test_choosing_a_free_period_shows_its_price(client, logged_in, world, car_taken):
     data = request_data(world, starts_on="2026-12-12", ends_on="2026-12-16")
-    response = client.post("/locations/demander", data=data)
+    response = client.post("/locations/demander", data=data, follow_redirects=True)
     page = text_of(response)
     assert "samedi 12 décembre à 09:00" in page
     assert "Prix de la location 20,00 €" in page
@@ -295,7 +295,7 @@ def test_choosing_a_free_period_shows_its_price(client, logged_in, world, car_ta
 
 
 def test_choosing_another_basin_shows_its_site(client, logged_in, world, car_taken):
-    response = client.post("/locations/demander", data=request_data(world, basin_id=str(car_taken.basin_id)))
+    response = client.post("/locations/demander", data=request_data(world, basin_id=str(car_taken.basin_id)), follow_redirects=True)
     assert "Atelier de Montargis" in text_of(response)
 
 
@@ -335,7 +335,7 @@ def test_the_last_car_booked_between_preview_and_send_gives_the_message_and_alte
     client, logged_in, world
 ):
     VehicleFactory(site=SiteFactory(name="Atelier de Gien", commune_insee=GIEN))
-    assert "Envoyer la demande" in text_of(client.post("/locations/demander", data=request_data(world)))
+    assert "Envoyer la demande" in text_of(client.post("/locations/demander", data=request_data(world), follow_redirects=True))
     # Someone else takes the last Orléans car in the meantime.
     rival = eligible_beneficiary(TODAY)
     services.request_booking(
@@ -535,7 +535,7 @@ def test_the_beneficiary_cancels_without_giving_a_reason(client, logged_in, worl
     booking = own_booking(world, status=BookingStatus.APPROVED)
     page = text_of(client.get(f"/locations/{booking.id}"))
     assert "Annuler cette location" in page and "Raison de l'annulation" not in page
-    response = client.post(f"/locations/{booking.id}/annuler")
+    response = client.post(f"/locations/{booking.id}/annuler", data={"confirmed": "yes"})
     assert response.status_code == 302
     db.session.refresh(booking)
     assert booking.status == BookingStatus.CANCELLED
@@ -546,10 +546,34 @@ def test_the_beneficiary_cancels_without_giving_a_reason(client, logged_in, worl
     assert "Annuler cette location" not in page
 
 
+def test_cancelling_asks_for_a_confirmation_first(client, logged_in, world):
+    booking = own_booking(world, status=BookingStatus.APPROVED)
+    html = client.get(f"/locations/{booking.id}").get_data(as_text=True)
+    # The booking page only links to the confirmation: one tap cancels nothing.
+    assert f'href="/locations/{booking.id}/annuler"' in html
+    assert f'action="/locations/{booking.id}/annuler"' not in html
+    confirmation = client.get(f"/locations/{booking.id}/annuler")
+    assert confirmation.status_code == 200
+    page = text_of(confirmation)
+    assert f"Annuler la location {booking.reference} ?" in page
+    assert "Oui, annuler la location" in page and "Non, garder la location" in page
+    db.session.refresh(booking)
+    assert booking.status == BookingStatus.APPROVED
+
+
+def test_a_cancel_post_without_the_confirmation_changes_nothing(client, logged_in, world):
+    booking = own_booking(world, status=BookingStatus.APPROVED)
+    response = client.post(f"/locations/{booking.id}/annuler")
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/locations/{booking.id}/annuler"
+    db.session.refresh(booking)
+    assert booking.status == BookingStatus.APPROVED
+
+
 def test_cancelling_a_finished_rental_is_refused_with_a_message(client, logged_in, world):
     booking = own_booking(world, status=BookingStatus.RETURNED)
     assert "Annuler cette location" not in text_of(client.get(f"/locations/{booking.id}"))
-    response = client.post(f"/locations/{booking.id}/annuler")
+    response = client.post(f"/locations/{booking.id}/annuler", data={"confirmed": "yes"})
     assert response.status_code == 422
     assert "Action impossible : la location" in text_of(response)
     db.session.refresh(booking)
@@ -681,7 +705,7 @@ def test_a_cancel_without_csrf_token_is_refused_and_changes_nothing(make_app, wo
         from tests.factories import TEST_PASSWORD
 
         client.post("/connexion", data={"email": user_email, "password": TEST_PASSWORD, "csrf_token": token})
-        response = client.post(f"/locations/{booking.id}/annuler")
+        response = client.post(f"/locations/{booking.id}/annuler", data={"confirmed": "yes"})
         assert response.status_code == 400
     db.session.refresh(booking)
     assert booking.status == BookingStatus.APPROVED

@@ -143,7 +143,7 @@ def test_the_request_form_for_a_person_uses_the_basin_of_their_commune(client, l
 
 def test_a_referent_request_is_approved_at_once(client, logged_in, world):
     url = f"/locations/demander?beneficiaire={world['person'].id}"
-    preview = text_of(client.post(url, data=request_data(world)))
+    preview = text_of(client.post(url, data=request_data(world), follow_redirects=True))
     assert "Prix de la location 20,00 €" in preview
     assert "la demande sera validée dès son envoi" in preview
     response = client.post(url, data=request_data(world, step="send"))
@@ -191,7 +191,7 @@ def test_a_person_of_another_organisation_is_not_found(client, logged_in, world,
 def test_the_referent_puts_a_person_in_the_queue_when_nothing_is_free(client, logged_in, world):
     BookingFactory(beneficiary=eligible_beneficiary(TODAY), vehicle=world["vehicle"])
     url = f"/locations/demander?beneficiaire={world['person'].id}"
-    preview = text_of(client.post(url, data=request_data(world)))
+    preview = text_of(client.post(url, data=request_data(world), follow_redirects=True))
     assert "Inscrire la personne dans la file d'attente" in preview
     queue = f"/locations/file-attente?beneficiaire={world['person'].id}"
     response = client.post(queue, data=request_data(world))
@@ -334,13 +334,13 @@ def test_staff_must_give_a_reason_to_cancel(client, logged_in, world):
     booking = BookingFactory(
         beneficiary=world["person"], vehicle=world["vehicle"], status=BookingStatus.APPROVED
     )
-    response = client.post(f"/locations/{booking.id}/annuler", data={"cancel-reason": ""})
+    response = client.post(f"/locations/{booking.id}/annuler", data={"cancel-reason": "", "confirmed": "yes"})
     assert response.status_code == 422
     assert "Indiquez la raison" in field_error(response, "cancel-reason")
     db.session.refresh(booking)
     assert booking.status == BookingStatus.APPROVED
     reason = "La personne a trouvé un covoiturage."
-    client.post(f"/locations/{booking.id}/annuler", data={"cancel-reason": reason})
+    client.post(f"/locations/{booking.id}/annuler", data={"cancel-reason": reason, "confirmed": "yes"})
     db.session.refresh(booking)
     assert booking.status == BookingStatus.CANCELLED
     assert reasons_of(booking)[-1] == ("cancel", "La personne a trouvé un covoiturage.")

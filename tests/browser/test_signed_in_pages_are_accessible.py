@@ -85,7 +85,10 @@ def test_referent_pages_pass_axe(page, signed_in, make_data):
     _submit(page, "Enregistrer la fiche")
     expect(page.get_by_role("heading", level=2).first).to_have_text("Le formulaire contient 4 erreurs")
     expect(page.get_by_label("Prénom")).to_have_attribute("aria-invalid", "true")
-    expect(page.get_by_label("Prénom")).to_have_accessible_description("Erreur : Saisissez le prénom.")
+    # The field's limit, then the error.
+    expect(page.get_by_label("Prénom")).to_have_accessible_description(
+        "80 caractères au plus. Erreur : Saisissez le prénom."
+    )
     assert_no_axe_violations(page)
 
     page.goto(f"/beneficiaires/{beneficiary_id}")
@@ -129,7 +132,7 @@ def test_admin_pages_pass_axe(page, signed_in, make_data):
     expect(page.get_by_role("heading", level=2).first).to_have_text("Le formulaire contient 2 erreurs")
     expect(page.get_by_label("Nom")).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Nom")).to_have_accessible_description(
-        "Erreur : Saisissez le nom de l'organisation."
+        "160 caractères au plus. Erreur : Saisissez le nom de l'organisation."
     )
     expect(mission_locale).to_have_attribute("aria-invalid", "true")
     expect(mission_locale).to_have_accessible_description(
@@ -146,8 +149,9 @@ def test_admin_pages_pass_axe(page, signed_in, make_data):
     assert_no_axe_violations(page)
     _submit(page, "Créer le compte et envoyer l'invitation")
     expect(page.get_by_label("Prénom et nom")).to_have_attribute("aria-invalid", "true")
-    expect(page.get_by_label("Adresse e-mail")).to_have_accessible_description(
-        "Erreur : Saisissez votre adresse e-mail."
+    # About someone else's address, not "votre adresse".
+    expect(page.get_by_label("Adresse e-mail de la personne")).to_have_accessible_description(
+        "Erreur : Saisissez l'adresse e-mail de la personne."
     )
     assert_no_axe_violations(page)
 
@@ -156,7 +160,7 @@ def test_admin_pages_pass_axe(page, signed_in, make_data):
     assert_no_axe_violations(page)
 
     page.goto("/admin/communes/45234")
-    _expect_heading(page, "Bassin d'emploi de Orléans")
+    _expect_heading(page, "Bassin d'emploi d'Orléans")
     assert_no_axe_violations(page)
 
     page.goto("/admin/journal/")

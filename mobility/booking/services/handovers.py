@@ -54,6 +54,8 @@ class HandoverDetails:
     # The deposit ticked as received: its ledger entry is written in the same step.
     deposit_method: PaymentMethod | None = None
     deposit_receipt_number: str | None = None
+    # Ticked after the fleet asked whether a reading far above the plausible distance is right.
+    odometer_confirmed: bool = False
 
 
 def _record_handover(booking: Booking, kind: HandoverKind, details: HandoverDetails, actor: User, day: date) -> Handover:
@@ -68,6 +70,7 @@ def _record_handover(booking: Booking, kind: HandoverKind, details: HandoverDeta
         actor,
         km_field="odometer_km",
         day_field=None,
+        implausible_confirmed=details.odometer_confirmed,
     )
     handover = Handover(
         booking=booking,
