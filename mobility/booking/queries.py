@@ -119,16 +119,20 @@ def _visible_booking_ids(user: User):
     return access.visible_bookings(user).with_only_columns(Booking.id)
 
 
-def requests_to_approve(user: User):
-    """The requests waiting for a decision, oldest first (a page of them is shown)."""
+def requests_waiting(user: User):
+    """The requests waiting for a decision, oldest first, with their people (the home page's)."""
     return (
         access.visible_bookings(user)
         .where(Booking.status == BookingStatus.REQUESTED)
-        .options(
-            selectinload(Booking.beneficiary),
-            selectinload(Booking.vehicle).selectinload(Vehicle.site).selectinload(Site.commune),
-        )
+        .options(selectinload(Booking.beneficiary))
         .order_by(Booking.created_at, Booking.id)
+    )
+
+
+def requests_to_approve(user: User):
+    """The same, with the vehicle's site the approval page shows (a page of them is shown)."""
+    return requests_waiting(user).options(
+        selectinload(Booking.vehicle).selectinload(Vehicle.site).selectinload(Site.commune)
     )
 
 
@@ -170,7 +174,7 @@ CHECKPOINT_AFTER_DAYS = {
 }
 
 
-def outcomes_due(user: User, today: date):
+def outcomes_due(user: User, today: date, with_outcomes: bool = True):
     """Returned rentals with a follow-up to record now, oldest end first: filtered in SQL.
 
     A checkpoint is due once `today >= ends_on + N days`, i.e. the rental ended before the
@@ -190,9 +194,11 @@ def outcomes_due(user: User, today: date):
             for checkpoint, days in CHECKPOINT_AFTER_DAYS.items()
         )
     )
-    return (
+    query = (
         access.visible_bookings(user)
         .where(Booking.status == BookingStatus.RETURNED, due)
-        .options(selectinload(Booking.beneficiary), selectinload(Booking.outcomes))
+        .options(selectinload(Booking.beneficiary))
         .order_by(Booking.ends_at, Booking.id)
     )
+    # The outcomes say which checkpoints are due; a home page lists the rentals only.
+    return query.options(selectinload(Booking.outcomes)) if with_outcomes else query

@@ -8,7 +8,7 @@ from mobility.auth.models import Organisation, Role, User
 from mobility.beneficiaries.models import Beneficiary
 from mobility.beneficiaries.services import own_file
 from mobility.booking.models import BookingStatus
-from mobility.booking.queries import HOME_ITEMS, awaiting_decision, fleet_agenda, outcomes_due, requests_to_approve
+from mobility.booking.queries import HOME_ITEMS, awaiting_decision, fleet_agenda, outcomes_due, requests_waiting
 from mobility.core.paging import fetch_page
 from mobility.core.time import local, utcnow
 from mobility.extensions import db, limiter
@@ -46,8 +46,10 @@ def home():
             my_count=mine,
             awaiting=awaiting_decision(current_user),
             # The first few of each, oldest first, on indexed queries; the lists link to the rest.
-            first_requests=fetch_page(requests_to_approve(current_user), page=1, per_page=HOME_ITEMS),
-            first_outcomes=fetch_page(outcomes_due(current_user, today), page=1, per_page=HOME_ITEMS),
+            first_requests=fetch_page(requests_waiting(current_user), page=1, per_page=HOME_ITEMS),
+            first_outcomes=fetch_page(
+                outcomes_due(current_user, today, with_outcomes=False), page=1, per_page=HOME_ITEMS
+            ),
         )
     if role is Role.FLEET:
         return render_template(
