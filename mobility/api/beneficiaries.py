@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 from mobility.api.blueprint import PRESCRIBERS, blp, current_api_user, roles_allowed
 from mobility.api.bookings import _today, followed_beneficiaries
 from mobility.api.schemas.beneficiaries import BeneficiaryPageQuerySchema, FollowedBeneficiaryPageSchema
-from mobility.audit.models import AuditAction
-from mobility.audit.services import record
+from mobility.audit.services import record_reads
 from mobility.booking.eligibility import eligibility_settings, refusals_by_category
 from mobility.booking.models import HOLDING_STATUSES, Booking
 from mobility.extensions import db
@@ -38,7 +37,9 @@ def _holding_counts(beneficiary_ids: list[int]) -> dict[int, int]:
 def beneficiaries(query):
     """Les personnes suivies, une page à la fois, avec ce que chacune peut louer aujourd'hui
 
-    Each person listed is a read of their file: one audit row per person returned.
+    Each person listed is a read of their file: one audit row per person returned. The page is
+    read on the index beneficiary(organisation_id, last_name, first_name, id); `count` (kept in
+    the contract) counts the organisation's files on the same index, without reading them.
     """
     user = current_api_user()
     per_page = query["per_page"]
@@ -69,12 +70,13 @@ def beneficiaries(query):
                 },
             }
         )
-        record(AuditAction.READ, "beneficiary", person.id, actor=user)
+    record_reads("beneficiary", [person.id for person in people], actor=user)
     db.session.commit()
     return {
         "count": page.total,
         "page": page.page,
         "per_page": page.per_page,
         "pages": page.pages,
+        "has_next": page.has_next,
         "beneficiaries": listed,
     }

@@ -8,7 +8,7 @@ from mobility.audit.models import AuditAction, AuditEvent
 from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
 from mobility.core.boundary import page_number, parse_bounded_int
-from mobility.extensions import db
+from mobility.core.paging import fetch_page
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/journal")
 
@@ -33,10 +33,21 @@ def index():
         query = query.where(AuditEvent.action == AuditAction(action))
     if actor_id:
         query = query.where(AuditEvent.actor_id == actor_id)
-    page = db.paginate(query, page=page_number(request.args.get("page")), per_page=50, error_out=False)
+    # Newest first on the index audit_event(occurred_at, id) (or the filter's own), never counted.
+    page = fetch_page(query, page=page_number(request.args.get("page")), per_page=50)
     return render_template(
         "audit/index.html",
         page=page,
         actions=list(AuditAction),
         filters={"objet": object_type, "id": object_id or "", "action": action, "acteur": actor_id or ""},
+        shown_filters={
+            name: value
+            for name, value in {
+                "objet": object_type,
+                "id": object_id,
+                "action": action,
+                "acteur": actor_id,
+            }.items()
+            if value
+        },
     )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, event, text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.auth.models import Organisation, User
@@ -50,6 +50,17 @@ class Beneficiary(db.Model):
             "licence_b_expires_on IS NULL OR licence_b_expires_on > licence_b_issued_on",
             name="licence_expires_after_issue",
         ),
+        # The list of an organisation's files, in alphabetical order, a page at a time.
+        Index("ix_beneficiary_organisation_name", "organisation_id", "sort_key", "id"),
+        # The name search ("contains", any case): trigrams on PostgreSQL (pg_trgm); SQLite has
+        # none and keeps an ordinary index of the same columns.
+        Index(
+            "ix_beneficiary_name_trgm",
+            "first_name",
+            "last_name",
+            postgresql_using="gin",
+            postgresql_ops={"first_name": "gin_trgm_ops", "last_name": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,7 +75,7 @@ class Beneficiary(db.Model):
     # E-mail, SMS or both; None: every channel the contact details allow.
     contact_channel: Mapped[ContactChoice | None] = mapped_column(str_enum(ContactChoice, "contact_choice"))
 
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     referent_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     # The person's own login, once the référent has invited them.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), unique=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from mobility.audit.models import AuditAction
@@ -49,6 +49,33 @@ def referents_of(organisation_id: int) -> list[User]:
     )
 
 
+MAX_SEARCH_WORDS = 5
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (escape character backslash) that finds this text anywhere, any case."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def name_matches(search: str):
+    """Every word of the search is in the first or the last name, any case ("durand prénom").
+
+    ILIKE on the columns themselves: PostgreSQL's trigram index ix_beneficiary_name_trgm
+    answers it without reading every file (SQLite compares lower() of both sides).
+    """
+    words = search.split()[:MAX_SEARCH_WORDS]
+    return and_(
+        *(
+            or_(
+                Beneficiary.first_name.ilike(contains_pattern(word), escape="\\"),
+                Beneficiary.last_name.ilike(contains_pattern(word), escape="\\"),
+            )
+            for word in words
+        )
+    )
+
+
 def visible_beneficiaries(user: User, search: str = ""):
     """The files a référent may see: those of their own organisation."""
     # The list shows each person's référent: load them in one query, not one per row.
@@ -58,13 +85,8 @@ def visible_beneficiaries(user: User, search: str = ""):
         .options(selectinload(Beneficiary.referent))
     )
     if search:
-        pattern = f"%{search.lower()}%"
-        query = query.where(
-            or_(
-                func.lower(Beneficiary.last_name).like(pattern),
-                func.lower(Beneficiary.first_name).like(pattern),
-            )
-        )
+        query = query.where(name_matches(search))
+    # French order (accents ignored): the sort key, by the index that starts with the organisation.
     return query.order_by(Beneficiary.sort_key, Beneficiary.id)
 
 

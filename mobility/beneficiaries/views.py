@@ -16,6 +16,7 @@ from mobility.beneficiaries.personal_data import record_export as services_recor
 from mobility.beneficiaries.ports import rentals_for_file
 from mobility.core.boundary import page_number
 from mobility.core.french import elide
+from mobility.core.paging import fetch_page
 from mobility.extensions import db
 from mobility.notify.models import ContactChoice
 from mobility.territory.models import Commune
@@ -53,11 +54,9 @@ def _form_data(form: BeneficiaryForm) -> dict:
 @role_required(Role.REFERENT)
 def index():
     search = request.args.get("q", "").strip()[:80]
-    page = db.paginate(
-        services.visible_beneficiaries(current_user, search),
-        page=page_number(request.args.get("page")),
-        per_page=25,
-        error_out=False,
+    # Sorted on the index beneficiary(organisation_id, last_name, first_name, id), never counted.
+    page = fetch_page(
+        services.visible_beneficiaries(current_user, search), page=page_number(request.args.get("page")), per_page=25
     )
     return render_template("beneficiaries/index.html", page=page, search=search)
 

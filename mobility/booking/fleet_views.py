@@ -25,7 +25,7 @@ from mobility.audit.services import record
 from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
 from mobility.core.views import save_or_show
-from mobility.booking import access, lifecycle, queries, services
+from mobility.booking import access, lifecycle, listing, privacy, queries, services
 from mobility.booking.ports import plugged as plugged_booking_ports
 from mobility.booking.fleet_forms import (
     FUEL_LABELS,
@@ -41,11 +41,11 @@ from mobility.booking.fleet_forms import (
 from mobility.booking.lifecycle import Action, IllegalMove
 from mobility.booking.models import Booking, BookingStatus, PaymentKind
 from mobility.core.time import local, utcnow
-from mobility.core.boundary import parse_bounded_int
+from mobility.core.boundary import page_number
 from mobility.core.db import commit_keeping_loaded
+from mobility.core.paging import fetch_page
 from mobility.extensions import db
-from mobility.fleet import access as fleet_access
-from mobility.fleet.models import Site, Vehicle
+from mobility.fleet.models import Vehicle
 from mobility.fleet.services import ImplausibleOdometer
 from mobility.core.templating import money
 from wtforms.fields.choices import SelectChoice
@@ -59,17 +59,23 @@ STAFF = (Role.FLEET, Role.ADMIN)
 @bp.get("/")
 @role_required(*STAFF)
 def index():
-    sites: list[Site] = list(db.session.scalars(fleet_access.visible_sites(current_user)))
-    site_id = parse_bounded_int(request.args.get("site"), minimum=1)
-    if site_id not in {site.id for site in sites}:
-        site_id = None
-    now = utcnow()
+    """Every booking of the association's vehicles, as far back as the data goes, a page at a time."""
+    form = listing.BookingFilterForm(request.args, sites=listing.filter_sites(current_user), user=current_user)
+    filters = listing.read_filters(form)
+    page = fetch_page(
+        listing.searched_bookings(current_user, filters),
+        page=page_number(request.args.get("page")),
+        per_page=listing.PER_PAGE,
+    )
     return render_template(
         "booking/fleet/index.html",
-        lists=queries.booking_lists(current_user, site_id, now),
-        sites=sites,
-        site_id=site_id,
-        now=now,
+        page=page,
+        form=form,
+        filters=filters,
+        counts=queries.status_counts(current_user),
+        # Names and phones for those who hand vehicles over; admins read no names.
+        handover_facts="display_name" in privacy.visible_person_fields(privacy.audience_of(current_user)),
+        now=utcnow(),
     )
 
 

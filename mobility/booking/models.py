@@ -286,6 +286,14 @@ class Booking(db.Model):
             sqlite_where=text(f"status IN {HOLDING_SQL}"),
             postgresql_where=text(f"status IN {HOLDING_SQL}"),
         ),
+        # The lists, sorted and filtered on an index, a page at a time (migration d10000000001):
+        # référents' and admins' (latest request first), a status's (the approval queue),
+        # an association's (latest departure first), an association's in one status (its work
+        # lists, their counts, the fleet home page).
+        Index("ix_booking_created_at_id", "created_at", "id"),
+        Index("ix_booking_status_created_at", "status", "created_at", "id"),
+        Index("ix_booking_association_starts_at", "association_id", "starts_at", "id"),
+        Index("ix_booking_association_status_starts_at", "association_id", "status", "starts_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -295,7 +303,7 @@ class Booking(db.Model):
     basin_id: Mapped[int] = mapped_column(ForeignKey("employment_basin.id"), index=True)
     vehicle_id: Mapped[int] = mapped_column(ForeignKey("vehicle.id"))
     # The association that hands the vehicle over: fleet staff see its bookings only.
-    association_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    association_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # What the vehicle is really held for: the booked period, from the handover when it left
@@ -306,7 +314,7 @@ class Booking(db.Model):
     days: Mapped[int] = mapped_column(Integer)
     purpose: Mapped[Purpose] = mapped_column(str_enum(Purpose, "booking_purpose"))
     purpose_detail: Mapped[str | None] = mapped_column(String(200))
-    status: Mapped[BookingStatus] = mapped_column(str_enum(BookingStatus, "booking_status"), index=True)
+    status: Mapped[BookingStatus] = mapped_column(str_enum(BookingStatus, "booking_status"))
     tariff_id: Mapped[int | None] = mapped_column(ForeignKey("tariff.id"))
     price_cents: Mapped[int] = mapped_column(Integer)
     deposit_cents: Mapped[int] = mapped_column(Integer)

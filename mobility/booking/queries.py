@@ -1,41 +1,37 @@
-"""The list queries of the booking pages: what each audience's lists show, in a fixed number
-of queries. Every query starts from access.visible_bookings, the one scoping rule."""
+"""The queries of the booking home pages and the approval page: what each shows, in a fixed
+number of queries. Every query starts from access.visible_bookings, the one scoping rule."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from mobility.auth.models import Role, User
 from mobility.booking import access
-from mobility.booking.models import Booking, BookingStatus, Extension, ExtensionStatus, Handover, HandoverKind
-from mobility.booking.services import overdue_bookings
+from mobility.booking.models import (
+    Booking,
+    BookingStatus,
+    Extension,
+    ExtensionStatus,
+    Outcome,
+    OutcomeCheckpoint,
+)
+from mobility.booking.services import overdue_query
+from mobility.core.paging import Page, fetch_page
 from mobility.core.time import local, local_midnight, utcnow
 from mobility.extensions import db
-from mobility.fleet.models import Vehicle
+from mobility.fleet.models import Site, Vehicle
 
-# "Terminées récemment": vehicles given back in the last days.
-RECENTLY_RETURNED_DAYS = 30
-
-
-# --- Lists (the bookings page and the fleet home page) -----------------------------------------
+# --- The fleet home page (the lists themselves: listing.py) -----------------------------------
 
 
-def _listed(user: User, site_id: int | None = None):
-    """The user's visible bookings with what a list row shows, loaded in a fixed number of queries."""
-    query = access.visible_bookings(user).options(
-        joinedload(Booking.vehicle), joinedload(Booking.beneficiary)
-    )
-    if site_id is not None:
-        query = query.where(Booking.vehicle_id.in_(select(Vehicle.id).where(Vehicle.site_id == site_id)))
-    return query
-
-
-def _rows(query) -> list[Booking]:
-    return list(db.session.scalars(query).unique())
+def _listed(user: User):
+    """The user's visible bookings with what a home-page row shows, joined in the same statement
+    (each row has one vehicle and one person: the joins add no rows, LIMIT stays right)."""
+    return access.visible_bookings(user).options(joinedload(Booking.vehicle), joinedload(Booking.beneficiary))
 
 
 def _day_bounds(now: datetime) -> tuple[datetime, datetime]:
@@ -44,46 +40,47 @@ def _day_bounds(now: datetime) -> tuple[datetime, datetime]:
     return local_midnight(today), local_midnight(today + timedelta(days=1))
 
 
-@dataclass(frozen=True)
-class BookingLists:
-    to_confirm: list[Booking]
-    upcoming: list[Booking]
-    in_progress: list[Booking]
-    recently_returned: list[Booking]
+# The statuses fleet staff act on, in the order of their work, each a link to its filtered list.
+FLEET_WORK = (BookingStatus.APPROVED, BookingStatus.CONFIRMED, BookingStatus.IN_PROGRESS)
 
 
-def booking_lists(user: User, site_id: int | None, now: datetime) -> BookingLists:
-    base = _listed(user, site_id)
-    returned_lately = select(Handover.booking_id).where(
-        Handover.kind == HandoverKind.RETURN,
-        Handover.recorded_at >= now - timedelta(days=RECENTLY_RETURNED_DAYS),
+def status_counts(user: User, statuses=FLEET_WORK) -> dict[BookingStatus, int]:
+    """How many visible bookings are in each of these statuses, in one grouped query.
+
+    Only statuses that hold a vehicle are counted this way: there are at most a few per
+    vehicle, whatever the history (index booking(association_id, status, starts_at)).
+    """
+    rows = db.session.execute(
+        access.visible_bookings(user)
+        .where(Booking.status.in_(statuses))
+        .with_only_columns(Booking.status, func.count(Booking.id))
+        .group_by(Booking.status)
     )
-    return BookingLists(
-        to_confirm=_rows(
-            base.where(Booking.status == BookingStatus.APPROVED).order_by(Booking.starts_at, Booking.id)
-        ),
-        upcoming=_rows(
-            base.where(Booking.status == BookingStatus.CONFIRMED).order_by(Booking.starts_at, Booking.id)
-        ),
-        in_progress=_rows(
-            base.where(Booking.status == BookingStatus.IN_PROGRESS).order_by(Booking.ends_at, Booking.id)
-        ),
-        recently_returned=_rows(
-            base.where(Booking.status == BookingStatus.RETURNED, Booking.id.in_(returned_lately)).order_by(
-                Booking.ends_at.desc(), Booking.id.desc()
-            )
-        ),
-    )
+    counts = dict.fromkeys(statuses, 0)
+    counts.update({status: count for status, count in rows})
+    return counts
+
+
+# A home page shows the first few rows of each list, with a link to the whole list.
+HOME_ITEMS = 10
 
 
 @dataclass(frozen=True)
 class FleetAgenda:
-    """What the fleet home page puts first: late returns, today's handovers, what to confirm."""
+    """What the fleet home page puts first: late returns, today's handovers, what to confirm.
 
-    overdue: list[Booking]
-    pickups_today: list[Booking]
-    returns_today: list[Booking]
-    to_confirm: list[Booking]
+    Each is the first page (HOME_ITEMS rows) of an indexed query; `has_next` says there is more.
+    """
+
+    overdue: Page
+    pickups_today: Page
+    returns_today: Page
+    to_confirm: Page
+    counts: dict[BookingStatus, int]
+
+
+def _first(query) -> Page:
+    return fetch_page(query, page=1, per_page=HOME_ITEMS)
 
 
 def fleet_agenda(user: User, now: datetime | None = None) -> FleetAgenda:
@@ -92,8 +89,8 @@ def fleet_agenda(user: User, now: datetime | None = None) -> FleetAgenda:
     base = _listed(user)
     association_id = user.organisation_id if user.role is Role.FLEET else None
     return FleetAgenda(
-        overdue=overdue_bookings(association_id, now),
-        pickups_today=_rows(
+        overdue=_first(overdue_query(association_id, now)),
+        pickups_today=_first(
             base.where(
                 Booking.status.in_((BookingStatus.APPROVED, BookingStatus.CONFIRMED)),
                 Booking.starts_at >= day_start,
@@ -101,18 +98,18 @@ def fleet_agenda(user: User, now: datetime | None = None) -> FleetAgenda:
             ).order_by(Booking.starts_at, Booking.id)
         ),
         # Returns due later today; those whose time has passed are overdue, listed above.
-        returns_today=_rows(
+        returns_today=_first(
             base.where(
                 Booking.status == BookingStatus.IN_PROGRESS,
                 Booking.ends_at > now,
                 Booking.ends_at < day_end,
             ).order_by(Booking.ends_at, Booking.id)
         ),
-        to_confirm=_rows(
+        to_confirm=_first(
             base.where(Booking.status == BookingStatus.APPROVED).order_by(Booking.starts_at, Booking.id)
         ),
+        counts=status_counts(user),
     )
-
 
 
 # --- Référents' approval queue ---------------------------------------------------------------
@@ -122,16 +119,20 @@ def _visible_booking_ids(user: User):
     return access.visible_bookings(user).with_only_columns(Booking.id)
 
 
-def requests_to_approve(user: User) -> list[Booking]:
-    return list(
-        db.session.scalars(
-            access.visible_bookings(user)
-            .where(Booking.status == BookingStatus.REQUESTED)
-            .options(
-                selectinload(Booking.beneficiary), selectinload(Booking.vehicle).selectinload(Vehicle.site)
-            )
-            .order_by(Booking.created_at, Booking.id)
-        )
+def requests_waiting(user: User):
+    """The requests waiting for a decision, oldest first, with their people (the home page's)."""
+    return (
+        access.visible_bookings(user)
+        .where(Booking.status == BookingStatus.REQUESTED)
+        .options(selectinload(Booking.beneficiary))
+        .order_by(Booking.created_at, Booking.id)
+    )
+
+
+def requests_to_approve(user: User):
+    """The same, with the vehicle's site the approval page shows (a page of them is shown)."""
+    return requests_waiting(user).options(
+        selectinload(Booking.vehicle).selectinload(Vehicle.site).selectinload(Site.commune)
     )
 
 
@@ -161,3 +162,43 @@ def awaiting_decision(user: User) -> dict[str, int]:
         )
     )
     return {"requests": requests, "extensions": extensions}
+
+
+# --- Outcomes to record ----------------------------------------------------------------------
+
+# When each follow-up falls due after the end of the rental (services.due_checkpoints, in SQL).
+CHECKPOINT_AFTER_DAYS = {
+    OutcomeCheckpoint.AT_END: 0,
+    OutcomeCheckpoint.AFTER_3_MONTHS: 90,
+    OutcomeCheckpoint.AFTER_6_MONTHS: 182,
+}
+
+
+def outcomes_due(user: User, today: date, with_outcomes: bool = True):
+    """Returned rentals with a follow-up to record now, oldest end first: filtered in SQL.
+
+    A checkpoint is due once `today >= ends_on + N days`, i.e. the rental ended before the
+    (local) midnight after `today - N days`, and no outcome holds it yet. The page reads its
+    rows with their people and outcomes in one selectin load each, never the whole history.
+    """
+
+    def missing(checkpoint: OutcomeCheckpoint):
+        return ~exists().where(Outcome.booking_id == Booking.id, Outcome.checkpoint == checkpoint)
+
+    def ended_by(days: int):
+        return Booking.ends_at < local_midnight(today - timedelta(days=days - 1))
+
+    due = or_(
+        *(
+            missing(checkpoint) if days == 0 else and_(ended_by(days), missing(checkpoint))
+            for checkpoint, days in CHECKPOINT_AFTER_DAYS.items()
+        )
+    )
+    query = (
+        access.visible_bookings(user)
+        .where(Booking.status == BookingStatus.RETURNED, due)
+        .options(selectinload(Booking.beneficiary))
+        .order_by(Booking.ends_at, Booking.id)
+    )
+    # The outcomes say which checkpoints are due; a home page lists the rentals only.
+    return query.options(selectinload(Booking.outcomes)) if with_outcomes else query

@@ -31,7 +31,7 @@ from flask import (
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
@@ -43,7 +43,7 @@ from mobility.auth.permissions import role_required
 from mobility.beneficiaries.models import Beneficiary
 from mobility.beneficiaries.services import get_visible_beneficiary, own_file, visible_beneficiaries
 from mobility.core.views import PAGE_REFUSALS, save_or_show, show_error
-from mobility.booking import access, privacy, queries, services
+from mobility.booking import access, listing, privacy, queries, services
 from mobility.booking.eligibility import NotEligible, eligibility_settings
 from mobility.booking.forms import (
     BeneficiaryChoiceForm,
@@ -61,16 +61,15 @@ from mobility.booking.models import (
     BookingStatus,
     BookingTransition,
     Extension,
-    Outcome,
-    OutcomeCheckpoint,
     WaitingEntry,
     WaitingStatus,
     local,
 )
 from mobility.booking.services import BookingError, VehicleTaken
 from mobility.core.time import utcnow
-from mobility.core.boundary import parse_bounded_int
+from mobility.core.boundary import page_number, parse_bounded_int
 from mobility.core.db import commit_keeping_loaded
+from mobility.core.paging import fetch_page
 from mobility.extensions import db
 from mobility.booking.planning import calendar_state
 from mobility.fleet.ics import CalendarEvent, render_calendar
@@ -341,17 +340,25 @@ def _visible_waiting_entries():
 @bp.get("/")
 @role_required(Role.BENEFICIARY, Role.REFERENT, Role.ADMIN)
 def index():
-    bookings = db.paginate(
-        access.visible_bookings(current_user)
-        .options(selectinload(Booking.vehicle).selectinload(Vehicle.site), selectinload(Booking.beneficiary))
-        .order_by(Booking.created_at.desc(), Booking.id.desc()),
-        per_page=25,
-        error_out=False,
+    staff = current_user.role is not Role.BENEFICIARY
+    form = filters = None
+    if staff:
+        form = listing.BookingFilterForm(request.args, sites=listing.filter_sites(current_user), user=current_user)
+        filters = listing.read_filters(form)
+    filters = filters or listing.BookingFilters()
+    bookings = fetch_page(
+        listing.searched_bookings(current_user, filters),
+        page=page_number(request.args.get("page")),
+        per_page=listing.PER_PAGE,
     )
     entries = list(
         db.session.scalars(
             _visible_waiting_entries()
-            .options(selectinload(WaitingEntry.offered_vehicle).selectinload(Vehicle.site))
+            .options(
+                selectinload(WaitingEntry.beneficiary),
+                selectinload(WaitingEntry.basin),
+                selectinload(WaitingEntry.offered_vehicle).selectinload(Vehicle.site),
+            )
             .order_by(WaitingEntry.created_at, WaitingEntry.id)
         )
     )
@@ -359,9 +366,12 @@ def index():
     return render_template(
         "booking/index.html",
         page=bookings,
+        form=form,
+        filters=filters,
         entries=entries,
         positions=positions,
-        for_staff=current_user.role is not Role.BENEFICIARY,
+        for_staff=staff,
+        person_fields=privacy.visible_person_fields(privacy.audience_of(current_user)),
     )
 
 
@@ -713,26 +723,24 @@ def calendar(booking_id: int):
 # --- Référents' approval queue ------------------------------------------------------------------
 
 
-def _outcomes_due() -> list[tuple[Booking, list[OutcomeCheckpoint]]]:
-    """Returned rentals with a follow-up to record now (at the end, after 3 or 6 months)."""
-    recorded = (
-        select(func.count(Outcome.id))
-        .where(Outcome.booking_id == Booking.id)
-        .correlate(Booking)
-        .scalar_subquery()
-    )
-    returned = db.session.scalars(
-        access.visible_bookings(current_user)
-        .where(Booking.status == BookingStatus.RETURNED, recorded < len(OutcomeCheckpoint))
-        .options(selectinload(Booking.beneficiary), selectinload(Booking.outcomes))
-        .order_by(Booking.ends_at, Booking.id)
-    )
+# The approval page shows the first outcomes to record; the rest are on their own pages.
+OUTCOMES_PREVIEW = 10
+
+
+def _outcomes_due_page(page: int, per_page: int):
+    """A page of returned rentals with a follow-up to record now, with the checkpoints due."""
     today = _today()
-    return [(booking, due) for booking in returned if (due := services.due_checkpoints(booking, today))]
+    found = fetch_page(queries.outcomes_due(current_user, today), page=page, per_page=per_page)
+    rows = [(booking, services.due_checkpoints(booking, today)) for booking in found.items]
+    return found, rows
 
 
 def _render_approvals(status: int = 200, reject_forms=None, decision_forms=None):
-    requests = queries.requests_to_approve(current_user)
+    requests_page = fetch_page(
+        queries.requests_to_approve(current_user), page=page_number(request.args.get("page")), per_page=listing.PER_PAGE
+    )
+    requests = requests_page.items
+    outcomes_page, outcomes_due = _outcomes_due_page(1, OUTCOMES_PREVIEW)
     extensions = queries.pending_extensions(current_user)
     reject_forms = {booking.id: _reject_form(booking) for booking in requests} | (reject_forms or {})
     decision_forms = {ext.id: _decision_form(ext) for ext in extensions} | (decision_forms or {})
@@ -740,8 +748,12 @@ def _render_approvals(status: int = 200, reject_forms=None, decision_forms=None)
         render_template(
             "booking/approvals.html",
             requests=requests,
+            requests_page=requests_page,
+            # Requests hold a vehicle: a few per vehicle at most, counted on the status index.
+            requests_count=queries.awaiting_decision(current_user)["requests"],
             extensions=extensions,
-            outcomes_due=_outcomes_due(),
+            outcomes_due=outcomes_due,
+            more_outcomes=outcomes_page.has_next,
             reject_forms=reject_forms,
             decision_forms=decision_forms,
             booking_fields=privacy.booking_fields_for(current_user),
@@ -754,3 +766,10 @@ def _render_approvals(status: int = 200, reject_forms=None, decision_forms=None)
 @role_required(*DECIDERS)
 def approvals():
     return _render_approvals()
+
+
+@bp.get("/suites-a-noter")
+@role_required(*DECIDERS)
+def outcomes_due():
+    found, rows = _outcomes_due_page(page_number(request.args.get("page")), listing.PER_PAGE)
+    return render_template("booking/outcomes_due.html", page=found, rows=rows)

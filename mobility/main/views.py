@@ -9,6 +9,10 @@ from mobility.beneficiaries.models import Beneficiary
 from mobility.beneficiaries.services import own_file
 from mobility.booking.person import current_booking, open_waiting_entry
 from mobility.booking.queries import awaiting_decision, fleet_agenda
+from mobility.booking.models import BookingStatus
+from mobility.booking.queries import HOME_ITEMS, outcomes_due, requests_waiting
+from mobility.core.paging import fetch_page
+from mobility.core.time import local, utcnow
 from mobility.extensions import db, limiter
 from mobility.fleet.services import overview as fleet_overview
 from mobility.scheduler import heartbeat_is_fresh, last_heartbeat
@@ -43,15 +47,24 @@ def home():
         mine = db.session.scalar(
             select(func.count()).select_from(Beneficiary).where(Beneficiary.referent_id == current_user.id)
         )
+        today = local(utcnow()).date()
         return render_template(
             "main/home_referent.html",
             organisation_count=count,
             my_count=mine,
             awaiting=awaiting_decision(current_user),
+            # The first few of each, oldest first, on indexed queries; the lists link to the rest.
+            first_requests=fetch_page(requests_waiting(current_user), page=1, per_page=HOME_ITEMS),
+            first_outcomes=fetch_page(
+                outcomes_due(current_user, today, with_outcomes=False), page=1, per_page=HOME_ITEMS
+            ),
         )
     if role is Role.FLEET:
         return render_template(
-            "main/home_fleet.html", agenda=fleet_agenda(current_user), overview=fleet_overview(current_user)
+            "main/home_fleet.html",
+            agenda=fleet_agenda(current_user),
+            overview=fleet_overview(current_user),
+            statuses=BookingStatus,
         )
     figures = {
         "organisations": db.session.scalar(select(func.count()).select_from(Organisation)),

@@ -123,7 +123,7 @@ def test_every_reference_resolves(client):
 def test_the_vehicles_parameters_are_the_ones_the_endpoint_reads(client):
     document = client.get("/api/v1/openapi.json").json
     parameters = [_deref(document, p) for p in document["paths"]["/vehicles"]["get"]["parameters"]]
-    assert {p["name"] for p in parameters} == {"basin", "category", "status"}
+    assert {p["name"] for p in parameters} == {"basin", "category", "status", "page", "per_page"}
     assert "422" in document["paths"]["/vehicles"]["get"]["responses"]
 
 

@@ -65,12 +65,16 @@ def test_filters_by_basin_category_and_status_combine(client, two_associations):
     assert _get(client, admin, "?basin=montargis&category=vsp&status=active").json["count"] == 0
     maintenance = _get(client, admin, "?status=maintenance").json
     assert [v["category"] for v in maintenance["vehicles"]] == ["vsp"]
-    assert _get(client, admin, "?basin=gien").json == {"count": 0, "vehicles": []}
+    assert _get(client, admin, "?basin=gien").json == {
+        "count": 0, "page": 1, "per_page": 100, "has_next": False, "vehicles": []
+    }
 
 
 def test_fleet_staff_filtering_on_another_associations_basin_get_nothing_of_it(client, two_associations):
     staff_a = UserFactory(fleet=True, organisation=two_associations["a"])
-    assert _get(client, staff_a, "?basin=orleans").json == {"count": 0, "vehicles": []}
+    assert _get(client, staff_a, "?basin=orleans").json == {
+        "count": 0, "page": 1, "per_page": 100, "has_next": False, "vehicles": []
+    }
 
 
 def test_bad_filter_values_get_a_422_naming_each_field_in_french(client, two_associations):
@@ -99,3 +103,20 @@ def test_every_category_and_status_value_is_accepted(client, app):
 def test_api_answers_are_never_cached(client, two_associations):
     response = _get(client, UserFactory(admin=True))
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_vehicle_list_comes_a_page_at_a_time_with_the_total(client, two_associations):
+    admin = UserFactory(admin=True)
+    first = _get(client, admin, "?per_page=2").json
+    assert (first["count"], first["page"], first["per_page"], first["has_next"]) == (3, 1, 2, True)
+    second = _get(client, admin, "?per_page=2&page=2").json
+    assert (second["page"], second["has_next"], len(second["vehicles"])) == (2, False, 1)
+    listed = {vehicle["id"] for vehicle in first["vehicles"] + second["vehicles"]}
+    assert len(listed) == 3
+
+
+@pytest.mark.parametrize("query", ["?page=0", "?per_page=201", "?per_page=abc", "?page="])
+def test_a_vehicle_page_out_of_bounds_is_refused_in_french(client, two_associations, query):
+    response = _get(client, UserFactory(admin=True), query)
+    assert response.status_code == 422
+    assert set(response.json["error"]["fields"]) <= {"page", "per_page"}

@@ -205,9 +205,15 @@ def test_fleet_staff_never_see_the_purpose_the_employer_or_the_rsa(client, logge
 # --- The list -----------------------------------------------------------------------------------
 
 
-def test_the_list_sorts_bookings_into_to_confirm_upcoming_in_progress_and_recently_returned(
-    client, logged_in, site
-):
+def row_of(response, booking) -> str:
+    """The text of the list row of this booking."""
+    body = response.get_data(as_text=True)
+    match = re.search(rf"<tr>\s*<th scope=\"row\"><a[^>]*>{booking.reference}</a>.*?</tr>", body, re.DOTALL)
+    assert match, f"no row for {booking.reference}"
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(0))).strip()
+
+
+def test_the_list_goes_back_as_far_as_the_data_with_the_next_step_of_each_booking(client, logged_in, site):
     approved = BookingFactory(vehicle=VehicleFactory(site=site, plate="AA-001-AA"), status=S.APPROVED)
     confirmed = BookingFactory(
         vehicle=VehicleFactory(site=site, plate="AA-002-AA"),
@@ -219,38 +225,45 @@ def test_the_list_sorts_bookings_into_to_confirm_upcoming_in_progress_and_recent
         starts_at=datetime(2026, 11, 20, 8, tzinfo=UTC),
         ends_at=datetime(2026, 11, 27, 16, tzinfo=UTC),
     )
-    returned = returned_booking(
-        VehicleFactory(site=site, plate="AA-004-AA"), datetime(2026, 11, 13, 16, tzinfo=UTC)
-    )
     long_ago = returned_booking(
-        VehicleFactory(site=site, plate="AA-005-AA"), datetime(2026, 9, 18, 15, tzinfo=UTC)
+        VehicleFactory(site=site, plate="AA-005-AA"), datetime(2023, 9, 18, 15, tzinfo=UTC)
     )
     cancelled = BookingFactory(vehicle=VehicleFactory(site=site, plate="AA-006-AA"), status=S.CANCELLED)
 
     response = client.get("/flotte/locations/")
     assert response.status_code == 200
-    to_confirm = section(response, "to-confirm-title")
-    upcoming = section(response, "upcoming-title")
-    in_progress = section(response, "in-progress-title")
-    recent = section(response, "returned-title")
-    assert approved.reference in to_confirm and "Confirmer" in to_confirm
-    assert confirmed.reference in upcoming
+    assert "Confirmer" in row_of(response, approved)
+    upcoming = row_of(response, confirmed)
     # Reference, dates and times, vehicle with its plate, name, phone, licence checked.
     assert "7 décembre 2026 à 09:00" in upcoming and "11 décembre 2026 à 17:00" in upcoming
     assert "Renault Clio AA-002-AA" in upcoming
     assert "Prénom Départ" in upcoming and "06 99 88 77 66" in upcoming and "oui" in upcoming
     assert "Remettre le véhicule" in upcoming
-    assert running.reference in in_progress and "En retard" not in in_progress
-    assert returned.reference in recent
+    assert "Enregistrer le retour" in row_of(response, running) and "En retard" not in row_of(response, running)
+    # Three years back, and the cancelled one: nothing is left out of the history.
+    assert "terminée" in row_of(response, long_ago) and "annulée" in row_of(response, cancelled)
     page = text_of(response)
-    assert long_ago.reference not in page and cancelled.reference not in page
+    assert "À confirmer (1)" in page and "Départs à venir (1)" in page and "En cours (1)" in page
+
+
+def test_the_work_links_list_one_status_in_the_order_to_handle_it(client, logged_in, site):
+    later = BookingFactory(
+        vehicle=VehicleFactory(site=site, plate="AA-001-AA"),
+        status=S.APPROVED,
+        starts_at=datetime(2026, 12, 20, 8, tzinfo=UTC),
+        ends_at=datetime(2026, 12, 22, 16, tzinfo=UTC),
+    )
+    sooner = BookingFactory(vehicle=VehicleFactory(site=site, plate="AA-002-AA"), status=S.APPROVED)
+    other = BookingFactory(vehicle=VehicleFactory(site=site, plate="AA-003-AA"))
+    page = text_of(client.get("/flotte/locations/?statut=approved"))
+    assert sooner.reference in page and later.reference in page and other.reference not in page
+    assert page.index(sooner.reference) < page.index(later.reference)
 
 
 def test_a_person_whose_driving_rights_were_not_checked_shows_no(client, logged_in, vehicle):
     unchecked = eligible_beneficiary(TODAY, driving_rights_checked_on=None)
-    BookingFactory(vehicle=vehicle, beneficiary=unchecked)
-    upcoming = section(client.get("/flotte/locations/"), "upcoming-title")
-    assert re.search(r"06 12 34 56 78 non", upcoming)
+    booking = BookingFactory(vehicle=vehicle, beneficiary=unchecked)
+    assert re.search(r"06 12 34 56 78 non", row_of(client.get("/flotte/locations/"), booking))
 
 
 def test_an_overdue_rental_is_flagged_in_words_in_the_list(client, logged_in, vehicle):
@@ -260,9 +273,8 @@ def test_an_overdue_rental_is_flagged_in_words_in_the_list(client, logged_in, ve
         starts_at=datetime(2026, 11, 16, 8, tzinfo=UTC),
         ends_at=datetime(2026, 11, 20, 16, tzinfo=UTC),
     )
-    in_progress = section(client.get("/flotte/locations/"), "in-progress-title")
-    assert late.reference in in_progress
-    assert "20 novembre 2026 à 17:00 En retard : véhicule pas encore rendu" in in_progress
+    row = row_of(client.get("/flotte/locations/?statut=in_progress"), late)
+    assert "20 novembre 2026 à 17:00 En retard : véhicule pas encore rendu" in row
 
 
 def test_the_site_filter_keeps_one_sites_bookings(client, logged_in, site, vehicle):
@@ -271,7 +283,11 @@ def test_the_site_filter_keeps_one_sites_bookings(client, logged_in, site, vehic
     there = BookingFactory(vehicle=VehicleFactory(site=annex, plate="AN-111-EX"))
     page = text_of(client.get(f"/flotte/locations/?site={annex.id}"))
     assert there.reference in page and here.reference not in page
-    page = text_of(client.get("/flotte/locations/?site=999999"))
+    # A site the page did not offer: said in French, and the list shows unfiltered.
+    response = client.get("/flotte/locations/?site=999999")
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "Choisissez un site dans la liste." in page
     assert there.reference in page and here.reference in page
 
 

@@ -39,4 +39,5 @@ class FollowedBeneficiaryPageSchema(Schema):
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
     pages = fields.Integer(required=True)
+    has_next = fields.Boolean(required=True, metadata={"description": "Une page suivante existe."})
     beneficiaries = fields.List(fields.Nested(FollowedBeneficiarySchema), required=True)

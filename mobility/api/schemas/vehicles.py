@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, post_dump
 
-from mobility.api.schemas.base import BasinCode, EnumValue, QuerySchema, viewer
+from mobility.api.schemas.base import BasinCode, EnumValue, QueryInteger, QuerySchema, viewer
 from mobility.auth.models import Role
 from mobility.booking import privacy
 from mobility.fleet.models import Energy, Gearbox, VehicleCategory, VehicleOrigin, VehicleStatus
@@ -18,10 +18,22 @@ IDENTITY_FIELDS = (
 )
 
 
+VEHICLES_PER_PAGE = 100
+VEHICLES_MAX_PER_PAGE = 200
+MAX_PAGE = 100_000
+
+
 class VehicleFiltersSchema(QuerySchema):
     basin = BasinCode(metadata={"description": "Véhicules des sites de ce bassin."})
     category = EnumValue(VehicleCategory, blank_allowed=True)
     status = EnumValue(VehicleStatus, blank_allowed=True)
+    page = QueryInteger(minimum=1, maximum=MAX_PAGE, load_default=1, metadata={"description": "Numéro de page, 1 d'abord."})
+    per_page = QueryInteger(
+        minimum=1,
+        maximum=VEHICLES_MAX_PER_PAGE,
+        load_default=VEHICLES_PER_PAGE,
+        metadata={"description": "Véhicules par page (100 par défaut, 200 au plus)."},
+    )
 
 
 class VehicleAssociationSchema(Schema):
@@ -69,7 +81,10 @@ class VehicleSchema(Schema):
 
 
 class VehicleListSchema(Schema):
-    count = fields.Integer(required=True)
+    count = fields.Integer(required=True, metadata={"description": "Véhicules filtrés, toutes pages comprises."})
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    has_next = fields.Boolean(required=True, metadata={"description": "Une page suivante existe."})
     vehicles = fields.List(fields.Nested(VehicleSchema), required=True)
 
 

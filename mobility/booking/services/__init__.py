@@ -74,6 +74,7 @@ from mobility.booking.services.moves import (
     confirm,
     expire_stale_requests,
     overdue_bookings,
+    overdue_query,
 )
 from mobility.booking.services.handovers import (
     HandoverDetails,
@@ -151,6 +152,7 @@ __all__ = [
     "confirm",
     "expire_stale_requests",
     "overdue_bookings",
+    "overdue_query",
     "HandoverDetails",
     "check_out",
     "return_vehicle",

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from mobility.audit.models import AuditAction
 from mobility.audit.services import record
@@ -193,13 +193,17 @@ def expire_stale_requests(now: datetime | None = None) -> int:
     return len(stale)
 
 
-def overdue_bookings(association_id: int | None, now: datetime | None = None) -> list[Booking]:
-    now = now or utcnow()
+def overdue_query(association_id: int | None, now: datetime):
+    """Rentals not back at their planned end, latest due first last (a page reads the first few)."""
     query = (
         select(Booking)
         .where(Booking.status == BookingStatus.IN_PROGRESS, Booking.ends_at <= now)
-        .options(selectinload(Booking.vehicle), selectinload(Booking.beneficiary))
+        .options(joinedload(Booking.vehicle), joinedload(Booking.beneficiary))
     )
     if association_id is not None:
         query = query.where(Booking.association_id == association_id)
-    return list(db.session.scalars(query.order_by(Booking.ends_at)))
+    return query.order_by(Booking.ends_at, Booking.id)
+
+
+def overdue_bookings(association_id: int | None, now: datetime | None = None) -> list[Booking]:
+    return list(db.session.scalars(overdue_query(association_id, now or utcnow())))
