@@ -47,8 +47,10 @@ from mobility.fleet.planning_views import bp as planning_bp
 from mobility.fleet.settings import FleetSettings
 from mobility.fleet.views import bp as fleet_bp
 from mobility.fines.history import FineHistory
+from mobility.fines.personal_data import FinesPersonalData
 from mobility.fines.views import bp as fines_bp
 from mobility.incidents.conditions import IncidentConditions, IncidentVehicleEvents
+from mobility.incidents.personal_data import IncidentsPersonalData
 from mobility.incidents.rules import IncidentSettings
 from mobility.incidents.views import bp as incidents_bp
 from mobility.main import errors
@@ -130,7 +132,7 @@ def plug_domains(app: Flask) -> None:
     booking_ports.plug(app, handover_conditions=(IncidentConditions(),))
     beneficiary_ports.plug(
         app,
-        personal_data_sources=(BookingPersonalData(),),
+        personal_data_sources=(BookingPersonalData(), FinesPersonalData(), IncidentsPersonalData()),
         rentals_of_person=BookingRentalsOfPerson(),
     )
 

@@ -32,6 +32,7 @@ LEFT_OUT = {
     "odometer_reading.recorded_by_id": STAFF_RECORD,
     "reporting_objective.updated_by_id": STAFF_RECORD,
     "tariff.created_by_id": STAFF_RECORD,
+    "site_closure.created_by_id": STAFF_RECORD,
     "unavailability.created_by_id": STAFF_RECORD,
     "vehicle_document.uploaded_by_id": STAFF_RECORD,
 }

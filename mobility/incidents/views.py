@@ -127,6 +127,9 @@ def report():
     """The person reports an incident of their rental in progress, from their phone."""
     booking = services.current_rental_of(current_user)
     if booking is None:
+        if request.method == "POST":
+            # The rental ended meanwhile: back to the page that says so, never a page from a POST.
+            return redirect(url_for("incidents.report"), 303)
         return render_template("incidents/report_none.html"), 200
     form = BeneficiaryIncidentForm()
     if form.validate_on_submit():

@@ -283,7 +283,8 @@ def test_a_booking_is_shown_to_the_referent_of_the_person_and_to_no_other_organi
     assert response.status_code == 200
     assert response.json["reference"] == booking.reference
     assert response.json["status"] == "confirmed"
-    assert "plate" not in response.json["vehicle"]
+    # Confirmed: the person's side knows which car to look for (privacy.plate_shown).
+    assert response.json["vehicle"]["plate"] == world.cars[0].plate
     other_referent = UserFactory()
     assert_error(client.get(f"/api/v1/bookings/{booking.id}", headers=token_of(other_referent)), 404)
 

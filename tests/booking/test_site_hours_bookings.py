@@ -177,7 +177,9 @@ def test_a_request_outside_the_hours_is_shown_again_with_the_hours(client, logge
         "return_time": "17:00",
         "purpose": "job",
     }
-    response = client.post("/locations/demander", data=data)
+    sent = client.post("/locations/demander", data=data)
+    assert sent.status_code == 303  # the price is shown at an address of its own (Back never resubmits)
+    response = client.get(sent.headers["Location"])
     assert response.status_code == 422
     assert "jour férié : Noël" in field_error(response, "return_time")
     assert HOURS in field_error(response, "return_time")

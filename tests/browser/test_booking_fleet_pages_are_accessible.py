@@ -128,6 +128,6 @@ def test_the_booking_page_as_fleet_staff_passes_axe(page, make_data):
 
     panel.get_by_role("link", name="Paiements et caution").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Paiements")
-    page.get_by_role("button", name="Enregistrer le paiement").click()
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
     expect(page.locator(".error-summary")).to_be_visible()
     assert_no_axe_violations(page)

@@ -64,3 +64,17 @@ def test_retention_scrubs_the_fine_log_of_an_anonymised_file_and_keeps_the_fine(
     kept = db.session.get(Fine, fine.id)
     assert kept.beneficiary.is_anonymised and kept.notice_number == fine.notice_number
     assert all(step.reason is None for step in kept.transitions)
+
+
+def test_a_person_reads_the_fines_naming_them_in_their_own_data(app, time_machine):
+    from mobility.beneficiaries.personal_data import personal_data
+    from tests.booking.factories import eligible_beneficiary
+
+    time_machine.move_to(NOW, tick=False)
+    person = eligible_beneficiary(NOW.date())
+    fine = FineFactory(vehicle=fleet_vehicle(UserFactory(fleet=True)), beneficiary=person)
+    FineFactory(vehicle=fleet_vehicle(UserFactory(fleet=True)))  # someone else's
+    db.session.commit()
+    section = next(s for s in personal_data(person).sections if s.key == "fines")
+    assert [item["reference"] for item in section.items] == [fine.reference]
+    assert section.items[0]["place"] == fine.place

@@ -12,6 +12,8 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import Length
 
 from mobility.booking.models import Booking
+from mobility.fleet.hours_forms import ClockField
+from mobility.incidents.forms import OptionalEurosField
 from mobility.core.forms import BaseForm, EurosField
 from mobility.extensions import db
 from tests.booking.factories import add_demo_tariffs, eligible_beneficiary
@@ -136,7 +138,14 @@ SHAPED_FIELDS = {
     # Amounts read by core.forms.parse_euros: 1 to 7 digits and 2 decimals, nothing longer.
     "mobility.booking.fleet_forms.PaymentForm.amount",
     "mobility.fleet.forms.MaintenanceForm.cost",
+    # A SIRET is 14 digits (spaces allowed) with its check digit; a phone number is read by
+    # phonenumbers: anything else is refused in words.
+    "mobility.auth.forms.OrganisationForm.siret",
+    "mobility.incidents.forms.PolicyForm.emergency_phone",
 }
+
+
+SHAPED_FIELD_CLASSES = (EurosField, OptionalEurosField, ClockField)
 
 
 def test_every_text_field_of_every_form_has_a_limit(app):
@@ -148,8 +157,8 @@ def test_every_text_field_of_every_form_has_a_limit(app):
             unbound = getattr(form, name, None)
             if not isinstance(unbound, UnboundField) or not issubclass(unbound.field_class, StringField | TextAreaField):
                 continue
-            if issubclass(unbound.field_class, EurosField) or f"{form.__module__}.{form.__name__}.{name}" in SHAPED_FIELDS:
-                continue  # amounts are 1 to 7 digits by their pattern
+            if issubclass(unbound.field_class, SHAPED_FIELD_CLASSES) or f"{form.__module__}.{form.__name__}.{name}" in SHAPED_FIELDS:
+                continue  # amounts are 1 to 7 digits by their pattern, clock times HH:MM
             validators = unbound.kwargs.get("validators") or (unbound.args[1] if len(unbound.args) > 1 else [])
             if not any(isinstance(v, Length) and v.max and v.max > 0 for v in validators):
                 missing.append(f"{form.__module__}.{form.__name__}.{name}")
