@@ -62,7 +62,7 @@ def test_mes_donnees_and_its_printable_copy_pass_axe_on_a_phone_and_a_desktop(pa
     login(page, data["email"])
     page.goto("/mes-donnees")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes données")
-    expect(page.get_by_role("region", name="Vos locations")).to_contain_text("Boulangerie Exemple")
+    expect(page.get_by_role("region", name="Vos locations", exact=True)).to_contain_text("Boulangerie Exemple")
     expect(page.get_by_role("region", name="Remises et retours du véhicule")).to_contain_text("Rayure sur la portière")
     _both_sizes(page)
 
