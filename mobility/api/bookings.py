@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -47,7 +47,7 @@ from mobility.booking.eligibility import (
     check_dates_in_order,
     check_duration,
     check_start_not_past,
-    settings_from_config,
+    eligibility_settings,
 )
 from mobility.booking.models import Booking, local
 from mobility.booking.pricing import quote, rental_days
@@ -124,7 +124,7 @@ def availability(query):
     category, basin = query["category"], query.get("basin")
     starts_on, ends_on = query["start"], query["end"]
     fields = FieldErrors()
-    settings = settings_from_config(current_app.config)
+    settings = eligibility_settings()
     for refusal in (
         check_dates_in_order(starts_on, ends_on),
         check_start_not_past(starts_on, _today()),

@@ -5,14 +5,14 @@ outcomes due and today's rights per category (the beneficiaries floor's RentalsO
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from mobility.auth.models import User
 from mobility.beneficiaries.models import Beneficiary
 from mobility.beneficiaries.ports import CategoryRight, FileRentals, RentalLine
-from mobility.booking.eligibility import refusals_by_category, settings_from_config
+from mobility.booking.eligibility import refusals_by_category, eligibility_settings
 from mobility.booking.models import HOLDING_STATUSES, Booking, WaitingEntry, WaitingStatus, local
 from mobility.booking.services import due_checkpoints, holding_bookings_of
 from mobility.core.time import utcnow
@@ -69,7 +69,7 @@ class BookingRentalsOfPerson:
             )
             for booking in bookings
         )
-        settings = settings_from_config(current_app.config)
+        settings = eligibility_settings()
         refusals = refusals_by_category(beneficiary, holding_bookings_of(beneficiary), today, settings)
         rights = tuple(
             CategoryRight(
