@@ -12,8 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.auth.models import Role, User
 from mobility.booking.models import Extension, ExtensionStatus
-from mobility.core.statemachine import MoveLog, Move, StateMachine, roles
-from mobility.core.time import utcnow
+from mobility.core.statemachine import Move, MoveLog, StateMachine, log_rows, roles
 from mobility.core.types import str_enum
 from mobility.extensions import db
 
@@ -47,17 +46,6 @@ class ExtensionTransition(MoveLog, db.Model):
     extension: Mapped[Extension] = relationship()
 
 
-def _log(extension: Extension, action: ExtensionAction, source, target, actor: User | None, reason: str | None):
-    return ExtensionTransition(
-        extension=extension,
-        action=action.value,
-        from_status=source,
-        to_status=target,
-        actor_id=actor.id if actor is not None else None,
-        reason=reason,
-        occurred_at=utcnow(),
-    )
-
 
 def _illegal_message(extension: Extension | None, action: ExtensionAction) -> str:
     if extension is not None and extension.status is not E.PENDING:
@@ -67,7 +55,7 @@ def _illegal_message(extension: Extension | None, action: ExtensionAction) -> st
 
 MACHINE = StateMachine(
     TRANSITIONS,
-    log=_log,
+    log=log_rows(ExtensionTransition, "extension"),
     illegal_message=_illegal_message,
     reason_message=lambda action: str(_l("Indiquez la raison du refus : la personne la lira.")),
 )

@@ -14,8 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from mobility.auth.models import Role, User
 from mobility.booking.models import Booking, BookingStatus, BookingTransition
-from mobility.core.statemachine import IllegalMove, Move, ReasonRequired, StateMachine, roles
-from mobility.core.time import utcnow
+from mobility.core.statemachine import IllegalMove, Move, ReasonRequired, StateMachine, log_rows, roles
 
 S = BookingStatus
 
@@ -94,19 +93,8 @@ def _illegal_message(booking: Booking | None, action: Action) -> str:
     )
 
 
-def _log(booking: Booking, action: Action, source, target, actor: User | None, reason: str | None):
-    return BookingTransition(
-        booking=booking,
-        action=action.value,
-        from_status=source,
-        to_status=target,
-        actor_id=actor.id if actor is not None else None,
-        reason=reason,
-        occurred_at=utcnow(),
-    )
 
-
-MACHINE = StateMachine(TRANSITIONS, log=_log, illegal_message=_illegal_message)
+MACHINE = StateMachine(TRANSITIONS, log=log_rows(BookingTransition, "booking"), illegal_message=_illegal_message)
 
 
 def allowed_actions(booking: Booking | None, role: Role) -> list[Action]:

@@ -14,8 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mobility.auth.models import Role, User
 from mobility.booking.errors import BookingError
 from mobility.booking.models import WaitingEntry, WaitingStatus
-from mobility.core.statemachine import MoveLog, Move, StateMachine, roles
-from mobility.core.time import utcnow
+from mobility.core.statemachine import Move, MoveLog, StateMachine, log_rows, roles
 from mobility.core.types import str_enum
 from mobility.extensions import db
 
@@ -57,17 +56,6 @@ class WaitingTransition(MoveLog, db.Model):
     entry: Mapped[WaitingEntry] = relationship()
 
 
-def _log(entry: WaitingEntry, action: QueueAction, source, target, actor: User | None, reason: str | None):
-    return WaitingTransition(
-        entry=entry,
-        action=action.value,
-        from_status=source,
-        to_status=target,
-        actor_id=actor.id if actor is not None else None,
-        reason=reason,
-        occurred_at=utcnow(),
-    )
-
 
 def _illegal_message(entry: WaitingEntry | None, action: QueueAction) -> str:
     if action is QueueAction.ACCEPT:
@@ -77,7 +65,7 @@ def _illegal_message(entry: WaitingEntry | None, action: QueueAction) -> str:
     return str(_l("Cette action n'est pas possible."))
 
 
-MACHINE = StateMachine(TRANSITIONS, log=_log, illegal_message=_illegal_message, illegal_error=BookingError)
+MACHINE = StateMachine(TRANSITIONS, log=log_rows(WaitingTransition, "entry"), illegal_message=_illegal_message, illegal_error=BookingError)
 
 
 def move(entry: WaitingEntry, action: QueueAction, actor: User | None, reason: str | None = None, *, creating: bool = False):

@@ -119,3 +119,24 @@ class MoveLog:
     @declared_attr
     def actor(cls) -> Mapped[Any]:
         return relationship("User")
+
+
+def log_rows(model, subject: str, *, action_as_value: bool = True) -> Callable:
+    """The `log` of a StateMachine writing one `model` row (a MoveLog table) per move.
+
+    `subject` names the row's relationship to the object moved; `action_as_value` stores the
+    action's value in a text column rather than the enum in an enum column.
+    """
+
+    def log(obj, action, source, target, actor, reason):
+        return model(
+            **{subject: obj},
+            action=action.value if action_as_value else action,
+            from_status=source,
+            to_status=target,
+            actor_id=actor.id if actor is not None else None,
+            reason=reason,
+            occurred_at=utcnow(),
+        )
+
+    return log

@@ -12,8 +12,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from mobility.auth.models import Role, User
-from mobility.core.statemachine import Move, StateMachine, roles
-from mobility.core.time import utcnow
+from mobility.core.statemachine import Move, StateMachine, log_rows, roles
 from mobility.fines.models import Fine, FineAction, FineStatus, FineTransition
 
 S = FineStatus
@@ -49,21 +48,10 @@ def _illegal_message(fine: Fine | None, action: FineAction) -> str:
     )
 
 
-def _log(fine: Fine, action: FineAction, source, target, actor: User | None, reason: str | None) -> FineTransition:
-    return FineTransition(
-        fine=fine,
-        action=action,
-        from_status=source,
-        to_status=target,
-        actor_id=actor.id if actor is not None else None,
-        reason=reason,
-        occurred_at=utcnow(),
-    )
-
 
 MACHINE = StateMachine(
     TRANSITIONS,
-    log=_log,
+    log=log_rows(FineTransition, "fine", action_as_value=False),
     illegal_message=_illegal_message,
     reason_message=lambda action: str(_l("Indiquez la raison : elle reste dans l'historique de l'amende.")),
 )

@@ -7,8 +7,7 @@ import enum
 from flask_babel import lazy_gettext as _l
 
 from mobility.auth.models import Role, User
-from mobility.core.statemachine import IllegalMove, Move, StateMachine, roles
-from mobility.core.time import utcnow
+from mobility.core.statemachine import IllegalMove, Move, StateMachine, log_rows, roles
 from mobility.incidents.models import Incident, IncidentStatus, IncidentTransition
 
 S = IncidentStatus
@@ -59,19 +58,8 @@ def _illegal_message(incident: Incident | None, action: IncidentAction) -> str:
     )
 
 
-def _log(incident: Incident, action: IncidentAction, source, target, actor: User | None, reason: str | None):
-    return IncidentTransition(
-        incident=incident,
-        action=action.value,
-        from_status=source,
-        to_status=target,
-        actor_id=actor.id if actor is not None else None,
-        reason=reason,
-        occurred_at=utcnow(),
-    )
 
-
-MACHINE = StateMachine(TRANSITIONS, log=_log, illegal_message=_illegal_message)
+MACHINE = StateMachine(TRANSITIONS, log=log_rows(IncidentTransition, "incident"), illegal_message=_illegal_message)
 
 
 def move(incident: Incident, action: IncidentAction, actor: User | None, reason: str | None = None, *,
