@@ -149,18 +149,21 @@ def pending_extensions(user: User) -> list[Extension]:
     )
 
 
+def awaiting_decision_counts(user: User):
+    """The two scalar subqueries of what waits for a référent's decision (requests, extensions),
+    so that a page can read them in the same statement as its other counts."""
+    requests = select(func.count()).select_from(
+        access.visible_bookings(user).where(Booking.status == BookingStatus.REQUESTED).subquery()
+    )
+    extensions = select(func.count(Extension.id)).where(
+        Extension.status == ExtensionStatus.PENDING, Extension.booking_id.in_(_visible_booking_ids(user))
+    )
+    return requests.scalar_subquery(), extensions.scalar_subquery()
+
+
 def awaiting_decision(user: User) -> dict[str, int]:
     """For a référent's home page: how many requests and extensions wait for their decision."""
-    requests = db.session.scalar(
-        select(func.count()).select_from(
-            access.visible_bookings(user).where(Booking.status == BookingStatus.REQUESTED).subquery()
-        )
-    )
-    extensions = db.session.scalar(
-        select(func.count(Extension.id)).where(
-            Extension.status == ExtensionStatus.PENDING, Extension.booking_id.in_(_visible_booking_ids(user))
-        )
-    )
+    requests, extensions = db.session.execute(select(*awaiting_decision_counts(user))).one()
     return {"requests": requests, "extensions": extensions}
 
 

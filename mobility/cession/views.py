@@ -63,14 +63,6 @@ def _parse_settings(state) -> None:
     state.app.extensions["cession_settings"] = settings_from_config(state.app.config)
 
 
-@bp.app_template_global("late_cession_paperwork")
-def late_cession_paperwork():
-    """Late paperwork of the current user's cessions, for the home pages' block."""
-    if not current_user.is_authenticated or current_user.role not in STAFF:
-        return []
-    return services.late_paperwork(current_user)
-
-
 def _status() -> int:
     return 422 if request.method == "POST" else 200
 

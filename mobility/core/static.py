@@ -23,11 +23,14 @@ _fingerprints: dict[tuple[str, int | None], str] = {}
 
 def fingerprint(filename: str) -> str | None:
     """The short content hash of a file of the static folder; None if there is no such file."""
+    if not current_app.debug and (filename, None) in _fingerprints:
+        # Every page asks for the same few files: no path resolution or stat once it is known.
+        return _fingerprints[(filename, None)]
     folder = Path(current_app.static_folder).resolve()
     path = (folder / filename).resolve()
     if folder not in path.parents or not path.is_file():
         return None
-    key = (str(path), path.stat().st_mtime_ns if current_app.debug else None)
+    key = (filename, path.stat().st_mtime_ns if current_app.debug else None)
     found = _fingerprints.get(key)
     if found is None:
         found = _fingerprints[key] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]

@@ -8,9 +8,15 @@ from mobility.auth.models import Organisation, Role, User
 from mobility.beneficiaries.models import Beneficiary
 from mobility.beneficiaries.services import own_file
 from mobility.booking.person import current_booking, open_waiting_entry
-from mobility.booking.queries import awaiting_decision, fleet_agenda
 from mobility.booking.models import BookingStatus
-from mobility.booking.queries import HOME_ITEMS, outcomes_due, requests_waiting
+from mobility.booking.queries import (
+    HOME_ITEMS,
+    awaiting_decision_counts,
+    fleet_agenda,
+    outcomes_due,
+    requests_waiting,
+)
+from mobility.cession.services import late_paperwork
 from mobility.core.paging import fetch_page
 from mobility.core.time import local, utcnow
 from mobility.extensions import db, limiter
@@ -40,19 +46,24 @@ def home():
             waiting=open_waiting_entry(beneficiary) if beneficiary else None,
         )
     if role is Role.REFERENT:
-        count = db.session.scalar(
-            select(func.count()).select_from(Beneficiary)
-            .where(Beneficiary.organisation_id == current_user.organisation_id)
-        )
-        mine = db.session.scalar(
-            select(func.count()).select_from(Beneficiary).where(Beneficiary.referent_id == current_user.id)
-        )
+        # Every count of the page in one statement: they are read on each visit to the home page.
+        count, mine, requests, extensions = db.session.execute(
+            select(
+                select(func.count()).select_from(Beneficiary)
+                .where(Beneficiary.organisation_id == current_user.organisation_id)
+                .scalar_subquery(),
+                select(func.count()).select_from(Beneficiary)
+                .where(Beneficiary.referent_id == current_user.id)
+                .scalar_subquery(),
+                *awaiting_decision_counts(current_user),
+            )
+        ).one()
         today = local(utcnow()).date()
         return render_template(
             "main/home_referent.html",
             organisation_count=count,
             my_count=mine,
-            awaiting=awaiting_decision(current_user),
+            awaiting={"requests": requests, "extensions": extensions},
             # The first few of each, oldest first, on indexed queries; the lists link to the rest.
             first_requests=fetch_page(requests_waiting(current_user), page=1, per_page=HOME_ITEMS),
             first_outcomes=fetch_page(
@@ -65,15 +76,19 @@ def home():
             agenda=fleet_agenda(current_user),
             overview=fleet_overview(current_user),
             statuses=BookingStatus,
+            late_cessions=late_paperwork(current_user),
         )
-    figures = {
-        "organisations": db.session.scalar(select(func.count()).select_from(Organisation)),
-        "staff": db.session.scalar(
-            select(func.count()).select_from(User).where(User.role != Role.BENEFICIARY)
-        ),
-        "beneficiaries": db.session.scalar(select(func.count()).select_from(Beneficiary)),
-    }
-    return render_template("main/home_admin.html", figures=figures)
+    organisations, staff, beneficiaries = db.session.execute(
+        select(
+            select(func.count()).select_from(Organisation).scalar_subquery(),
+            select(func.count()).select_from(User).where(User.role != Role.BENEFICIARY).scalar_subquery(),
+            select(func.count()).select_from(Beneficiary).scalar_subquery(),
+        )
+    ).one()
+    figures = {"organisations": organisations, "staff": staff, "beneficiaries": beneficiaries}
+    return render_template(
+        "main/home_admin.html", figures=figures, late_cessions=late_paperwork(current_user)
+    )
 
 
 @bp.route("/confidentialite")
