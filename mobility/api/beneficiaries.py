@@ -11,6 +11,7 @@ from mobility.api.schemas.beneficiaries import BeneficiaryPageQuerySchema, Follo
 from mobility.audit.services import record_reads
 from mobility.booking.eligibility import eligibility_settings, refusals_by_category
 from mobility.booking.models import HOLDING_STATUSES, Booking
+from mobility.core.db import commit_keeping_loaded
 from mobility.extensions import db
 
 
@@ -71,7 +72,8 @@ def beneficiaries(query):
             }
         )
     record_reads("beneficiary", [person.id for person in people], actor=user)
-    db.session.commit()
+    # The answer is serialised after this commit: the people and basins read stay loaded.
+    commit_keeping_loaded()
     return {
         "count": page.total,
         "page": page.page,

@@ -20,7 +20,8 @@ from mobility.api import services as tokens
 from mobility.api.errors import ApiError
 from mobility.api.schemas.errors import ErrorSchema
 from mobility.auth.models import Role, User
-from mobility.extensions import csrf, db
+from mobility.core.db import commit_keeping_loaded
+from mobility.extensions import csrf
 
 ERROR_DESCRIPTIONS = {
     400: "Le corps n'est pas un objet JSON.",
@@ -96,7 +97,8 @@ def authenticate():
     user = tokens.authenticate(secret.strip()) if scheme.lower() == "bearer" else None
     if user is None:
         raise ApiError(401, _("Jeton d'API manquant, inconnu, révoqué, ou compte désactivé."))
-    db.session.commit()  # last_used_at
+    # last_used_at; the user and their organisation stay loaded for the rest of the request.
+    commit_keeping_loaded()
     g.api_user = user
 
 
