@@ -15,6 +15,7 @@ from mobility.beneficiaries.personal_data import personal_data
 from mobility.beneficiaries.personal_data import record_export as services_record_export
 from mobility.beneficiaries.ports import rentals_for_file
 from mobility.core.boundary import page_number
+from mobility.core.db import commit_keeping_loaded
 from mobility.core.french import elide
 from mobility.core.paging import fetch_page
 from mobility.extensions import db
@@ -89,7 +90,7 @@ def create():
 def show(beneficiary_id: int):
     beneficiary = beneficiary_or_404(beneficiary_id)
     services.record_read(beneficiary, current_user)
-    db.session.commit()
+    commit_keeping_loaded()  # only the access-log row was written
     return render_template(
         "beneficiaries/show.html", beneficiary=beneficiary, file=rentals_for_file(beneficiary, current_user)
     )

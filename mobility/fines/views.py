@@ -16,6 +16,7 @@ from mobility.audit.services import record
 from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
 from mobility.core import settings as core_settings
+from mobility.core.db import commit_keeping_loaded
 from mobility.core.time import today as today_in_france
 from mobility.core.views import PAGE_REFUSALS, save_or_show
 from mobility.extensions import db
@@ -91,7 +92,7 @@ def create():
 
 def _show(fine: Fine, status: int = 200, **forms):
     record(AuditAction.READ, "fine", fine.id, actor=current_user)
-    db.session.commit()
+    commit_keeping_loaded()  # only the access-log row was written
     fleet = current_user.role is Role.FLEET
     answer = services.driver_at(fine) if fleet else None
     identify = forms.get("identify") or IdentifyForm()
@@ -170,7 +171,7 @@ def designation(fine_id: int):
     if fine.beneficiary is None:
         abort(404)
     record(AuditAction.READ, "fine", fine.id, actor=current_user, fields=("designation",))
-    db.session.commit()
+    commit_keeping_loaded()  # only the access-log row was written
     facts = services.designation_facts(fine.beneficiary)
     return render_template(
         "fines/designation.html",

@@ -24,6 +24,7 @@ from mobility.core.views import PAGE_REFUSALS, save_or_show
 from mobility.extensions import db
 from mobility.fleet.services import get_visible_vehicle, visible_vehicles
 from mobility.auth.permissions import role_required
+from mobility.core.db import commit_keeping_loaded
 from mobility.incidents import access, services
 from mobility.incidents.forms import (
     BeneficiaryIncidentForm,
@@ -151,7 +152,7 @@ def report():
 def show(incident_id: int):
     incident = access.incident_or_404(incident_id, current_user)
     record(AuditAction.READ, "incident", incident.id)
-    db.session.commit()
+    commit_keeping_loaded()  # only the access-log row was written
     manage = access.may_manage(current_user, incident)
     return render_template(
         "incidents/show.html",
