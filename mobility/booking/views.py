@@ -362,7 +362,7 @@ def index():
             .order_by(WaitingEntry.created_at, WaitingEntry.id)
         )
     )
-    positions = {entry.id: services.queue_position(entry) for entry in entries}
+    positions = services.queue_positions(entries)
     return render_template(
         "booking/index.html",
         page=bookings,

@@ -437,3 +437,37 @@ def test_the_queue_table_refuses_every_move_it_does_not_hold(app, status):
         with pytest.raises(DomainError):
             queue_move(entry, action, None)
         assert entry.status is status
+
+
+def test_queue_places_of_a_whole_list_come_in_one_statement_and_skip_who_left(app, fleet, frozen):
+    from sqlalchemy import event
+
+    waiting = []
+    for _ in range(4):
+        person = eligible_beneficiary(TODAY)
+        waiting.append(services.join_queue(person, _details(fleet["site"]), person.referent))
+        frozen.shift(60)
+    licence_free = eligible_beneficiary(TODAY)
+    other_queue = services.join_queue(
+        licence_free, _details(fleet["site"], category=VehicleCategory.VSP), licence_free.referent
+    )
+    db.session.commit()
+    services.withdraw_from_queue(waiting[1], waiting[1].beneficiary.referent)
+    db.session.commit()
+    listed = [*waiting, other_queue]
+    assert WaitingStatus.WITHDRAWN in {entry.status for entry in listed}  # loaded, as a page's list is
+    statements = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        positions = services.queue_positions(listed)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(statements) == 1
+    assert positions == {waiting[0].id: 1, waiting[2].id: 2, waiting[3].id: 3, other_queue.id: 1}
+    assert [services.queue_position(entry) for entry in (waiting[0], waiting[3])] == [1, 3]

@@ -58,6 +58,7 @@ from mobility.booking.services.requests import (
 from mobility.booking.services.queue import (
     join_queue,
     queue_position,
+    queue_positions,
     offer_free_vehicles,
     offer_freed_vehicle,
     accept_offer,
@@ -138,6 +139,7 @@ __all__ = [
     "request_booking",
     "join_queue",
     "queue_position",
+    "queue_positions",
     "offer_free_vehicles",
     "offer_freed_vehicle",
     "accept_offer",

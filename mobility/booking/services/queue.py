@@ -75,18 +75,38 @@ def join_queue(beneficiary: Beneficiary, details: RequestDetails, actor: User, n
     return entry
 
 
-def queue_position(entry: WaitingEntry) -> int:
-    return 1 + db.session.scalar(
-        select(func.count(WaitingEntry.id)).where(
-            WaitingEntry.basin_id == entry.basin_id,
-            WaitingEntry.category == entry.category,
-            WaitingEntry.status.in_((WaitingStatus.WAITING, WaitingStatus.OFFERED)),
-            or_(
-                WaitingEntry.created_at < entry.created_at,
-                and_(WaitingEntry.created_at == entry.created_at, WaitingEntry.id < entry.id),
-            ),
+OPEN_STATUSES = (WaitingStatus.WAITING, WaitingStatus.OFFERED)
+
+
+def queue_positions(entries) -> dict[int, int]:
+    """Each open entry's place in its queue (same basin and category, first come first served),
+    for a whole list in one statement: a row number over the open entries of those queues."""
+    entries = [entry for entry in entries if entry.status in OPEN_STATUSES]
+    if not entries:
+        return {}
+    queues = {(entry.basin_id, entry.category) for entry in entries}
+    ranked = (
+        select(
+            WaitingEntry.id,
+            func.row_number()
+            .over(
+                partition_by=(WaitingEntry.basin_id, WaitingEntry.category),
+                order_by=(WaitingEntry.created_at, WaitingEntry.id),
+            )
+            .label("position"),
         )
+        .where(
+            WaitingEntry.status.in_(OPEN_STATUSES),
+            or_(*(and_(WaitingEntry.basin_id == basin_id, WaitingEntry.category == category) for basin_id, category in queues)),
+        )
+        .subquery()
     )
+    wanted = [entry.id for entry in entries]
+    return dict(db.session.execute(select(ranked.c.id, ranked.c.position).where(ranked.c.id.in_(wanted))).all())
+
+
+def queue_position(entry: WaitingEntry) -> int:
+    return queue_positions([entry])[entry.id]
 
 
 def _has_open_offer(vehicle_id: int) -> bool:
