@@ -6,7 +6,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from mobility.audit.models import AuditAction
 from mobility.audit.services import record
@@ -101,7 +101,10 @@ def get_visible_beneficiary(beneficiary_id: int, user: User) -> Beneficiary | No
 
 
 def own_file(user: User) -> Beneficiary | None:
-    return db.session.scalar(select(Beneficiary).where(Beneficiary.user_id == user.id))
+    # The person's pages show their référent: read with the file.
+    return db.session.scalar(
+        select(Beneficiary).where(Beneficiary.user_id == user.id).options(joinedload(Beneficiary.referent))
+    )
 
 
 def record_read(beneficiary: Beneficiary, actor: User) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import url_for
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from mobility.auth.models import User
 from mobility.beneficiaries.models import Beneficiary
@@ -29,7 +29,8 @@ def current_booking(beneficiary: Beneficiary) -> Booking | None:
     return db.session.scalar(
         select(Booking)
         .where(Booking.beneficiary_id == beneficiary.id, Booking.status.in_(HOLDING_STATUSES))
-        .options(selectinload(Booking.vehicle).selectinload(Vehicle.site))
+        # Many-to-one all the way: joined in the same statement.
+        .options(joinedload(Booking.vehicle).joinedload(Vehicle.site))
         .order_by(Booking.starts_at, Booking.id)
         .limit(1)
     )
