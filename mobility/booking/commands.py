@@ -1,4 +1,4 @@
-"""Booking housekeeping from the command line, until the scheduler runs it (scheduler issue)."""
+"""Booking housekeeping from the command line: what the scheduler's jobs do, run by hand."""
 
 from __future__ import annotations
 

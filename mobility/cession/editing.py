@@ -1,6 +1,6 @@
 """Changing a convention or a cession after its creation (admins), within what its state allows.
 
-The rules, decided for issue 10:
+The rules:
 
 - A cession's facts (decision, vehicle identity, value, cession date and hour) may be corrected
   while it is `proposed`, `accepted` or `transferred`. Once `registered` (the new certificate

@@ -1,4 +1,4 @@
-"""The paperwork of a cession, as pure rules with a reason each (DESIGN §6, issue 10).
+"""The paperwork of a cession, as pure rules with a reason each (DESIGN §6).
 
 Each rule takes plain values (a `CessionFacts`, the recorded items, today, the settings) and
 returns an `ItemStatus`: done, done late, pending (with days left), late (with how late),

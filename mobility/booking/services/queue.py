@@ -135,7 +135,7 @@ def offer_freed_vehicle(vehicle: Vehicle, starts_at: datetime, ends_at: datetime
     """A vehicle came free: offer it to the first person waiting whose dates it covers.
 
     The offer names the vehicle and lasts WAITING_OFFER_HOURS; the message itself is sent by
-    the scheduler issue's job, which reads offered entries. A vehicle already on offer to
+    the scheduler's waiting-offers job, which reads offered entries. A vehicle already on offer to
     someone is held for that offer: nobody else is offered it until the offer ends.
     """
     now = now or utcnow()
