@@ -27,16 +27,14 @@ from mobility.auth.loader import load_user
 from mobility.auth.views import bp as auth_bp
 from mobility.beneficiaries import ports as beneficiary_ports
 from mobility.beneficiaries.views import bp as beneficiaries_bp
-from mobility.booking.admin_views import bp as tariffs_bp
 from mobility.booking.availability import BookingHoldings
 from mobility.booking.commands import expire_bookings_command
 from mobility.booking.eligibility import settings_from_config
-from mobility.booking.fleet_views import bp as booking_fleet_bp
 from mobility.booking.settings import BookingSettings
 from mobility.booking.person import BookingRentalsOfPerson
 from mobility.booking.planning import BookingHistory, BookingPlanning
 from mobility.booking.personal_data import BookingPersonalData
-from mobility.booking.views import bp as booking_bp
+from mobility.booking.views import booking_blueprints
 from mobility.booking import ports as booking_ports
 from mobility.cession.views import bp as cession_bp
 from mobility.config import DEFAULT_INSTANCE_PATH, build_config
@@ -155,9 +153,9 @@ def select_locale() -> str:
 def register_blueprints(app: Flask) -> None:
     for blueprint in (main_bp, auth_bp, accounts_admin_bp, communes_admin_bp, beneficiaries_bp, audit_bp, fleet_bp):
         app.register_blueprint(blueprint)
-    for blueprint in (planning_bp, availability_bp, api_admin_bp, booking_bp):
+    booking_bp, booking_fleet_bp, tariffs_bp = booking_blueprints()
+    for blueprint in (planning_bp, availability_bp, api_admin_bp, booking_bp, booking_fleet_bp):
         app.register_blueprint(blueprint)
-    app.register_blueprint(booking_fleet_bp)
     for blueprint in (tariffs_bp, notify_admin_bp, incidents_bp, cession_bp, fines_bp, reporting_bp):
         app.register_blueprint(blueprint)
     init_api(app)

@@ -136,7 +136,7 @@ SHAPED_FIELDS = {
     "mobility.auth.forms.ChangePasswordForm.confirm",
     "mobility.auth.forms.ResetPasswordForm.confirm",
     # Amounts read by core.forms.parse_euros: 1 to 7 digits and 2 decimals, nothing longer.
-    "mobility.booking.fleet_forms.PaymentForm.amount",
+    "mobility.booking.forms.fleet.PaymentForm.amount",
     "mobility.fleet.forms.MaintenanceForm.cost",
     # A SIRET is 14 digits (spaces allowed) with its check digit; a phone number is read by
     # phonenumbers: anything else is refused in words.

@@ -21,7 +21,7 @@ from mobility.api.schemas.base import (
 from mobility.api.schemas.vehicles import SummarySiteSchema, VehicleSummarySchema
 from mobility.booking import privacy
 from mobility.booking.eligibility import Purpose
-from mobility.booking.forms import PURPOSE_DETAIL_MAX, REASON_MAX, REASON_TOO_LONG
+from mobility.booking.forms.requests import PURPOSE_DETAIL_MAX, REASON_MAX, REASON_TOO_LONG
 from mobility.booking.models import BookingStatus
 from mobility.fleet.models import VehicleCategory
 

@@ -19,15 +19,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from mobility.audit.models import AuditAction
 from mobility.audit.services import record
 from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
-from mobility.core.views import save_or_show
 from mobility.booking import access, lifecycle, listing, privacy, queries, services
-from mobility.booking.ports import plugged as plugged_booking_ports
-from mobility.booking.fleet_forms import (
+from mobility.booking.forms.fleet import (
     FUEL_LABELS,
     CancelForm,
     CheckOutForm,
@@ -36,27 +35,26 @@ from mobility.booking.fleet_forms import (
     NoShowForm,
     PaymentForm,
     ReturnForm,
-    ReversalForm,
+    ReversalForm
 )
 from mobility.booking.lifecycle import Action, IllegalMove
 from mobility.booking.models import Booking, BookingStatus, PaymentKind
-from mobility.core.time import local, utcnow
+from mobility.booking.ports import plugged as plugged_booking_ports
+from mobility.booking.views.common import form_status, today
 from mobility.core.boundary import page_number
 from mobility.core.db import commit_keeping_loaded
 from mobility.core.paging import fetch_page
+from mobility.core.templating import money
+from mobility.core.time import local, utcnow
+from mobility.core.views import save_or_show
 from mobility.extensions import db
 from mobility.fleet.models import Vehicle
 from mobility.fleet.services import ImplausibleOdometer
-from mobility.core.templating import money
-from wtforms.fields.choices import SelectChoice
 from mobility.territory.geography import distance_km
-
-bp = Blueprint("booking_fleet", __name__, url_prefix="/flotte/locations")
 
 STAFF = (Role.FLEET, Role.ADMIN)
 
 
-@bp.get("/")
 @role_required(*STAFF)
 def index():
     """Every booking of the association's vehicles, as far back as the data goes, a page at a time."""
@@ -86,11 +84,6 @@ def _booking_or_404(booking_id: int) -> Booking:
     return access.booking_or_404(booking_id, current_user)
 
 
-def _status() -> int:
-    """A form shown again after a POST was refused: 422 Unprocessable Content."""
-    return 422 if request.method == "POST" else 200
-
-
 def _not_allowed(booking: Booking, action: Action) -> IllegalMove:
     if booking.status == BookingStatus.APPROVED and action in (Action.CHECK_OUT, Action.NO_SHOW):
         return IllegalMove(
@@ -115,7 +108,6 @@ def _require(booking: Booking, action: Action) -> None:
         raise _not_allowed(booking, action)
 
 
-@bp.errorhandler(IllegalMove)
 def _illegal_move(exc: IllegalMove):
     """The booking moved on (or never could): say why on the booking page, never an error page."""
     db.session.rollback()
@@ -136,7 +128,6 @@ def _km(km: int) -> str:
 # --- Confirm ------------------------------------------------------------------------------------
 
 
-@bp.route("/<int:booking_id>/confirmer", methods=["GET", "POST"])
 @role_required(*STAFF)
 def confirm(booking_id: int):
     booking = _booking_or_404(booking_id)
@@ -173,7 +164,7 @@ def confirm(booking_id: int):
             return _to_booking(booking.id)
     return (
         render_template("booking/fleet/confirm.html", form=form, booking=booking, site=booking.site),
-        _status(),
+        form_status(),
     )
 
 
@@ -232,7 +223,6 @@ def _asking_about_the_odometer(form: HandoverForm, handover):
     return run
 
 
-@bp.route("/<int:booking_id>/remise", methods=["GET", "POST"])
 @role_required(*STAFF)
 def check_out(booking_id: int):
     booking = _booking_or_404(booking_id)
@@ -263,10 +253,9 @@ def check_out(booking_id: int):
                 "success",
             )
             return _to_booking(booking.id)
-    return render_template("booking/fleet/check_out.html", form=form, booking=booking), _status()
+    return render_template("booking/fleet/check_out.html", form=form, booking=booking), form_status()
 
 
-@bp.route("/<int:booking_id>/retour", methods=["GET", "POST"])
 @role_required(*STAFF)
 def return_vehicle(booking_id: int):
     booking = _booking_or_404(booking_id)
@@ -312,14 +301,13 @@ def return_vehicle(booking_id: int):
     departure_photos = [p for c in conditions for p in c.photos_of(departure)] if departure is not None else []
     return (
         render_template("booking/fleet/return.html", form=form, booking=booking, departure_photos=departure_photos),
-        _status(),
+        form_status(),
     )
 
 
 # --- No-show and cancel -------------------------------------------------------------------------
 
 
-@bp.route("/<int:booking_id>/absent", methods=["GET", "POST"])
 @role_required(*STAFF)
 def no_show(booking_id: int):
     booking = _booking_or_404(booking_id)
@@ -337,10 +325,9 @@ def no_show(booking_id: int):
             "success",
         )
         return _to_booking(booking.id)
-    return render_template("booking/fleet/no_show.html", form=form, booking=booking), _status()
+    return render_template("booking/fleet/no_show.html", form=form, booking=booking), form_status()
 
 
-@bp.route("/<int:booking_id>/annuler", methods=["GET", "POST"])
 @role_required(*STAFF)
 def cancel(booking_id: int):
     booking = _booking_or_404(booking_id)
@@ -357,7 +344,7 @@ def cancel(booking_id: int):
             "success",
         )
         return _to_booking(booking.id)
-    return render_template("booking/fleet/cancel.html", form=form, booking=booking), _status()
+    return render_template("booking/fleet/cancel.html", form=form, booking=booking), form_status()
 
 
 # --- Payments -----------------------------------------------------------------------------------
@@ -386,10 +373,9 @@ def _reversal_form(booking: Booking, formdata=None) -> ReversalForm:
 def _payments_page(booking: Booking, form: PaymentForm, reversal_form: ReversalForm):
     return render_template(
         "booking/fleet/payments.html", form=form, reversal_form=reversal_form, booking=booking
-    ), _status()
+    ), form_status()
 
 
-@bp.route("/<int:booking_id>/paiements", methods=["GET", "POST"])
 @role_required(*STAFF)
 def payments(booking_id: int):
     booking = _booking_or_404(booking_id)
@@ -423,7 +409,6 @@ def payments(booking_id: int):
     return _payments_page(booking, form, _reversal_form(booking))
 
 
-@bp.post("/<int:booking_id>/paiements/annulation")
 @role_required(*STAFF)
 def reverse_payment(booking_id: int):
     """A mistaken entry is never edited: it is cancelled by the opposite entry, with a reason."""
@@ -447,14 +432,13 @@ def reverse_payment(booking_id: int):
 # --- Printable contract -------------------------------------------------------------------------
 
 
-@bp.get("/<int:booking_id>/contrat")
 @role_required(*STAFF)
 def contract(booking_id: int):
     """The rental contract to print and sign at the handover: the parties, the vehicle, the terms."""
     booking = _booking_or_404(booking_id)
     record(AuditAction.READ, "booking", booking.id, actor=current_user)
     commit_keeping_loaded()
-    return render_template("booking/fleet/contract.html", booking=booking, today=local(utcnow()).date())
+    return render_template("booking/fleet/contract.html", booking=booking, today=today())
 
 
 # --- For other pages' templates: the booking page's fleet panel, the vehicle page ---------------
@@ -484,7 +468,6 @@ ACTION_LINK_LABELS = {
 CONTRACT_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.IN_PROGRESS, BookingStatus.RETURNED)
 
 
-@bp.app_template_global("fleet_booking_actions")
 def fleet_booking_actions(booking: Booking) -> list[FleetAction]:
     """What the current fleet or admin user can do next with this booking, as links."""
     if not current_user.is_authenticated or current_user.role not in STAFF:
@@ -506,14 +489,29 @@ def fleet_booking_actions(booking: Booking) -> list[FleetAction]:
     return actions
 
 
-@bp.app_template_filter("fuel_level")
 def fuel_level(eighths: int | None) -> str:
     if eighths is None:
         return "—"
     return str(FUEL_LABELS.get(eighths, eighths))
 
 
-@bp.app_template_global("booking_now")
 def booking_now() -> datetime:
     """Now, for templates that flag late returns."""
     return utcnow()
+
+
+def register(bp: Blueprint) -> None:
+    """Put the fleet staff's booking pages, their error handler and template helpers on bp."""
+    bp.add_url_rule("/", view_func=index, methods=["GET"])
+    bp.register_error_handler(IllegalMove, _illegal_move)
+    bp.add_url_rule("/<int:booking_id>/confirmer", view_func=confirm, methods=["GET", "POST"])
+    bp.add_url_rule("/<int:booking_id>/remise", view_func=check_out, methods=["GET", "POST"])
+    bp.add_url_rule("/<int:booking_id>/retour", view_func=return_vehicle, methods=["GET", "POST"])
+    bp.add_url_rule("/<int:booking_id>/absent", view_func=no_show, methods=["GET", "POST"])
+    bp.add_url_rule("/<int:booking_id>/annuler", view_func=cancel, methods=["GET", "POST"])
+    bp.add_url_rule("/<int:booking_id>/paiements", view_func=payments, methods=["GET", "POST"])
+    bp.add_url_rule("/<int:booking_id>/paiements/annulation", view_func=reverse_payment, methods=["POST"])
+    bp.add_url_rule("/<int:booking_id>/contrat", view_func=contract, methods=["GET"])
+    bp.add_app_template_global(fleet_booking_actions, "fleet_booking_actions")
+    bp.add_app_template_filter(fuel_level, "fuel_level")
+    bp.add_app_template_global(booking_now, "booking_now")

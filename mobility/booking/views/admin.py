@@ -17,26 +17,15 @@ from flask_login import current_user
 
 from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
-from mobility.core.views import save_or_show
 from mobility.booking import services
-from mobility.booking.admin_forms import TariffCorrectionForm, TariffForm
 from mobility.booking.eligibility import eligibility_settings
+from mobility.booking.forms.admin import TariffCorrectionForm, TariffForm
 from mobility.booking.models import Tariff
 from mobility.booking.pricing import NoTariffInForce, tariff_in_force
-from mobility.core.time import local, utcnow
+from mobility.booking.views.common import form_status, today
+from mobility.core.views import save_or_show
 from mobility.extensions import db
 from mobility.fleet.models import VehicleCategory
-
-bp = Blueprint("tariffs", __name__, url_prefix="/admin/tarifs")
-
-
-def _today() -> date:
-    return local(utcnow()).date()
-
-
-def _status() -> int:
-    """A form shown again after a POST was refused: 422 Unprocessable Content."""
-    return 422 if request.method == "POST" else 200
 
 
 @dataclass
@@ -77,19 +66,17 @@ def tariffs_by_category(today: date) -> list[CategoryTariffs]:
     return groups
 
 
-@bp.route("/")
 @role_required(Role.ADMIN)
 def index():
-    today = _today()
-    return render_template("booking/admin/tariffs.html", groups=tariffs_by_category(today), today=today)
+    day = today()
+    return render_template("booking/admin/tariffs.html", groups=tariffs_by_category(day), today=day)
 
 
-@bp.route("/nouveau", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def create():
     form = TariffForm()
     if request.method == "GET":
-        form.effective_on.data = _today()
+        form.effective_on.data = today()
         try:
             form.category.data = VehicleCategory(request.args.get("categorie", ""))
         except ValueError:
@@ -117,7 +104,7 @@ def create():
                 "success",
             )
             return redirect(url_for("tariffs.index"))
-    return render_template("booking/admin/tariff_form.html", form=form, tariff=None), _status()
+    return render_template("booking/admin/tariff_form.html", form=form, tariff=None), form_status()
 
 
 def _tariff_to_come_or_404(tariff_id: int) -> Tariff:
@@ -127,11 +114,10 @@ def _tariff_to_come_or_404(tariff_id: int) -> Tariff:
     return tariff
 
 
-@bp.route("/<int:tariff_id>/corriger", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def correct(tariff_id: int):
     tariff = _tariff_to_come_or_404(tariff_id)
-    if tariff.effective_on <= _today():
+    if tariff.effective_on <= today():
         flash(_("Ce tarif est en vigueur : il ne se change plus. Ajoutez un nouveau tarif à une date plus tardive."), "error")
         return redirect(url_for("tariffs.index"), 303)
     form = TariffCorrectionForm()
@@ -164,10 +150,9 @@ def correct(tariff_id: int):
                 "success",
             )
             return redirect(url_for("tariffs.index"))
-    return render_template("booking/admin/tariff_form.html", form=form, tariff=tariff), _status()
+    return render_template("booking/admin/tariff_form.html", form=form, tariff=tariff), form_status()
 
 
-@bp.post("/<int:tariff_id>/retirer")
 @role_required(Role.ADMIN)
 def withdraw(tariff_id: int):
     tariff = _tariff_to_come_or_404(tariff_id)
@@ -187,3 +172,11 @@ def _euros(cents: int) -> str:
     """An amount as the form takes it back: "4" or "4,50"."""
     whole, rest = divmod(cents, 100)
     return f"{whole},{rest:02d}" if rest else str(whole)
+
+
+def register(bp: Blueprint) -> None:
+    """Put the tariff pages on bp."""
+    bp.add_url_rule("/", view_func=index, methods=["GET"])
+    bp.add_url_rule("/nouveau", view_func=create, methods=["GET", "POST"])
+    bp.add_url_rule("/<int:tariff_id>/corriger", view_func=correct, methods=["GET", "POST"])
+    bp.add_url_rule("/<int:tariff_id>/retirer", view_func=withdraw, methods=["POST"])

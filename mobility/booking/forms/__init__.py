@@ -1,0 +1,1 @@
+"""Booking forms, one module per audience: requests (beneficiaries and référents), fleet, admin."""
