@@ -36,6 +36,7 @@ from mobility.booking.planning import BookingHistory, BookingPlanning
 from mobility.booking.personal_data import BookingPersonalData
 from mobility.booking.views import booking_blueprints
 from mobility.booking import ports as booking_ports
+from mobility.cession.rules import CessionSettings
 from mobility.cession.views import bp as cession_bp
 from mobility.config import DEFAULT_INSTANCE_PATH, build_config
 from mobility.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -80,6 +81,7 @@ def create_app(config: dict | None = None) -> Flask:
     core_settings.install(app, BookingSettings.from_config(app.config))
     core_settings.install(app, IncidentSettings.from_config(app.config))
     core_settings.install(app, FleetSettings.from_config(app.config))
+    core_settings.install(app, CessionSettings.from_config(app.config))
 
     register_extensions(app)
     plug_domains(app)

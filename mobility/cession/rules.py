@@ -40,6 +40,7 @@ from flask_babel import lazy_gettext as _l
 
 from mobility.cession.models import PaperworkKind
 from mobility.config import ConfigurationError
+from mobility.core.settings import setting_int
 from mobility.fleet.models import VehicleCategory
 from mobility.core.siret import is_valid_siret, normalise_siret
 
@@ -69,18 +70,9 @@ class CessionSettings:
     seller_siret: str = ""
     seller_address: str = ""
 
-
-def _int_setting(config: Mapping[str, Any], key: str, default: int, minimum: int = 1) -> int:
-    value = config.get(key)
-    if value is None or value == "":
-        return default
-    try:
-        number = int(value)
-    except (TypeError, ValueError) as exc:
-        raise ConfigurationError(f"{key} must be a whole number, got {value!r}.") from exc
-    if isinstance(value, bool) or number < minimum:
-        raise ConfigurationError(f"{key} must be a whole number, {minimum} or more, got {value!r}.")
-    return number
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> CessionSettings:
+        return settings_from_config(config)
 
 
 def _phase_in_setting(config: Mapping[str, Any], key: str) -> tuple[tuple[date, date], ...]:
@@ -122,30 +114,19 @@ def _siret_setting(config: Mapping[str, Any], key: str) -> str:
 
 
 def _ceiling_setting(config: Mapping[str, Any], key: str, default_cents: int) -> int:
-    euros = _int_setting(config, key, default_cents // 100, minimum=0)
-    if euros > MAX_FREE_VALUE_CEILING_EUROS:
-        raise ConfigurationError(f"{key} must be at most {MAX_FREE_VALUE_CEILING_EUROS} (euros), got {config.get(key)!r}.")
-    return euros * 100
+    return 100 * setting_int(config, key, minimum=0, maximum=MAX_FREE_VALUE_CEILING_EUROS, default=default_cents // 100)
 
 
 def settings_from_config(config: Mapping[str, Any]) -> CessionSettings:
     """The cession settings from the app config; a bad value stops the start, naming it."""
     defaults = CessionSettings()
     return CessionSettings(
-        siv_declaration_days=_int_setting(config, "CESSION_SIV_DECLARATION_DAYS", defaults.siv_declaration_days),
-        non_pledge_max_age_days=_int_setting(
-            config, "CESSION_NON_PLEDGE_MAX_AGE_DAYS", defaults.non_pledge_max_age_days
-        ),
-        registration_months=_int_setting(config, "CESSION_REGISTRATION_MONTHS", defaults.registration_months),
-        inspection_max_age_months=_int_setting(
-            config, "CESSION_INSPECTION_MAX_AGE_MONTHS", defaults.inspection_max_age_months
-        ),
-        car_inspection_age_years=_int_setting(
-            config, "CESSION_CAR_INSPECTION_AGE_YEARS", defaults.car_inspection_age_years
-        ),
-        vsp_first_inspection_years=_int_setting(
-            config, "CESSION_VSP_FIRST_INSPECTION_YEARS", defaults.vsp_first_inspection_years
-        ),
+        siv_declaration_days=setting_int(config, "CESSION_SIV_DECLARATION_DAYS", minimum=1, default=defaults.siv_declaration_days),
+        non_pledge_max_age_days=setting_int(config, "CESSION_NON_PLEDGE_MAX_AGE_DAYS", minimum=1, default=defaults.non_pledge_max_age_days),
+        registration_months=setting_int(config, "CESSION_REGISTRATION_MONTHS", minimum=1, default=defaults.registration_months),
+        inspection_max_age_months=setting_int(config, "CESSION_INSPECTION_MAX_AGE_MONTHS", minimum=1, default=defaults.inspection_max_age_months),
+        car_inspection_age_years=setting_int(config, "CESSION_CAR_INSPECTION_AGE_YEARS", minimum=1, default=defaults.car_inspection_age_years),
+        vsp_first_inspection_years=setting_int(config, "CESSION_VSP_FIRST_INSPECTION_YEARS", minimum=1, default=defaults.vsp_first_inspection_years),
         vsp_phase_in=_phase_in_setting(config, "CESSION_VSP_PHASE_IN"),
         free_value_ceiling_cents=_ceiling_setting(config, "CESSION_FREE_VALUE_CEILING_EUROS", defaults.free_value_ceiling_cents),
         seller_name=str(config.get("CESSION_SELLER_NAME") or defaults.seller_name),

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -33,6 +32,7 @@ from mobility.cession.models import (
     PaperworkKind,
 )
 from mobility.core.errors import Conflict, Invalid, Refused
+from mobility.core.settings import settings_of
 from mobility.core.statemachine import IllegalMove, Move, StateMachine, roles
 from mobility.core.time import today as today_in_france
 from mobility.extensions import db
@@ -79,7 +79,7 @@ MACHINE = StateMachine(TRANSITIONS, _log, _illegal, status_attribute="state")
 
 
 def settings() -> rules.CessionSettings:
-    return current_app.extensions["cession_settings"]
+    return settings_of(rules.CessionSettings)
 
 
 # --- What each person may see -------------------------------------------------------------------

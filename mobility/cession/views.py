@@ -27,7 +27,6 @@ from mobility.cession.forms import (
     ResaleAgreementForm,
 )
 from mobility.cession.models import Cession, CessionAction, CessionState, Convention, PaperworkKind
-from mobility.cession.rules import settings_from_config
 from mobility.core.boundary import parse_bounded_int
 from mobility.core.errors import NotFound
 from mobility.core.time import today as today_in_france
@@ -55,12 +54,6 @@ SIMPLE_ACTIONS = {
     CessionAction.SCRAP: services.scrap,
     CessionAction.RESELL: services.resell,
 }
-
-
-@bp.record_once
-def _parse_settings(state) -> None:
-    # Parsed once at start: a bad value stops the service, naming the variable.
-    state.app.extensions["cession_settings"] = settings_from_config(state.app.config)
 
 
 def _status() -> int:
