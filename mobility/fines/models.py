@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mobility.auth.models import Organisation, User
@@ -21,6 +21,7 @@ from mobility.booking.models import Booking
 from mobility.core.enums import LabelledEnum
 from mobility.core.time import local, utcnow
 from mobility.core.types import UTCDateTime, str_enum
+from mobility.core.statemachine import MoveLog
 from mobility.extensions import db
 from mobility.fleet.models import Vehicle
 
@@ -202,19 +203,14 @@ class Fine(db.Model):
         return self.designation_pending() and self.days_left(today) < 0
 
 
-class FineTransition(db.Model):
+class FineTransition(MoveLog, db.Model):
     """Every move of a fine, with who, when and why (as booking_transition)."""
 
     __tablename__ = "fine_transition"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     fine_id: Mapped[int] = mapped_column(ForeignKey("fine.id"), index=True)
     action: Mapped[FineAction] = mapped_column(str_enum(FineAction, "fine_action"))
     from_status: Mapped[FineStatus | None] = mapped_column(str_enum(FineStatus, "fine_from_status"))
     to_status: Mapped[FineStatus] = mapped_column(str_enum(FineStatus, "fine_to_status"))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    reason: Mapped[str | None] = mapped_column(Text)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     fine: Mapped[Fine] = relationship(back_populates="transitions")
-    actor: Mapped[User | None] = relationship()

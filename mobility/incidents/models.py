@@ -28,6 +28,7 @@ from mobility.booking.models import Booking, Handover
 from mobility.core.enums import LabelledEnum
 from mobility.core.time import local, utcnow
 from mobility.core.types import UTCDateTime, str_enum
+from mobility.core.statemachine import MoveLog
 from mobility.extensions import db
 from mobility.fleet.models import StoredFile, Unavailability, Vehicle, stored_file_constraints
 
@@ -137,22 +138,17 @@ class Incident(db.Model):
         return local(self.occurred_at).date()
 
 
-class IncidentTransition(db.Model):
+class IncidentTransition(MoveLog, db.Model):
     """Every change of an incident's status, with who, when and why."""
 
     __tablename__ = "incident_transition"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id", ondelete="CASCADE"), index=True)
     action: Mapped[str] = mapped_column(String(20))
     from_status: Mapped[IncidentStatus | None] = mapped_column(str_enum(IncidentStatus, "incident_from_status"))
     to_status: Mapped[IncidentStatus] = mapped_column(str_enum(IncidentStatus, "incident_to_status"))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    reason: Mapped[str | None] = mapped_column(Text)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     incident: Mapped[Incident] = relationship(back_populates="transitions")
-    actor: Mapped[User | None] = relationship()
 
 
 class ConditionPhoto(StoredFile, db.Model):
