@@ -14,10 +14,8 @@ from mobility.auth.models import User
 from mobility.cession.models import Cession, CessionDocument, Convention
 from mobility.core.errors import Invalid, NotFound
 from mobility.extensions import db
-from mobility.fleet import services as fleet_services
+from mobility.fleet.documents import clean_filename, upload_dir, write_atomically
 from mobility.fleet.rules import MAX_DOCUMENT_BYTES, sniff_document_type
-# The fleet's own file handling (to be made public by the fleet's owner).
-from mobility.fleet.services import _clean_filename, _write_atomically
 
 
 
@@ -39,7 +37,7 @@ def store_document(
     if pdf_only and content_type != "application/pdf":
         raise Invalid(_("Envoyez la convention signée en PDF."), field)
     document = CessionDocument(
-        original_filename=_clean_filename(filename, extension),
+        original_filename=clean_filename(filename, extension),
         stored_name=f"cession-{uuid.uuid4().hex}.{extension}",
         content_type=content_type,
         size_bytes=len(content),
@@ -47,13 +45,13 @@ def store_document(
     )
     db.session.add(document)
     db.session.flush()
-    _write_atomically(document_path(document), content)
+    write_atomically(document_path(document), content)
     record(AuditAction.CREATE, "cession_document", document.id, actor=actor)
     return document
 
 
 def document_path(document: CessionDocument):
-    return fleet_services.upload_dir() / document.stored_name
+    return upload_dir() / document.stored_name
 
 
 def discard_file(document: CessionDocument | None) -> None:

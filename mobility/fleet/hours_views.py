@@ -17,7 +17,7 @@ from mobility.extensions import db
 from mobility.fleet import hours_services
 from mobility.fleet.hours_forms import PARTS, ClosureForm, SiteHoursForm
 from mobility.fleet.opening_hours import WEEKDAYS, hours_text, public_holiday, schedule_of, weekday_name
-from mobility.fleet.views import bp, site_or_404
+from mobility.fleet.loaders import site_or_404
 
 
 def _page(site, hours_form, closure_form, status=200):
@@ -45,7 +45,6 @@ def _page(site, hours_form, closure_form, status=200):
     )
 
 
-@bp.route("/sites/<int:site_id>/horaires", methods=["GET", "POST"])
 @role_required(Role.FLEET)
 def site_hours(site_id: int):
     site = site_or_404(site_id)
@@ -59,7 +58,6 @@ def site_hours(site_id: int):
     return _page(site, form, ClosureForm(prefix="closure", formdata=None), 422 if request.method == "POST" else 200)
 
 
-@bp.route("/sites/<int:site_id>/fermetures", methods=["POST"])
 @role_required(Role.FLEET)
 def site_closure_add(site_id: int):
     site = site_or_404(site_id)
@@ -79,7 +77,6 @@ def site_closure_add(site_id: int):
     return _page(site, hours_form, form, 422)
 
 
-@bp.route("/sites/<int:site_id>/fermetures/<int:closure_id>/supprimer", methods=["POST"])
 @role_required(Role.FLEET)
 def site_closure_delete(site_id: int, closure_id: int):
     site = site_or_404(site_id)
@@ -92,7 +89,16 @@ def site_closure_delete(site_id: int, closure_id: int):
     return redirect(url_for("fleet.site_hours", site_id=site.id), 303)
 
 
-@bp.app_template_global("site_hours")
 def site_hours_text(site) -> str:
     """A site's hours as a person reads them (weekly hours, then the staff's remark)."""
     return hours_text(site)
+
+
+def register(bp) -> None:
+    """The site's hours pages, on the fleet's blueprint (endpoints fleet.site_hours, …)."""
+    bp.add_url_rule("/sites/<int:site_id>/horaires", view_func=site_hours, methods=["GET", "POST"])
+    bp.add_url_rule("/sites/<int:site_id>/fermetures", view_func=site_closure_add, methods=["POST"])
+    bp.add_url_rule(
+        "/sites/<int:site_id>/fermetures/<int:closure_id>/supprimer", view_func=site_closure_delete, methods=["POST"]
+    )
+    bp.add_app_template_global(site_hours_text, "site_hours")

@@ -1,4 +1,5 @@
-"""The fleet domain across objects: sites, vehicles, odometer, unavailability, maintenance, documents.
+"""The fleet domain across objects: sites, vehicles, odometer, unavailability, maintenance
+(documents: fleet/documents.py).
 
 Services take plain values and the acting user, flush and never commit; refusals are
 FleetError with a French message and the form field it belongs to.
@@ -6,16 +7,10 @@ FleetError with a French message and the form field it belongs to.
 
 from __future__ import annotations
 
-import os
-import re
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
-from typing import BinaryIO
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
@@ -31,7 +26,6 @@ from mobility.extensions import db
 from mobility.fleet.models import (
     ODOMETER_GUARD,
     UNAVAILABILITY_GUARD,
-    DocumentKind,
     MaintenanceKind,
     MaintenanceRecord,
     OdometerReading,
@@ -41,12 +35,10 @@ from mobility.fleet.models import (
     UnavailabilityKind,
     Vehicle,
     VehicleCategory,
-    VehicleDocument,
     VehicleStatus,
 )
 from mobility.fleet import access
 from mobility.fleet.ports import plugged
-from mobility.fleet.rules import MAX_DOCUMENT_BYTES, sniff_document_type
 from mobility.fleet.settings import fleet_settings
 from mobility.territory.models import Commune
 
@@ -513,95 +505,6 @@ def maintenance_totals(vehicle: Vehicle) -> MaintenanceTotals:
     for entry in vehicle.maintenance_records:
         by_year[entry.done_on.year] += entry.cost_cents
     return MaintenanceTotals(sum(by_year.values()), sorted(by_year.items(), reverse=True))
-
-
-# --- Documents ----------------------------------------------------------------------------------
-
-
-def upload_dir() -> Path:
-    return Path(current_app.config["UPLOAD_DIR"])
-
-
-def document_path(document: VehicleDocument) -> Path:
-    return upload_dir() / document.stored_name
-
-
-def _clean_filename(filename: str | None, extension: str) -> str:
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip()[:200]
-    return name or f"document.{extension}"
-
-
-def store_document(
-    vehicle: Vehicle,
-    *,
-    kind: DocumentKind,
-    stream: BinaryIO,
-    filename: str | None,
-    expires_on: date | None,
-    actor: User,
-) -> VehicleDocument:
-    """Check size and type from the content, add the row, then write the file.
-
-    The caller commits; if the commit fails it calls discard_file(document) so that no
-    file is left without its row.
-    """
-    content = stream.read(MAX_DOCUMENT_BYTES + 1)
-    if len(content) > MAX_DOCUMENT_BYTES:
-        raise FleetError(
-            _("Le fichier dépasse 5 Mo : réduisez-le ou numérisez-le en plus basse résolution."), field="file"
-        )
-    if not content:
-        raise FleetError(_("Le fichier est vide."), field="file")
-    sniffed = sniff_document_type(content[:16])
-    if sniffed is None:
-        raise FleetError(
-            _(
-                "Ce fichier n'est ni un PDF, ni une image JPEG ou PNG. Envoyez un document dans l'un de ces formats."
-            ),
-            field="file",
-        )
-    content_type, extension = sniffed
-    document = VehicleDocument(
-        vehicle=vehicle,
-        kind=kind,
-        original_filename=_clean_filename(filename, extension),
-        stored_name=f"{uuid.uuid4().hex}.{extension}",
-        content_type=content_type,
-        size_bytes=len(content),
-        expires_on=expires_on,
-        uploaded_by_id=actor.id,
-    )
-    db.session.add(document)
-    db.session.flush()
-    _write_atomically(document_path(document), content)
-    record(AuditAction.CREATE, "vehicle_document", document.id, actor=actor)
-    return document
-
-
-def _write_atomically(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.part")
-    try:
-        with open(temporary, "xb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def discard_file(document: VehicleDocument) -> None:
-    """Remove a document's file (after its row was deleted, or was never committed)."""
-    document_path(document).unlink(missing_ok=True)
-
-
-def delete_document(document: VehicleDocument, actor: User) -> None:
-    """Delete the row; the caller removes the file with discard_file() once committed."""
-    record(AuditAction.DELETE, "vehicle_document", document.id, actor=actor)
-    db.session.delete(document)
-    db.session.flush()
 
 
 # --- Overview for the fleet home page -----------------------------------------------------------

@@ -18,7 +18,8 @@ from mobility.core.views import save_or_show, show_refusal
 from mobility.core.boundary import parse_bounded_int
 from mobility.extensions import db
 from mobility.fleet.ports import plugged
-from mobility.fleet import services
+from mobility.fleet import documents, hours_views, services
+from mobility.fleet.loaders import site_or_404
 from mobility.fleet.forms import (
     DocumentForm,
     MaintenanceForm,
@@ -39,6 +40,8 @@ from mobility.fleet.models import (
 from mobility.territory import cached
 
 bp = Blueprint("fleet", __name__, url_prefix="/flotte")
+# The site's hours pages: a module of their own, named here.
+hours_views.register(bp)
 
 
 def _status() -> int:
@@ -55,13 +58,6 @@ def vehicle_or_404(vehicle_id: int) -> Vehicle:
     if vehicle is None:
         abort(404)
     return vehicle
-
-
-def site_or_404(site_id: int) -> Site:
-    site = services.get_visible_site(site_id, current_user)
-    if site is None:
-        abort(404)
-    return site
 
 
 def unavailability_or_404(vehicle: Vehicle, unavailability_id: int) -> Unavailability:
@@ -308,7 +304,7 @@ def document_add(vehicle_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            document = services.store_document(
+            document = documents.store_document(
                 vehicle,
                 kind=form.kind.data,
                 stream=upload.stream,
@@ -324,7 +320,7 @@ def document_add(vehicle_id: int):
             try:
                 db.session.commit()
             except Exception:
-                services.discard_file(document)
+                documents.discard_file(document)
                 raise
             flash(_("Le document « %(name)s » est enregistré.", name=document.original_filename), "success")
             return redirect(url_for("fleet.vehicle", vehicle_id=vehicle_id))
@@ -341,7 +337,7 @@ def document_add(vehicle_id: int):
 def document_download(vehicle_id: int, document_id: int):
     vehicle = vehicle_or_404(vehicle_id)
     document = document_or_404(vehicle, document_id)
-    path = services.document_path(document)
+    path = documents.document_path(document)
     if not path.is_file():
         abort(404)
     response = send_file(
@@ -362,9 +358,9 @@ def document_delete(vehicle_id: int, document_id: int):
     vehicle = vehicle_or_404(vehicle_id)
     document = document_or_404(vehicle, document_id)
     name = document.original_filename
-    services.delete_document(document, current_user)
+    documents.delete_document(document, current_user)
     db.session.commit()
-    services.discard_file(document)
+    documents.discard_file(document)
     flash(_("Le document « %(name)s » est supprimé.", name=name), "success")
     return redirect(url_for("fleet.vehicle", vehicle_id=vehicle.id))
 
@@ -443,6 +439,3 @@ def site_regenerate_ics_token(site_id: int):
     )
     return redirect(url_for("fleet.site_edit", site_id=site_id))
 
-
-# The site's hours pages hang on this blueprint (a module of their own, for length).
-from mobility.fleet import hours_views  # noqa: E402,F401

@@ -24,7 +24,7 @@ from mobility.auth.models import User
 from mobility.core.errors import Invalid
 from mobility.extensions import db
 from mobility.fleet.rules import MAX_DOCUMENT_BYTES
-from mobility.fleet.services import _write_atomically, upload_dir
+from mobility.fleet.documents import upload_dir, write_atomically
 from mobility.incidents.models import ConditionPhoto
 
 MAX_PHOTOS = 8
@@ -118,7 +118,7 @@ def store_photos(
         )
         db.session.add(photo)
         db.session.flush()
-        _write_atomically(upload_dir() / photo.stored_name, content)
+        write_atomically(upload_dir() / photo.stored_name, content)
         record(AuditAction.CREATE, "condition_photo", photo.id, actor=actor)
         stored.append(photo)
     return stored
