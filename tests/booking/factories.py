@@ -87,3 +87,22 @@ class BookingFactory(BaseFactory):
 
 
 __all__ = ["BookingFactory", "VehicleCategory", "add_demo_tariffs", "eligible_beneficiary"]
+
+
+def handover_form(**overrides) -> dict:
+    data = {
+        "odometer_km": "45 300",
+        "fuel_eighths": "8",
+        "bodywork_ok": "y",
+        "tyres_ok": "y",
+        "lights_ok": "y",
+        "interior_ok": "y",
+        "papers_in_vehicle": "y",
+        "damage_notes": "Rayure sur la portière arrière gauche",
+        "deposit_received": "y",
+        "deposit_method": "cheque",
+        "deposit_receipt_number": "CAUTION-0001",
+        "contract_signed": "y",
+    }
+    data.update(overrides)
+    return {name: value for name, value in data.items() if value is not None}

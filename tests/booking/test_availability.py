@@ -15,15 +15,13 @@ from mobility.fleet.models import VehicleCategory, VehicleStatus
 from tests.booking.factories import BookingFactory
 from tests.fleet.factories import SiteFactory, UnavailabilityFactory, VehicleFactory
 
+# The clock of tests/<package>/conftest.py (Monday 23 November 2026, 10:00 in France).
+pytestmark = pytest.mark.usefixtures("frozen")
+
 CAR = VehicleCategory.CAR
 WINDOW = day_span(date(2026, 11, 1), date(2027, 1, 31))
 STATUSES = list(BookingStatus)
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen(time_machine):
-    time_machine.move_to("2026-11-23 10:00:00+01:00", tick=False)
 
 
 def _generated_fleet(rng: random.Random):

@@ -29,48 +29,17 @@ from mobility.core.time import day_span
 from mobility.extensions import db
 from mobility.fleet import services as fleet_services
 from mobility.fleet.models import OdometerReading, OdometerSource, Unavailability, UnavailabilityKind
-from tests.booking.factories import BookingFactory, eligible_beneficiary
+from tests.booking.factories import BookingFactory, eligible_beneficiary, handover_form
 from tests.factories import UserFactory
 from tests.fleet.factories import OdometerReadingFactory, SiteFactory, UnavailabilityFactory, VehicleFactory
 from tests.fleet.helpers import field_error, text_of
 
+# The clock of tests/<package>/conftest.py (Monday 23 November 2026, 10:00 in France).
+pytestmark = pytest.mark.usefixtures("frozen")
+
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 23 November 2026, 10:00 in Paris
 TODAY = date(2026, 11, 23)
 S = BookingStatus
-
-
-@pytest.fixture(autouse=True)
-def frozen(time_machine):
-    """Before any login: sessions are dated."""
-    time_machine.move_to(NOW, tick=False)
-
-
-@pytest.fixture
-def fleet_user(app):
-    return UserFactory(fleet=True, full_name="Gestion Flotte")
-
-
-@pytest.fixture
-def site(fleet_user):
-    return SiteFactory(association=fleet_user.organisation, name="Garage solidaire")
-
-
-@pytest.fixture
-def vehicle(site):
-    car = VehicleFactory(site=site, plate="AB-123-CD")
-    OdometerReadingFactory(vehicle=car, read_on=date(2026, 11, 2), km=45_000)
-    return car
-
-
-@pytest.fixture
-def person():
-    return eligible_beneficiary(TODAY, first_name="Prénom", last_name="Locataire", phone="06 11 22 33 44")
-
-
-@pytest.fixture
-def logged_in(auth, fleet_user):
-    auth.login(fleet_user)
-    return fleet_user
 
 
 @pytest.fixture
@@ -92,25 +61,6 @@ def section(response, title_id: str) -> str:
     match = re.search(rf'<section[^>]*aria-labelledby="{title_id}"[^>]*>(.*?)</section>', body, re.DOTALL)
     assert match, f"no section {title_id}"
     return plain(match.group(1))
-
-
-def handover_form(**overrides) -> dict:
-    data = {
-        "odometer_km": "45 300",
-        "fuel_eighths": "8",
-        "bodywork_ok": "y",
-        "tyres_ok": "y",
-        "lights_ok": "y",
-        "interior_ok": "y",
-        "papers_in_vehicle": "y",
-        "damage_notes": "Rayure sur la portière arrière gauche",
-        "deposit_received": "y",
-        "deposit_method": "cheque",
-        "deposit_receipt_number": "CAUTION-0001",
-        "contract_signed": "y",
-    }
-    data.update(overrides)
-    return {name: value for name, value in data.items() if value is not None}
 
 
 def flash_after(client) -> str:

@@ -3,25 +3,20 @@ driven since its last reading asks for a confirmation (fleet.services.record_odo
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from mobility.booking.models import BookingStatus, Handover
 from mobility.extensions import db
-from tests.booking.factories import BookingFactory
-from tests.booking.test_fleet_views import (  # noqa: F401 - fixtures shared with the fleet pages' tests
-    fleet_user,
-    frozen,
-    handover_form,
-    logged_in,
-    person,
-    site,
-    vehicle,
-)
+from tests.booking.factories import BookingFactory, handover_form
 from tests.fleet.helpers import field_error
 
+# The clock of tests/booking/conftest.py, before any login (sessions are dated).
+pytestmark = pytest.mark.usefixtures("frozen")
 
-def test_an_implausible_check_out_reading_asks_and_saves_nothing_until_confirmed(  # noqa: F811
-    client, logged_in, vehicle, person  # noqa: F811
+
+def test_an_implausible_check_out_reading_asks_and_saves_nothing_until_confirmed(
+    client, logged_in, vehicle, person
 ):
     booking = BookingFactory(vehicle=vehicle, beneficiary=person)
     url = f"/flotte/locations/{booking.id}/remise"
@@ -36,7 +31,7 @@ def test_an_implausible_check_out_reading_asks_and_saves_nothing_until_confirmed
     assert db.session.scalar(select(Handover.odometer_km)) == 999_999
 
 
-def test_a_plausible_check_out_reading_shows_no_question(client, logged_in, vehicle, person):  # noqa: F811
+def test_a_plausible_check_out_reading_shows_no_question(client, logged_in, vehicle, person):
     booking = BookingFactory(vehicle=vehicle, beneficiary=person)
     page = client.get(f"/flotte/locations/{booking.id}/remise").get_data(as_text=True)
     assert 'name="odometer_confirmed"' not in page

@@ -21,14 +21,12 @@ from tests.factories import UserFactory
 from tests.fleet.factories import SiteFactory, VehicleFactory
 from tests.fleet.helpers import field_error, text_of
 
+# The clock of tests/<package>/conftest.py (Monday 23 November 2026, 10:00 in France).
+pytestmark = pytest.mark.usefixtures("frozen")
+
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 23)
 HOURS = "lundi au vendredi 08:30–12:00 et 13:30–17:30 (fermé les jours fériés)"
-
-
-@pytest.fixture(autouse=True)
-def frozen(time_machine):
-    time_machine.move_to(NOW, tick=False)
 
 
 @pytest.fixture

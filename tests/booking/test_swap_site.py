@@ -17,22 +17,14 @@ from mobility.fleet.opening_hours import SiteOpeningHours
 from mobility.notify.models import OutboxMessage
 from mobility.territory.geography import distance_km, great_circle_km
 from tests.booking.factories import BookingFactory, eligible_beneficiary
-from tests.factories import UserFactory
 from tests.fleet.factories import SiteFactory, VehicleFactory
 from tests.fleet.helpers import field_error, text_of
 
+# The clock of tests/<package>/conftest.py (Monday 23 November 2026, 10:00 in France).
+pytestmark = pytest.mark.usefixtures("frozen")
+
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 CHALETTE, MONTARGIS, GIEN = "45068", "45208", "45155"
-
-
-@pytest.fixture(autouse=True)
-def frozen(time_machine):
-    time_machine.move_to(NOW, tick=False)
-
-
-@pytest.fixture
-def fleet_user(app):
-    return UserFactory(fleet=True)
 
 
 @pytest.fixture

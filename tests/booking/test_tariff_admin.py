@@ -24,13 +24,6 @@ TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture
-def frozen(time_machine):
-    """List it before `admin`: sessions are dated."""
-    time_machine.move_to(NOW, tick=False)
-    return time_machine
-
-
-@pytest.fixture
 def admin(app, frozen, auth):
     user = UserFactory(admin=True)
     auth.login(user)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from axe_playwright_python.base import AXE_FILE_PATH
 
+from mobility.core.time import today as today_in_france
 from tests.factories import TEST_PASSWORD
 
 # The WCAG 2.1 A and AA rules of axe-core; best practices are not legal requirements.
@@ -56,3 +59,57 @@ def assert_no_axe_violations(page) -> None:
             f"axe-core found {len(violations)} WCAG 2.1 A/AA violation(s) on {page.url}:\n{report}",
             pytrace=False,
         )
+
+
+# --- Data the booking pages' tests share (built in the test's app through make_data) -------
+
+
+def demo_tariffs() -> None:
+    from mobility.booking.models import Tariff
+    from mobility.extensions import db
+    from mobility.fleet.models import VehicleCategory
+
+    in_force = today_in_france() - timedelta(days=365)
+    for category, daily, deposit in ((VehicleCategory.CAR, 400, 15000), (VehicleCategory.VSP, 300, 10000)):
+        db.session.add(
+            Tariff(
+                category=category,
+                effective_on=in_force,
+                daily_cents=daily,
+                weekly_cap_cents=5 * daily,
+                monthly_cap_cents=15 * daily,
+                deposit_cents=deposit,
+            )
+        )
+    db.session.commit()
+
+
+def beneficiary_and_a_car(cars: int = 1) -> dict:
+    """A person who may rent a car, with their own login, and an Orléans site with `cars` cars."""
+    from mobility.extensions import db
+    from tests.booking.factories import eligible_beneficiary
+    from tests.factories import UserFactory
+    from tests.fleet.factories import SiteFactory, VehicleFactory
+
+    demo_tariffs()
+    site = SiteFactory(orleans=True, name="Garage solidaire")
+    vehicles = [VehicleFactory(site=site) for _ in range(cars)]
+    person = eligible_beneficiary(commune_insee="45234")
+    user = UserFactory(beneficiary=True, full_name="Bénéficiaire Test", organisation=person.organisation)
+    person.user = user
+    db.session.commit()
+    return {
+        "email": user.email,
+        "person_id": person.id,
+        "referent_email": person.referent.email,
+        "vehicle_ids": [v.id for v in vehicles],
+    }
+
+
+def fill_request(page, starts_on: date, ends_on: date) -> None:
+    page.get_by_label("Voiture (permis B)").check()
+    page.get_by_label("Premier jour de la location").fill(starts_on.isoformat())
+    page.get_by_label("Dernier jour de la location").fill(ends_on.isoformat())
+    page.get_by_label("Emploi (trajets domicile-travail)").check()
+    page.get_by_label("Employeur, formation ou démarche").fill("Entreprise de logistique")
+    page.get_by_role("button", name="Voir le prix").click()

@@ -4,12 +4,12 @@ the booking page, the alternatives when nothing is free, the approval queue, and
 from __future__ import annotations
 
 import re
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_no_axe_violations, login
+from tests.browser.helpers import assert_no_axe_violations, beneficiary_and_a_car, demo_tariffs, fill_request, login
 from mobility.core.time import today as today_in_france
 
 pytestmark = pytest.mark.browser
@@ -18,59 +18,8 @@ PHONE = {"width": 375, "height": 667}
 PICKUP, RETURN = time(9, 0), time(17, 0)
 
 
-def _tariffs() -> None:
-    from mobility.booking.models import Tariff
-    from mobility.extensions import db
-    from mobility.fleet.models import VehicleCategory
-
-    in_force = today_in_france() - timedelta(days=365)
-    for category, daily, deposit in ((VehicleCategory.CAR, 400, 15000), (VehicleCategory.VSP, 300, 10000)):
-        db.session.add(
-            Tariff(
-                category=category,
-                effective_on=in_force,
-                daily_cents=daily,
-                weekly_cap_cents=5 * daily,
-                monthly_cap_cents=15 * daily,
-                deposit_cents=deposit,
-            )
-        )
-    db.session.commit()
-
-
-def _beneficiary_and_a_car(cars: int = 1) -> dict:
-    """A person who may rent a car, with their own login, and an Orléans site with `cars` cars."""
-    from mobility.extensions import db
-    from tests.booking.factories import eligible_beneficiary
-    from tests.factories import UserFactory
-    from tests.fleet.factories import SiteFactory, VehicleFactory
-
-    _tariffs()
-    site = SiteFactory(orleans=True, name="Garage solidaire")
-    vehicles = [VehicleFactory(site=site) for _ in range(cars)]
-    person = eligible_beneficiary(commune_insee="45234")
-    user = UserFactory(beneficiary=True, full_name="Bénéficiaire Test", organisation=person.organisation)
-    person.user = user
-    db.session.commit()
-    return {
-        "email": user.email,
-        "person_id": person.id,
-        "referent_email": person.referent.email,
-        "vehicle_ids": [v.id for v in vehicles],
-    }
-
-
-def _fill_request(page, starts_on: date, ends_on: date) -> None:
-    page.get_by_label("Voiture (permis B)").check()
-    page.get_by_label("Premier jour de la location").fill(starts_on.isoformat())
-    page.get_by_label("Dernier jour de la location").fill(ends_on.isoformat())
-    page.get_by_label("Emploi (trajets domicile-travail)").check()
-    page.get_by_label("Employeur, formation ou démarche").fill("Entreprise de logistique")
-    page.get_by_role("button", name="Voir le prix").click()
-
-
 def test_the_request_form_with_errors_the_preview_and_the_booking_page_pass_axe(page, make_data):
-    data = make_data(_beneficiary_and_a_car)
+    data = make_data(beneficiary_and_a_car)
     login(page, data["email"])
     page.get_by_role("main").get_by_role("link", name="Demander un véhicule").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Demander un véhicule")
@@ -86,7 +35,7 @@ def test_the_request_form_with_errors_the_preview_and_the_booking_page_pass_axe(
     assert_no_axe_violations(page)
 
     start = today_in_france() + timedelta(days=14)
-    _fill_request(page, start, start + timedelta(days=4))
+    fill_request(page, start, start + timedelta(days=4))
     expect(page.get_by_role("heading", name="Votre location, avant d'envoyer la demande")).to_be_visible()
     expect(page.get_by_role("main")).to_contain_text("Garage solidaire")
     assert_no_axe_violations(page)
@@ -109,7 +58,7 @@ def test_the_rental_summary_prints_on_one_a4_page_without_the_site_menus(page, m
         from mobility.fleet.models import Vehicle
         from tests.booking.factories import BookingFactory
 
-        data = _beneficiary_and_a_car()
+        data = beneficiary_and_a_car()
         booking = BookingFactory(
             beneficiary=db.session.get(Beneficiary, data["person_id"]),
             vehicle=db.session.get(Vehicle, data["vehicle_ids"][0]),
@@ -138,7 +87,7 @@ def test_the_alternatives_page_passes_axe_and_a_free_period_is_one_click_away(pa
         from tests.booking.factories import BookingFactory, eligible_beneficiary
         from tests.fleet.factories import VehicleFactory
 
-        data = _beneficiary_and_a_car()
+        data = beneficiary_and_a_car()
         start = today_in_france() + timedelta(days=14)
         starts_at, ends_at = period(start, PICKUP, start + timedelta(days=4), RETURN)
         # The only Orléans car is taken on those dates; Montargis has one.
@@ -156,7 +105,7 @@ def test_the_alternatives_page_passes_axe_and_a_free_period_is_one_click_away(pa
     login(page, data["email"])
     page.goto("/locations/demander")
     start = today_in_france() + timedelta(days=14)
-    _fill_request(page, start, start + timedelta(days=4))
+    fill_request(page, start, start + timedelta(days=4))
     expect(page.get_by_role("main")).to_contain_text("Aucun véhicule de ce type n'est libre")
     expect(page.get_by_role("button", name="M'inscrire dans la file d'attente")).to_be_visible()
     assert_no_axe_violations(page)
@@ -173,7 +122,7 @@ def _requests_waiting() -> dict:
     from tests.booking.factories import BookingFactory, eligible_beneficiary
     from tests.factories import UserFactory
 
-    _tariffs()
+    demo_tariffs()
     referent = UserFactory(full_name="Référent Test")
     today = today_in_france()
     bookings = []
@@ -241,7 +190,7 @@ def _expect_no_horizontal_scroll(page) -> None:
 
 
 def test_requesting_on_a_phone_fits_the_screen_at_every_step(page, make_data):
-    data = make_data(_beneficiary_and_a_car)
+    data = make_data(beneficiary_and_a_car)
     page.set_viewport_size(PHONE)
     login(page, data["email"])
     page.goto("/locations/demander")
@@ -249,7 +198,7 @@ def test_requesting_on_a_phone_fits_the_screen_at_every_step(page, make_data):
     assert_no_axe_violations(page)
 
     start = today_in_france() + timedelta(days=14)
-    _fill_request(page, start, start + timedelta(days=4))
+    fill_request(page, start, start + timedelta(days=4))
     expect(page.get_by_role("button", name="Envoyer la demande")).to_be_visible()
     _expect_no_horizontal_scroll(page)
 

@@ -12,8 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from mobility.core.time import today as today_in_france
-from tests.browser.helpers import assert_no_axe_violations, login
-from tests.browser.test_booking_pages_are_accessible import _beneficiary_and_a_car, _fill_request
+from tests.browser.helpers import assert_no_axe_violations, beneficiary_and_a_car, fill_request, login
 
 pytestmark = pytest.mark.browser
 
@@ -28,11 +27,11 @@ def _not_an_error_page(page) -> None:
 
 
 def test_back_after_sending_a_request_shows_the_price_again_not_a_resubmission_error(page, make_data):
-    data = make_data(_beneficiary_and_a_car)
+    data = make_data(beneficiary_and_a_car)
     login(page, data["email"])
     page.goto("/locations/demander")
     start = today_in_france() + timedelta(days=14)
-    _fill_request(page, start, start + timedelta(days=4))
+    fill_request(page, start, start + timedelta(days=4))
     expect(page.get_by_role("heading", name="Votre location, avant d'envoyer la demande")).to_be_visible()
     assert "etape=prix" in page.url  # the price is a page of its own, answered to a GET
     page.get_by_role("button", name="Envoyer la demande").click()
@@ -45,7 +44,7 @@ def test_back_after_sending_a_request_shows_the_price_again_not_a_resubmission_e
 
 
 def test_back_to_a_refused_form_reloads_it_instead_of_asking_to_resend(page, make_data):
-    data = make_data(_beneficiary_and_a_car)
+    data = make_data(beneficiary_and_a_car)
     login(page, data["email"])
     page.goto("/locations/demander")
     page.get_by_role("button", name="Voir le prix").click()  # nothing filled in: 422
@@ -57,7 +56,7 @@ def test_back_to_a_refused_form_reloads_it_instead_of_asking_to_resend(page, mak
 
 
 def test_on_a_phone_the_menu_folds_and_the_first_question_is_on_the_first_screen(page, make_data):
-    data = make_data(_beneficiary_and_a_car)
+    data = make_data(beneficiary_and_a_car)
     page.set_viewport_size(PHONE)
     login(page, data["email"])
     page.goto("/locations/demander")
@@ -102,7 +101,7 @@ def _with_a_request(data_maker) -> dict:
 
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_the_beneficiary_pages_with_a_request_pass_axe(page, make_data, size):
-    data = make_data(lambda: _with_a_request(_beneficiary_and_a_car))
+    data = make_data(lambda: _with_a_request(beneficiary_and_a_car))
     page.set_viewport_size(size)
     login(page, data["email"])
     expect(page.get_by_role("heading", name="Votre demande en cours")).to_be_visible()
@@ -120,7 +119,7 @@ def test_the_beneficiary_pages_with_a_request_pass_axe(page, make_data, size):
 
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_the_referent_file_page_passes_axe(page, make_data, size):
-    data = make_data(lambda: _with_a_request(_beneficiary_and_a_car))
+    data = make_data(lambda: _with_a_request(beneficiary_and_a_car))
     page.set_viewport_size(size)
     login(page, data["referent_email"])
     page.goto(f"/beneficiaires/{data['person_id']}")

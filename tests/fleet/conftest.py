@@ -40,3 +40,10 @@ def frozen_today(time_machine):
     """Monday 23 November 2026, 10:00 in Paris. List it before `logged_in`: sessions are dated."""
     time_machine.move_to(datetime(2026, 11, 23, 9, tzinfo=UTC))
     return date(2026, 11, 23)
+
+
+@pytest.fixture
+def frozen(time_machine):
+    """Monday 23 November 2026, 10:00 in France; list it before any login (sessions are dated)."""
+    time_machine.move_to(datetime(2026, 11, 23, 9, 0, tzinfo=UTC), tick=False)
+    return time_machine

@@ -10,6 +10,9 @@ from mobility.territory.models import EmploymentBasin
 from tests.factories import UserFactory
 from tests.fleet.factories import SiteFactory, UnavailabilityFactory, VehicleFactory
 
+# The clock of tests/<package>/conftest.py (Monday 23 November 2026, 10:00 in France).
+pytestmark = pytest.mark.usefixtures("frozen")
+
 CAR = VehicleCategory.CAR
 
 
@@ -19,11 +22,6 @@ def utc(*args) -> datetime:
 
 def _basin(code: str) -> EmploymentBasin:
     return db.session.scalar(select(EmploymentBasin).where(EmploymentBasin.code == code))
-
-
-@pytest.fixture(autouse=True)
-def frozen(time_machine):
-    time_machine.move_to("2026-11-23 10:00:00+01:00", tick=False)
 
 
 @pytest.fixture

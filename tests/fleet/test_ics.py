@@ -12,10 +12,8 @@ from mobility.fleet.models import UnavailabilityKind
 from tests.factories import UserFactory
 from tests.fleet.factories import UnavailabilityFactory, VehicleFactory
 
-
-@pytest.fixture(autouse=True)
-def frozen(time_machine):
-    time_machine.move_to("2026-11-23 10:00:00+01:00", tick=False)
+# The clock of tests/<package>/conftest.py (Monday 23 November 2026, 10:00 in France).
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def _feed_url(site, token=None) -> str:
