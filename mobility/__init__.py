@@ -29,7 +29,7 @@ from mobility.beneficiaries import ports as beneficiary_ports
 from mobility.beneficiaries.views import bp as beneficiaries_bp
 from mobility.booking.availability import BookingHoldings
 from mobility.booking.commands import expire_bookings_command
-from mobility.booking.eligibility import settings_from_config
+from mobility.booking.eligibility_settings import settings_from_config
 from mobility.booking.settings import BookingSettings
 from mobility.booking.person import BookingRentalsOfPerson
 from mobility.booking.planning import BookingHistory, BookingPlanning

@@ -9,7 +9,8 @@ from mobility.api.blueprint import PRESCRIBERS, blp, current_api_user, roles_all
 from mobility.api.bookings import _today, followed_beneficiaries
 from mobility.api.schemas.beneficiaries import BeneficiaryPageQuerySchema, FollowedBeneficiaryPageSchema
 from mobility.audit.services import record_reads
-from mobility.booking.eligibility import eligibility_settings, refusals_by_category
+from mobility.booking.eligibility import refusals_by_category
+from mobility.booking.eligibility_settings import eligibility_settings
 from mobility.booking.models import HOLDING_STATUSES, Booking
 from mobility.core.db import commit_keeping_loaded
 from mobility.extensions import db

@@ -47,8 +47,8 @@ from mobility.booking.eligibility import (
     check_dates_in_order,
     check_duration,
     check_start_not_past,
-    eligibility_settings,
 )
+from mobility.booking.eligibility_settings import eligibility_settings
 from mobility.booking.models import Booking, local
 from mobility.booking.pricing import quote, rental_days
 from mobility.booking.services import BookingError, IllegalMove, ReasonRequired, RequestDetails, VehicleTaken

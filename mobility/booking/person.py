@@ -12,7 +12,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from mobility.auth.models import User
 from mobility.beneficiaries.models import Beneficiary
 from mobility.beneficiaries.ports import CategoryRight, FileRentals, RentalLine
-from mobility.booking.eligibility import refusals_by_category, eligibility_settings
+from mobility.booking.eligibility import refusals_by_category
+from mobility.booking.eligibility_settings import eligibility_settings
 from mobility.booking.models import HOLDING_STATUSES, Booking, WaitingEntry, WaitingStatus, local
 from mobility.booking.services import due_checkpoints, holding_bookings_of
 from mobility.core.time import utcnow

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 import pytest
 
 from mobility.booking.eligibility import (
-    EligibilitySettings,
     NotEligible,
     Purpose,
     birthday,
@@ -18,8 +17,8 @@ from mobility.booking.eligibility import (
     eligible_categories,
     months_before,
     refusals_by_category,
-    settings_from_config,
 )
+from mobility.booking.eligibility_settings import EligibilitySettings, settings_from_config
 from mobility.config import ConfigurationError
 from mobility.fleet.models import VehicleCategory
 from tests.factories import BeneficiaryFactory

@@ -13,12 +13,8 @@ from mobility.auth.models import User
 from mobility.beneficiaries.models import Beneficiary
 from mobility.booking import services
 from mobility.devdata.bookings import PEOPLE
-from mobility.booking.eligibility import (
-    Purpose,
-    eligible_categories,
-    refusals_by_category,
-    settings_from_config,
-)
+from mobility.booking.eligibility import Purpose, eligible_categories, refusals_by_category
+from mobility.booking.eligibility_settings import settings_from_config
 from mobility.booking.lifecycle import TRANSITIONS, Action
 from mobility.booking.models import (
     HOLDING_STATUSES,

@@ -10,9 +10,7 @@ from mobility.audit.models import AuditAction
 from mobility.audit.services import record
 from mobility.auth.models import User
 from mobility.booking import extension_lifecycle, notifications
-from mobility.booking.eligibility import (
-    eligibility_settings,
-)
+from mobility.booking.eligibility_settings import eligibility_settings
 from mobility.booking.errors import BookingError
 from mobility.booking.extension_lifecycle import ExtensionAction
 from mobility.booking.lifecycle import Action, IllegalMove, move

@@ -11,9 +11,7 @@ from mobility.audit.models import AuditAction
 from mobility.audit.services import record
 from mobility.auth.models import User
 from mobility.beneficiaries.models import Beneficiary
-from mobility.booking.eligibility import (
-    NotEligible,
-)
+from mobility.booking.eligibility import NotEligible
 from mobility.booking.availability import free_vehicles_query, is_free
 from mobility.booking import queue_lifecycle
 from mobility.booking.errors import BookingError

@@ -13,13 +13,8 @@ from mobility.audit.services import record
 from mobility.auth.models import Role, User
 from mobility.beneficiaries.models import Beneficiary
 from mobility.booking import notifications
-from mobility.booking.eligibility import (
-    NotEligible,
-    Purpose,
-    check_active_bookings,
-    check_eligibility,
-    eligibility_settings,
-)
+from mobility.booking.eligibility import NotEligible, Purpose, check_active_bookings, check_eligibility
+from mobility.booking.eligibility_settings import eligibility_settings
 from mobility.booking.availability import Snapshot, closed_refusal, free_vehicles, free_vehicles_query
 from mobility.booking.errors import BookingError
 from mobility.booking.lifecycle import Action, move

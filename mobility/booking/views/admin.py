@@ -18,7 +18,7 @@ from flask_login import current_user
 from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
 from mobility.booking import services
-from mobility.booking.eligibility import eligibility_settings
+from mobility.booking.eligibility_settings import eligibility_settings
 from mobility.booking.forms.admin import TariffCorrectionForm, TariffForm
 from mobility.booking.models import Tariff
 from mobility.booking.pricing import NoTariffInForce, tariff_in_force

@@ -22,7 +22,8 @@ from mobility.auth.permissions import role_required
 from mobility.beneficiaries.models import Beneficiary
 from mobility.beneficiaries.services import get_visible_beneficiary, own_file, visible_beneficiaries
 from mobility.booking import access, listing, privacy, services
-from mobility.booking.eligibility import NotEligible, eligibility_settings
+from mobility.booking.eligibility import NotEligible
+from mobility.booking.eligibility_settings import eligibility_settings
 from mobility.booking.forms.requests import BeneficiaryChoiceForm, RequestForm
 from mobility.booking.lifecycle import IllegalMove
 from mobility.booking.models import BookingStatus, WaitingEntry, WaitingStatus
