@@ -39,6 +39,7 @@ from mobility.booking import ports as booking_ports
 from mobility.cession.rules import CessionSettings
 from mobility.cession.views import bp as cession_bp
 from mobility.config import DEFAULT_INSTANCE_PATH, build_config
+from mobility.fines.rules import FinesSettings
 from mobility.extensions import babel, csrf, db, limiter, login_manager, migrate
 from mobility.fleet.availability_views import bp as availability_bp
 from mobility.fleet import ports as fleet_ports
@@ -82,6 +83,7 @@ def create_app(config: dict | None = None) -> Flask:
     core_settings.install(app, IncidentSettings.from_config(app.config))
     core_settings.install(app, FleetSettings.from_config(app.config))
     core_settings.install(app, CessionSettings.from_config(app.config))
+    core_settings.install(app, FinesSettings.from_config(app.config))
 
     register_extensions(app)
     plug_domains(app)

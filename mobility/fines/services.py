@@ -307,3 +307,9 @@ __all__ = [
     "simple_move",
     "visible_fines",
 ]
+
+
+def fines_due_for_home(user: User, day: date) -> list[tuple[Fine, int]]:
+    """The association's fines to designate within FINES_DUE_SOON_DAYS or late, with the days
+    left (negative: late), for its home page."""
+    return [(fine, fine.days_left(day)) for fine in due_fines(user.organisation_id, day)]

@@ -15,7 +15,6 @@ from mobility.audit.models import AuditAction
 from mobility.audit.services import record
 from mobility.auth.models import Role
 from mobility.auth.permissions import role_required
-from mobility.core import settings as core_settings
 from mobility.core.db import commit_keeping_loaded
 from mobility.core.time import today as today_in_france
 from mobility.core.views import PAGE_REFUSALS, save_or_show
@@ -23,28 +22,12 @@ from mobility.extensions import db
 from mobility.fines import lifecycle, services
 from mobility.fines.forms import DesignateForm, FineForm, IdentifyForm, MoveForm
 from mobility.fines.models import Fine, FineAction
-from mobility.fines.rules import FinesSettings
 from mobility.fleet.models import Vehicle
 
 bp = Blueprint("fines", __name__, url_prefix="/amendes")
 
 READERS = (Role.FLEET, Role.REFERENT)
 SIMPLE_ACTIONS = {"contester": FineAction.CONTEST, "payer": FineAction.PAY, "clore": FineAction.CLOSE}
-
-
-@bp.record_once
-def _parse_settings(state) -> None:
-    # Parsed once at start: a bad value stops the service, naming the variable.
-    core_settings.install(state.app, FinesSettings.from_config(state.app.config))
-
-
-@bp.app_template_global("fines_due_for_home")
-def fines_due_for_home():
-    """The association's fines to designate within FINES_DUE_SOON_DAYS or late (home page block)."""
-    if not current_user.is_authenticated or current_user.role is not Role.FLEET:
-        return []
-    day = today_in_france()
-    return [(fine, fine.days_left(day)) for fine in services.due_fines(current_user.organisation_id, day)]
 
 
 def fine_or_404(fine_id: int) -> Fine:

@@ -18,7 +18,9 @@ from mobility.booking.queries import (
 )
 from mobility.cession.services import late_paperwork
 from mobility.core.paging import fetch_page
+from mobility.fines.services import fines_due_for_home
 from mobility.core.time import local, utcnow
+from mobility.core.time import today as today_in_france
 from mobility.extensions import db, limiter
 from mobility.fleet.services import overview as fleet_overview
 from mobility.scheduler import heartbeat_is_fresh, last_heartbeat
@@ -77,6 +79,7 @@ def home():
             overview=fleet_overview(current_user),
             statuses=BookingStatus,
             late_cessions=late_paperwork(current_user),
+            due_fines=fines_due_for_home(current_user, today_in_france()),
         )
     organisations, staff, beneficiaries = db.session.execute(
         select(
