@@ -4,19 +4,22 @@ Never a name, e-mail, phone, address or free text about a person. A person is a 
 id (an HMAC of their file's id under EXPORT_PSEUDONYM_KEY: the same across exports and runs,
 impossible to trace back without the key), an age band, a basin and a prescriber kind.
 Rows are read with `yield_per` (a server-side cursor on PostgreSQL), so memory stays flat.
+The bookings export, the big one, also renders its cells for each format itself (`Cells`):
+every value that repeats is converted once, so a row costs a few dict lookups.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import String, and_, func, literal_column, select, type_coerce
+from sqlalchemy import String, case, cast, func, literal_column, select, type_coerce
 from sqlalchemy.orm import aliased
+from sqlalchemy.types import NullType
 
 from mobility.auth.models import Organisation
 from mobility.beneficiaries.models import Beneficiary
@@ -38,7 +41,7 @@ from mobility.reporting.dimensions import (
 )
 from mobility.reporting.indicators import RENTAL_STATUSES, Prescriber
 from mobility.reporting.secrecy import protect
-from mobility.reporting.sql import paris_day
+from mobility.reporting.sql import paris_day, paris_day_key, paris_day_of_key
 from mobility.territory.models import EmploymentBasin
 
 STREAM_BATCH = 2000
@@ -62,7 +65,8 @@ class Export:
     title: str
     description: str
     fields: tuple[Field, ...]
-    rows: Callable[[Filters, "ExportSettings"], Iterator[tuple]]
+    # Typed rows; a source may also offer `rendered(cells)`: rows ready for one format.
+    rows: Callable[[Filters, "ExportSettings"], Iterable[tuple]]
     public: bool = False
     # What a cell without a value holds: empty, or "s" (statistical secrecy) in public tables.
     missing: str = ""
@@ -125,6 +129,10 @@ def _day(number):
     return None if number is None else date.fromordinal(int(number) + _ORDINAL_OF_EPOCH)
 
 
+def _same(value):
+    return value
+
+
 def _text(column):
     """An enum column read as its stored text: no conversion per row."""
     return type_coerce(column, String)
@@ -140,6 +148,7 @@ PERSON_FIELDS = (
 CATEGORIES = tuple(c.value for c in VehicleCategory)
 PURPOSES = tuple(p.value for p in Purpose)
 RESULTS = tuple(r.value for r in OutcomeResult)
+STATUSES = tuple(s.value for s in BookingStatus)
 
 BOOKING_FIELDS = (
     *PERSON_FIELDS,
@@ -153,7 +162,7 @@ BOOKING_FIELDS = (
     Field("ends_on", "Dernier jour", "date", required=True),
     Field("days", "Jours de location", "integer", required=True),
     Field("price_eur", "Prix (euros)", "number", required=True),
-    Field("status", "Statut", "string", enum=tuple(s.value for s in BookingStatus), required=True),
+    Field("status", "Statut", "string", enum=STATUSES, required=True),
     Field("outcome_at_end", "Suite à la fin de la location", "string", enum=RESULTS),
     Field("outcome_after_3_months", "Suite à 3 mois", "string", enum=RESULTS),
     Field("outcome_after_6_months", "Suite à 6 mois", "string", enum=RESULTS),
@@ -197,56 +206,117 @@ def _names(statement) -> dict:
     return dict(db.session.execute(statement).all())
 
 
-def booking_rows(filters: Filters, settings: ExportSettings) -> Iterator[tuple]:
-    """One row per booking. The big query reads ids only; the few basins, organisations and
-    sites are read once into dicts, so the database sorts and sends narrow rows and no
-    name is joined 200,000 times (issue 12: the export's speed)."""
-    checkpoints = {c: aliased(Outcome, name=f"outcome_{c.value}") for c in OutcomeCheckpoint}
-    basins = _names(select(EmploymentBasin.id, EmploymentBasin.name))
-    organisations = _names(select(Organisation.id, Organisation.name))
-    kinds = {
-        row.id: (row.kind, bool(row.is_mission_locale))
-        for row in db.session.execute(
-            select(Prescriber.id, prescriber_kind_of(Prescriber).label("kind"), Prescriber.is_mission_locale)
+@dataclass(frozen=True)
+class Cells:
+    """How a row source writes each kind of value for one format. Sources that take it
+    (`rendered`) convert each distinct value once and hand out ready cells; plain iteration
+    gives typed values (dates, Decimals, booleans, None)."""
+
+    date: Callable[[date], object] = _same
+    number: Callable[[Decimal], object] = _same
+    boolean: Callable[[bool], object] = _same
+    text: Callable[[str], object] = _same
+    missing: object = None
+
+
+TYPED = Cells()
+
+
+class BookingRows:
+    """The bookings export's rows: iterate for typed values, or ask `rendered(cells)` for
+    rows ready for one format. Both come from the same query, run when iteration starts."""
+
+    def __init__(self, filters: Filters, settings: ExportSettings):
+        self.filters, self.settings = filters, settings
+
+    def __iter__(self) -> Iterator[tuple]:
+        return self.rendered(TYPED)
+
+    def rendered(self, cells: Cells) -> Iterator[tuple]:
+        return _booking_rows(self.filters, self.settings, cells)
+
+
+def booking_rows(filters: Filters, settings: ExportSettings) -> BookingRows:
+    """One row per booking, in (start, id) order."""
+    return BookingRows(filters, settings)
+
+
+def _outcomes_by_booking():
+    """The three checkpoints' results side by side, one row per booking that has any."""
+    return (
+        select(
+            Outcome.booking_id,
+            *(
+                func.max(case((Outcome.checkpoint == checkpoint, cast(Outcome.result, String)))).label(checkpoint.name.lower())
+                for checkpoint in OutcomeCheckpoint
+            ),
         )
+        .group_by(Outcome.booking_id)
+        .subquery("outcomes")
+    )
+
+
+def _booking_rows(filters: Filters, settings: ExportSettings, cells: Cells) -> Iterator[tuple]:
+    """The big query reads ids, raw values and day keys only; the few basins, organisations and
+    sites are read once into dicts of ready cells, and every value that repeats (people, days,
+    prices, vocabularies) is converted once, so each row costs a few dict lookups."""
+    text, missing = cells.text, cells.missing
+    basins = {id_: text(name) for id_, name in db.session.execute(select(EmploymentBasin.id, EmploymentBasin.name))}
+    organisations = {id_: text(name) for id_, name in db.session.execute(select(Organisation.id, Organisation.name))}
+    kinds, kind_cells = {}, {}
+    for id_, kind, mission_locale in db.session.execute(
+        select(Prescriber.id, prescriber_kind_of(Prescriber), Prescriber.is_mission_locale)
+    ):
+        kinds[id_] = kind
+        kind_cells[id_] = (text(kind), cells.boolean(bool(mission_locale)))
+    sites = {
+        id_: text(name) for id_, name in db.session.execute(select(Vehicle.id, Site.name).join(Site, Site.id == Vehicle.site_id))
     }
-    sites = _names(select(Vehicle.id, Site.name).join(Site, Site.id == Vehicle.site_id))
-    statement = select(
-        Booking.beneficiary_id,
-        Beneficiary.birth_date,
-        Beneficiary.organisation_id,
-        Booking.basin_id,
-        _text(Booking.purpose),
-        _text(Booking.category),
-        Booking.association_id,
-        Booking.vehicle_id,
-        paris_day(Booking.created_at),
-        paris_day(Booking.starts_at),
-        paris_day(Booking.ends_at),
-        Booking.days,
-        Booking.price_cents,
-        _text(Booking.status),
-        *(_text(alias.result) for alias in checkpoints.values()),
-    ).select_from(Booking).join(Beneficiary, Beneficiary.id == Booking.beneficiary_id)
-    statement = _booking_filters(statement, filters, kinds)
-    for checkpoint, alias in checkpoints.items():
-        statement = statement.outerjoin(alias, and_(alias.booking_id == Booking.id, alias.checkpoint == checkpoint))
+    vocabulary = {value: text(value) for value in (*PURPOSES, *CATEGORIES, *STATUSES, *RESULTS, *AGE_BANDS)}
+    vocabulary[None] = missing
+    outcomes = _outcomes_by_booking()
+    statement = (
+        select(
+            Booking.beneficiary_id,
+            type_coerce(Beneficiary.birth_date, NullType),
+            Beneficiary.organisation_id,
+            Booking.basin_id,
+            _text(Booking.purpose),
+            _text(Booking.category),
+            Booking.association_id,
+            Booking.vehicle_id,
+            paris_day_key(Booking.created_at),
+            paris_day_key(Booking.starts_at),
+            paris_day_key(Booking.ends_at),
+            Booking.days,
+            Booking.price_cents,
+            _text(Booking.status),
+            *(outcomes.c[checkpoint.name.lower()] for checkpoint in OutcomeCheckpoint),
+        )
+        .select_from(Booking)
+        .join(Beneficiary, Beneficiary.id == Booking.beneficiary_id)
+        .outerjoin(outcomes, outcomes.c.booking_id == Booking.id)
+    )
+    statement = _booking_filters(statement, filters, kinds).order_by(Booking.starts_at, Booking.id)
     named = Pseudonyms(settings.pseudonym_key)
-    day_of, euros_of, bands = _Memo(_day), _Memo(euros), {}
-    for row in _stream(statement.order_by(Booking.starts_at, Booking.id)):
-        (person, birth, prescriber, basin, purpose, category, association, vehicle,
-         requested, starts, ends, days, price, status, at_end, after_3, after_6) = row
-        first_day = day_of(starts)
-        band = bands.get((birth, starts))
-        if band is None:
-            band = bands[(birth, starts)] = age_band_of(_as_date(birth), first_day)
-            if len(bands) > 100_000:
-                bands.clear()
-        kind, mission_locale = kinds[prescriber]
+    people: dict[int, tuple] = {}
+    days = _Memo(paris_day_of_key)
+    day_cells = _Memo(lambda key: cells.date(days(key)))
+    prices = _Memo(lambda cents: cells.number(euros(cents)))
+    for (person, birth, prescriber, basin, purpose, category, association, vehicle,
+         requested, starts, ends, length, price, status, at_end, after_3, after_6) in _stream(statement):
+        who = people.get(person)
+        if who is None:
+            who = (text(named(person)), _as_date(birth))
+            if len(people) < 200_000:
+                people[person] = who
+        first_day = days(starts)
+        kind, mission_locale = kind_cells[prescriber]
         yield (
-            named(person), band, kind, mission_locale, basins[basin], purpose, category,
-            organisations[association], sites[vehicle], day_of(requested), first_day, day_of(ends), days,
-            euros_of(price), status, at_end, after_3, after_6,
+            who[0], vocabulary[age_band_of(who[1], first_day)],
+            kind, mission_locale, basins[basin], vocabulary[purpose], vocabulary[category],
+            organisations[association], sites[vehicle], day_cells(requested), day_cells(starts), day_cells(ends),
+            length, prices(price), vocabulary[status], vocabulary[at_end], vocabulary[after_3], vocabulary[after_6],
         )
 
 
@@ -259,7 +329,7 @@ class _Memo(dict):
 
     def __missing__(self, value):
         converted = self._convert(value)
-        if len(self) < 100_000:
+        if len(self) < 200_000:
             self[value] = converted
         return converted
 

@@ -18,13 +18,14 @@ import io
 import json
 import tempfile
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from datetime import date
 from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from mobility.reporting.exports import SCHEMA_VERSION, Export
+from mobility.reporting.exports import SCHEMA_VERSION, Cells, Export
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_CHARACTERS = frozenset("=+-@\t\r")
@@ -119,22 +120,50 @@ def _excel_row_writer(export: Export):
     return lambda row: [convert(value) for convert, value in zip(converters, row)]
 
 
-def _csv_chunks(export: Export, rows: Iterable[tuple], delimiter: str, convert, header: list[str], prefix=""):
+def _csv_chunks(rows: Iterable[tuple], delimiter: str, header: list[str], prefix=""):
+    """Rows of ready cells (strings, ints), written CHUNK_ROWS at a time by the csv module."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     buffer.write(prefix)
     writer.writerow(header)
-    batch = []
-    for row in rows:
-        batch.append(convert(row))
-        if len(batch) == CHUNK_ROWS:
-            writer.writerows(batch)
-            batch.clear()
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    writer.writerows(batch)
-    yield buffer.getvalue().encode("utf-8")
+    rows = iter(rows)
+    while batch := list(islice(rows, CHUNK_ROWS)):
+        writer.writerows(batch)
+        yield buffer.getvalue().encode("utf-8")
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():  # no rows: the header alone
+        yield buffer.getvalue().encode("utf-8")
+
+
+def _open_cells(export: Export) -> Cells:
+    return Cells(
+        date=date.isoformat, number=str, boolean=lambda v: "true" if v else "false", text=neutralised,
+        missing=export.missing,
+    )
+
+
+def _excel_cells(export: Export) -> Cells:
+    return Cells(
+        date=lambda v: f"{v:%d/%m/%Y}", number=lambda v: str(v).replace(".", ","),
+        boolean=lambda v: "oui" if v else "non", text=neutralised, missing=export.missing,
+    )
+
+
+def _json_cells(export: Export) -> Cells:
+    return Cells(
+        date=lambda v: json.dumps(v.isoformat()), number=lambda v: json.dumps(float(v)), boolean=json.dumps,
+        text=lambda v: json.dumps(v, ensure_ascii=False), missing="null",
+    )
+
+
+def _ready(export: Export, rows: Iterable[tuple], cells: Cells, convert) -> Iterable[tuple]:
+    """Rows ready for a format: from a source that renders its own cells (each distinct value
+    converted once), else typed rows converted one by one."""
+    rendered = getattr(rows, "rendered", None)
+    if rendered is not None:
+        return rendered(cells)
+    return map(convert, rows)
 
 
 def _xlsx_chunks(export: Export, rows: Iterable[tuple]) -> Iterator[bytes]:
@@ -174,13 +203,23 @@ def _json_value(value):
 
 def _json_chunks(export: Export, rows: Iterable[tuple]) -> Iterator[bytes]:
     names = [field.name for field in export.fields]
-    parts, first = ["["], True
-    for row in rows:
-        parts.append(("\n" if first else ",\n") + json.dumps(dict(zip(names, map(_json_value, row))), ensure_ascii=False))
-        first = False
-        if len(parts) >= CHUNK_ROWS:
-            yield "".join(parts).encode("utf-8")
-            parts = []
+    rendered = getattr(rows, "rendered", None)
+    if rendered is not None:
+        # Cells come JSON-encoded: one object is the row put into a template, as json.dumps writes it.
+        template = "{" + ", ".join(json.dumps(name, ensure_ascii=False).replace("%", "%%") + ": %s" for name in names) + "}"
+        objects = (template % row for row in rendered(_json_cells(export)))
+    else:
+        objects = (json.dumps(dict(zip(names, map(_json_value, row))), ensure_ascii=False) for row in rows)
+    objects = iter(objects)
+    parts = ["["]
+    first = next(objects, None)
+    if first is not None:
+        parts.append("\n" + first)
+    while batch := list(islice(objects, CHUNK_ROWS)):
+        parts.append(",\n")
+        parts.append(",\n".join(batch))
+        yield "".join(parts).encode("utf-8")
+        parts = []
     parts.append("\n]\n")
     yield "".join(parts).encode("utf-8")
 
@@ -188,10 +227,11 @@ def _json_chunks(export: Export, rows: Iterable[tuple]) -> Iterator[bytes]:
 def stream(export: Export, fmt: Format, rows: Iterable[tuple]) -> Iterator[bytes]:
     """The export's bytes in that format, produced as the rows come."""
     if fmt is Format.CSV:
-        return _csv_chunks(export, rows, ",", _open_row_writer(export), [field.name for field in export.fields])
+        ready = _ready(export, rows, _open_cells(export), _open_row_writer(export))
+        return _csv_chunks(ready, ",", [field.name for field in export.fields])
     if fmt is Format.EXCEL_CSV:
-        header = [field.title for field in export.fields]
-        return _csv_chunks(export, rows, ";", _excel_row_writer(export), header, prefix=BOM)
+        ready = _ready(export, rows, _excel_cells(export), _excel_row_writer(export))
+        return _csv_chunks(ready, ";", [field.title for field in export.fields], prefix=BOM)
     if fmt is Format.XLSX:
         return _xlsx_chunks(export, rows)
     return _json_chunks(export, rows)

@@ -16,6 +16,9 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Integer
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy.types import NullType
+
+from mobility.core.time import PARIS
 
 EPOCH = date(1970, 1, 1)
 FIRST_YEAR, LAST_YEAR = 2000, 2060
@@ -102,6 +105,34 @@ def _paris_day_sqlite(element, compiler, **kw):
         seconds = f"({seconds} - 1)"
         shift = 1  # one second earlier is before a change iff the instant is before change + 1 s
     return f"(({seconds} + {_sqlite_offset(column, shift)}) / 86400)"
+
+
+class paris_day_key(FunctionElement):
+    """What Python needs to find the French day of a UTC instant column, at the least cost to
+    the database: PostgreSQL converts it (the day number, as `paris_day`); SQLite gives its
+    stored UTC text up to the hour ('2026-03-29 01'), enough since the Paris offset changes
+    on the hour (01:00 UTC). Read it with `paris_day_of_key`, memoised: keys repeat a lot."""
+
+    type = NullType()  # no result processing: the driver's int or str as it comes
+    inherit_cache = True
+    name = "paris_day_key"
+
+
+@compiles(paris_day_key, "postgresql")
+def _paris_day_key_pg(element, compiler, **kw):
+    return _paris_day_pg(paris_day(*element.clauses), compiler, **kw)
+
+
+@compiles(paris_day_key, "sqlite")
+def _paris_day_key_sqlite(element, compiler, **kw):
+    return f"substr({compiler.process(element.clauses, **kw)}, 1, 13)"
+
+
+def paris_day_of_key(key: int | str) -> date:
+    """The French day of a `paris_day_key` value."""
+    if isinstance(key, int):
+        return day_of_number(key)
+    return datetime.fromisoformat(f"{key}:00").replace(tzinfo=UTC).astimezone(PARIS).date()
 
 
 class date_day(FunctionElement):

@@ -6,16 +6,20 @@ import csv
 import io
 import json
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 from frictionless import Resource, Schema, validate
 from openpyxl import load_workbook
 
+from sqlalchemy import DateTime, literal, select
+
+from mobility.core.time import PARIS
 from mobility.extensions import db
 from mobility.reporting.exports import EXPORTS, ExportSettings, pseudonym
 from mobility.reporting.formats import Format, schema_bytes
+from mobility.reporting.sql import day_of_number, paris_day, paris_day_key, paris_day_of_key
 from mobility.reporting.services import build_export
 from tests.reporting.conftest import HALF_YEAR
 
@@ -180,3 +184,50 @@ def test_an_association_scope_exports_its_own_rentals_only(plan):
     rows = open_csv_rows("locations", filters=replace(HALF_YEAR, association_id=plan.a2.id))
     assert {row["association"] for row in rows} == {"Association Montargis (test)"}
     assert len(rows) == 3
+
+
+@pytest.mark.parametrize(
+    "instant",
+    [
+        datetime(2026, 1, 4, 22, 59, 59, tzinfo=UTC),  # 23:59:59 in Paris
+        datetime(2026, 1, 4, 23, 0, 0, tzinfo=UTC),  # midnight in Paris: the next day
+        datetime(2026, 3, 28, 23, 30, tzinfo=UTC),  # the night of the change to summer time
+        datetime(2026, 3, 29, 1, 0, 0, tzinfo=UTC),
+        datetime(2026, 7, 14, 21, 59, 59, tzinfo=UTC),  # 23:59:59 in summer
+        datetime(2026, 7, 14, 22, 0, 0, tzinfo=UTC),
+        datetime(2026, 10, 25, 0, 59, 59, tzinfo=UTC),  # the night of the change back
+        datetime(2026, 10, 25, 22, 59, 59, tzinfo=UTC),
+        datetime(2026, 10, 25, 23, 0, 0, tzinfo=UTC),
+    ],
+)
+def test_the_exports_french_day_is_the_one_the_indicators_count(app, instant):
+    with app.app_context():
+        value = literal(instant, DateTime(timezone=True))
+        number, key = db.session.execute(select(paris_day(value), paris_day_key(value))).one()
+    assert paris_day_of_key(key) == day_of_number(number) == instant.astimezone(PARIS).date()
+
+
+def test_every_format_of_the_bookings_export_holds_the_same_rows(plan):
+    opened = open_csv_rows("locations")
+    _, excel = export_bytes("locations", Format.EXCEL_CSV)
+    excel_rows = list(csv.reader(io.StringIO(excel.decode("utf-8-sig")), delimiter=";"))[1:]
+    _, content = export_bytes("locations", Format.JSON)
+    objects = json.loads(content)
+    _, xlsx = export_bytes("locations", Format.XLSX)
+    sheet_rows = list(load_workbook(io.BytesIO(xlsx), read_only=True).active.iter_rows(min_row=2, values_only=True))
+    fields = EXPORTS["locations"].fields
+    assert len(opened) == len(excel_rows) == len(objects) == len(sheet_rows) == 10
+    for row, excel_row, obj, sheet_row in zip(opened, excel_rows, objects, sheet_rows):
+        for field, excel_cell, sheet_cell in zip(fields, excel_row, sheet_row):
+            text, value = row[field.name], obj[field.name]
+            if field.type == "date":
+                assert excel_cell == f"{date.fromisoformat(text):%d/%m/%Y}" and value == text
+                assert sheet_cell.date() == date.fromisoformat(text)
+            elif field.type == "number":
+                assert excel_cell == text.replace(".", ",") and value == float(text) == sheet_cell
+            elif field.type == "boolean":
+                assert excel_cell == {"true": "oui", "false": "non"}[text] and value is sheet_cell is (text == "true")
+            elif field.type == "integer":
+                assert excel_cell == text and value == int(text) == sheet_cell
+            else:
+                assert excel_cell == text and (value or "") == text and (sheet_cell or "") == text
