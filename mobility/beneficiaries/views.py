@@ -166,7 +166,7 @@ def my_data():
         status = 422
     elif beneficiary is not None:
         services.record_read(beneficiary, current_user)
-        db.session.commit()
+        commit_keeping_loaded()  # only the access-log row was written
     data = personal_data(beneficiary) if beneficiary is not None else None
     return render_template("beneficiaries/my_data.html", beneficiary=beneficiary, form=form, data=data), status
 

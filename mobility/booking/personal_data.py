@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from mobility.beneficiaries.models import Beneficiary
 from mobility.beneficiaries.ports import DataSection
 from mobility.booking.extension_lifecycle import ExtensionTransition
-from mobility.booking.models import Booking, Handover, Payment, WaitingEntry
+from mobility.booking.models import Booking, BookingTransition, Extension, Handover, Payment, WaitingEntry
 from mobility.booking.queue_lifecycle import WaitingTransition
 from mobility.extensions import db
+from mobility.fleet.models import Vehicle
 
 STAFF_RECORD = (
     "Names the staff member who recorded a row of the fleet, the cessions or the plan; a "
@@ -46,8 +48,24 @@ def _at(moment) -> str:
     return moment.isoformat(timespec="minutes")
 
 
+def _moves_by(model, key, ids) -> dict[int, list]:
+    """Every log row of these objects in one statement, grouped by object, in order."""
+    found: dict[int, list] = {}
+    if ids:
+        column = getattr(model, key)
+        rows = db.session.scalars(
+            select(model).where(column.in_(ids)).options(selectinload(model.actor)).order_by(model.occurred_at, model.id)
+        )
+        for row in rows:
+            found.setdefault(getattr(row, key), []).append(row)
+    return found
+
+
 def _bookings_section(bookings: list[Booking]) -> DataSection:
     items = []
+    extension_moves = _moves_by(
+        ExtensionTransition, "extension_id", [extension.id for booking in bookings for extension in booking.extensions]
+    )
     for booking in bookings:
         history = [
             _("%(when)s : %(status)s (%(who)s)%(reason)s", when=_at(t.occurred_at), status=t.to_status.label, who=_who(t.actor), reason=f" — {t.reason}" if t.reason else "")
@@ -64,11 +82,7 @@ def _bookings_section(bookings: list[Booking]) -> DataSection:
                     reason=f" — {extension.decision_reason}" if extension.decision_reason else "",
                 )
             )
-            moves = db.session.scalars(
-                select(ExtensionTransition)
-                .where(ExtensionTransition.extension_id == extension.id)
-                .order_by(ExtensionTransition.occurred_at, ExtensionTransition.id)
-            )
+            moves = extension_moves.get(extension.id, [])
             extensions += [
                 _("  %(when)s : %(status)s (%(who)s)", when=_at(move.occurred_at), status=move.to_status.label, who=_who(move.actor))
                 for move in moves
@@ -212,10 +226,9 @@ def _queue_section(person: Beneficiary) -> DataSection:
         )
     )
     items = []
+    entry_moves = _moves_by(WaitingTransition, "entry_id", [entry.id for entry in entries])
     for entry in entries:
-        moves = db.session.scalars(
-            select(WaitingTransition).where(WaitingTransition.entry_id == entry.id).order_by(WaitingTransition.occurred_at, WaitingTransition.id)
-        )
+        moves = entry_moves.get(entry.id, [])
         items.append(
             {
                 "created_at": entry.created_at,
@@ -258,7 +271,17 @@ class BookingPersonalData:
     def sections(self, beneficiary: Beneficiary) -> list[DataSection]:
         bookings = list(
             db.session.scalars(
-                select(Booking).where(Booking.beneficiary_id == beneficiary.id).order_by(Booking.starts_at, Booking.id)
+                select(Booking)
+                .where(Booking.beneficiary_id == beneficiary.id)
+                .order_by(Booking.starts_at, Booking.id)
+                # What the sections read, one statement per kind for all the bookings together.
+                .options(
+                    joinedload(Booking.vehicle).joinedload(Vehicle.site),
+                    joinedload(Booking.requested_by),
+                    selectinload(Booking.transitions).selectinload(BookingTransition.actor),
+                    selectinload(Booking.extensions).selectinload(Extension.requested_by),
+                    selectinload(Booking.outcomes),
+                )
             )
         )
         return [

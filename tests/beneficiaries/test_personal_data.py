@@ -175,3 +175,65 @@ def test_another_organisation_or_another_person_gets_404(client, auth, person):
     data = json.loads(client.get("/mes-donnees/donnees.json").get_data(as_text=True))
     assert "Boulangerie Exemple" not in json.dumps(data) and data["file_id"] == stranger.id
     assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == AuditAction.EXPORT, AuditEvent.object_id == person.id)) is None
+
+
+def test_mes_donnees_reads_each_kind_of_row_once_whatever_the_number_of_bookings(app, client, auth, person):
+    """One booking or six, each with its history, an extension and its moves: the same
+    statements (each kind of row for all the bookings together)."""
+    from datetime import timedelta
+
+    from sqlalchemy import event
+
+    from mobility.booking.extension_lifecycle import ExtensionTransition
+    from mobility.booking.models import Booking, BookingTransition, Extension, ExtensionStatus
+
+    account = UserFactory(beneficiary=True, organisation=person.organisation, email="personne@example.org")
+    person.user = account
+    db.session.commit()
+    auth.login(account)
+    vehicle = db.session.scalars(select(Booking).where(Booking.beneficiary_id == person.id)).first().vehicle
+
+    def add_bookings(count, first_week):
+        for week in range(first_week, first_week + count):
+            starts = datetime(2026, 6, 1, 8, tzinfo=UTC) + timedelta(weeks=week)
+            approver, extender = UserFactory(), UserFactory()
+            booking = BookingFactory(
+                beneficiary=person, vehicle=vehicle, status=BookingStatus.RETURNED,
+                starts_at=starts, ends_at=starts + timedelta(days=2), requested_by=UserFactory(),
+            )
+            with db.session.no_autoflush:
+                extension = Extension(
+                    booking=booking, old_ends_at=booking.ends_at, new_ends_at=booking.ends_at + timedelta(days=1),
+                    status=ExtensionStatus.APPROVED, requested_by_id=person.referent.id,
+                )
+                db.session.add_all([
+                    BookingTransition(booking=booking, action="approve", from_status=BookingStatus.REQUESTED,
+                                      to_status=BookingStatus.APPROVED, actor_id=approver.id),
+                    extension,
+                ])
+                db.session.flush()
+                db.session.add(ExtensionTransition(extension=extension, action="approve", from_status=ExtensionStatus.PENDING,
+                                                   to_status=ExtensionStatus.APPROVED, actor_id=extender.id))
+        db.session.commit()
+
+    def statements() -> int:
+        with app.app_context():
+            engine = db.engine
+        seen = []
+
+        def count(*args):
+            seen.append(args[2])
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert client.get("/mes-donnees").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(seen)
+
+    add_bookings(1, 0)
+    with_one = statements()
+    add_bookings(5, 1)
+    with_six = statements()
+    assert with_six == with_one
+    assert "retour repoussé au" in text_of(client.get("/mes-donnees"))
