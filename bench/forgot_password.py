@@ -1,4 +1,4 @@
-"""Does "forgot password" take the same time whatever the address? (issue 9, item 7)
+"""Does "forgot password" take the same time whatever the address?
 
     .venv/bin/python bench/forgot_password.py                  # 300 requests per address kind
     .venv/bin/python bench/forgot_password.py --requests 1000 --smtp-delay-ms 50

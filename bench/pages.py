@@ -18,7 +18,7 @@ For each page and size: req/s, p50 and p99 latency, the ratio to the two-query r
 single request, by the bench app's hook: BENCH_COUNT_STATEMENTS=1) and the answers that were
 not 200 (a page must answer 200 to its role; any other status is counted and flagged).
 
-Targets (issue 13): at demo size >= 50 % of the two-query route; at 200,000 bookings no page
+Targets: at demo size >= 50 % of the two-query route; at 200,000 bookings no page
 slower than 1.5x its demo-size time (req/s ratio); <= 12 statements per page.
 
 The machine is shared: figures are upper bounds for time, repeat the run to compare. Login

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextvars
 import os
 import shutil
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -22,8 +23,10 @@ from sqlalchemy import create_engine, make_url, text  # noqa: E402
 
 from mobility import create_app  # noqa: E402
 from mobility.config import normalise_database_url  # noqa: E402
+from mobility.core.time import today  # noqa: E402
 from mobility.extensions import db  # noqa: E402
-from tests.factories import TEST_PASSWORD  # noqa: E402
+from tests.factories import TEST_PASSWORD, UserFactory  # noqa: E402
+from tests.fleet.factories import SiteFactory  # noqa: E402
 
 # Reference data loaded by the migrations: kept between tests, restored if a test changed it.
 REFERENCE_TABLES = ("employment_basin", "commune")
@@ -188,6 +191,32 @@ def app(make_app):
         db.session.remove()
 
 
+# Monday 23 November 2026, 10:00 in France: the moment a test lives in unless its module names
+# another one in FROZEN_AT (an aware datetime).
+MONDAY_MORNING = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def frozen_at(request) -> datetime:
+    """Where `frozen` stops the clock: the module's FROZEN_AT, or MONDAY_MORNING. A package whose
+    tests all live at another moment overrides this fixture in its conftest."""
+    return getattr(request.module, "FROZEN_AT", MONDAY_MORNING)
+
+
+@pytest.fixture
+def frozen(frozen_at, time_machine):
+    """The clock stopped at `frozen_at`. List it before any login: sessions are dated, and one
+    signed "in the future" is refused."""
+    time_machine.move_to(frozen_at, tick=False)
+    return time_machine
+
+
+@pytest.fixture
+def frozen_today(frozen) -> date:
+    """The frozen day, in France."""
+    return today()
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()
@@ -213,6 +242,51 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+@pytest.fixture
+def admin(app):
+    return UserFactory(admin=True)
+
+
+@pytest.fixture
+def admin_logged_in(auth, admin):
+    auth.login(admin)
+    return admin
+
+
+@pytest.fixture
+def fleet_user(app):
+    """Staff of an association."""
+    return UserFactory(fleet=True, full_name="Gestion Flotte")
+
+
+@pytest.fixture
+def other_fleet_user(app):
+    """Staff of another association."""
+    return UserFactory(fleet=True)
+
+
+@pytest.fixture
+def site(fleet_user):
+    """A site of fleet_user's association."""
+    return SiteFactory(association=fleet_user.organisation, name="Garage solidaire")
+
+
+@pytest.fixture
+def logged_in(auth, fleet_user):
+    """fleet_user, logged in (list `frozen` before it where the clock matters)."""
+    auth.login(fleet_user)
+    return fleet_user
+
+
+@pytest.fixture
+def race_app(make_app, database_url):
+    """An app on the test's database whose pool has a connection for each racing thread."""
+    options = {"pool_size": 32, "max_overflow": 0, "pool_timeout": 60}
+    if database_url.startswith("sqlite"):
+        options["connect_args"] = {"timeout": 60}
+    return make_app(SQLALCHEMY_ENGINE_OPTIONS=options)
 
 
 @pytest.fixture

@@ -93,7 +93,7 @@ def test_the_referent_booking_list_and_approval_queue_do_not_query_once_per_row(
     assert _queries_for(app, client, "/locations/a-valider") == few_queue
 
 
-# --- Every list page: 5 rows and 50 rows run the same statements, 12 at most (issue 13) --------
+# --- Every list page: 5 rows and 50 rows run the same statements, 12 at most --------
 
 MOST_STATEMENTS = 12
 

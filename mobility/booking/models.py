@@ -263,7 +263,7 @@ class Booking(db.Model):
             "purpose <> 'other' OR length(trim(coalesce(purpose_detail, ''))) > 0",
             name="other_purpose_described",
         ),
-        # One holding booking per person, whatever the race (DESIGN §4, issue: partial index).
+        # One holding booking per person, whatever the race (DESIGN §4): a partial unique index.
         Index(
             "uq_booking_one_holding_per_beneficiary",
             "beneficiary_id",
@@ -658,7 +658,7 @@ class WaitingEntry(db.Model):
         ),
         Index("ix_waiting_entry_queue", "basin_id", "category", "status", "created_at"),
         # An offered vehicle is held for its offer: one open offer per vehicle at a time, so the
-        # same vehicle is never offered to two people at once, whatever the race (issue 11).
+        # same vehicle is never offered to two people at once, whatever the race.
         Index(
             "uq_waiting_entry_one_open_offer_per_vehicle",
             "offered_vehicle_id",

@@ -38,9 +38,14 @@ def client(app):
 
 
 @pytest.fixture
-def world(app, time_machine):
+def frozen_at(request):
+    """The API tests live on NOW, unless their module names another moment."""
+    return getattr(request.module, "FROZEN_AT", NOW)
+
+
+@pytest.fixture
+def cars_and_person(app, frozen):
     """Two cars in Orléans, one in Montargis; a person followed by a référent, who may rent a car."""
-    time_machine.move_to(NOW, tick=False)
     add_demo_tariffs()
     orleans = SiteFactory(orleans=True, name="Garage d'Orléans")
     cars = [VehicleFactory(site=orleans, plate="AA-001-AA"), VehicleFactory(site=orleans, plate="AA-002-AA")]

@@ -46,9 +46,9 @@ def held(vehicle, **overrides) -> Booking:
     return BookingFactory(**values)
 
 
-def prescription(world, **overrides) -> dict:
+def prescription(cars_and_person, **overrides) -> dict:
     body = {
-        "beneficiary_id": world.person.id,
+        "beneficiary_id": cars_and_person.person.id,
         "category": "car",
         "basin": "orleans",
         **WEEK,

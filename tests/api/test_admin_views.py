@@ -6,13 +6,6 @@ from tests.api.factories import api_token, bearer
 from tests.factories import UserFactory
 
 
-@pytest.fixture
-def admin(auth):
-    user = UserFactory(admin=True)
-    auth.login(user)
-    return user
-
-
 def test_admins_see_every_token_with_its_owner_and_prefix_but_never_the_secret(client, auth, time_machine):
     time_machine.move_to("2026-11-23 10:00:00+01:00", tick=False)
     auth.login(UserFactory(admin=True))
@@ -39,7 +32,7 @@ def test_the_token_page_is_not_found_for_anyone_but_admins(client, auth, role):
     assert token.revoked_at is None
 
 
-def test_an_admin_revokes_a_token_and_it_stops_working(client, admin):
+def test_an_admin_revokes_a_token_and_it_stops_working(client, admin_logged_in):
     token, secret = api_token(UserFactory(fleet=True))
     response = client.post(f"/admin/jetons/{token.id}/revoquer", follow_redirects=True)
     assert response.status_code == 200
@@ -50,16 +43,16 @@ def test_an_admin_revokes_a_token_and_it_stops_working(client, admin):
     assert client.get("/api/v1/vehicles", headers=bearer(secret)).status_code == 401
 
 
-def test_revoking_an_unknown_token_is_a_404(client, admin):
+def test_revoking_an_unknown_token_is_a_404(client, admin_logged_in):
     assert client.post("/admin/jetons/999/revoquer").status_code == 404
 
 
-def test_revoking_needs_a_post(client, admin):
+def test_revoking_needs_a_post(client, admin_logged_in):
     token, _ = api_token()
     assert client.get(f"/admin/jetons/{token.id}/revoquer").status_code == 405
 
 
-def test_revoking_is_protected_against_cross_site_requests(app, client, admin):
+def test_revoking_is_protected_against_cross_site_requests(app, client, admin_logged_in):
     token, _ = api_token()
     app.config["WTF_CSRF_ENABLED"] = True
     response = client.post(f"/admin/jetons/{token.id}/revoquer")

@@ -16,20 +16,20 @@ from tests.factories import OrganisationFactory, UserFactory
 ROLES = ["beneficiary", "referent", "fleet", "admin"]
 
 
-def _tokens(world, departement):
+def _tokens(cars_and_person, departement):
     return {
-        "beneficiary": beneficiary_token(world.person),
-        "referent": world.headers,
-        "fleet": token_of(UserFactory(fleet=True, organisation=world.orleans.association)),
+        "beneficiary": beneficiary_token(cars_and_person.person),
+        "referent": cars_and_person.headers,
+        "fleet": token_of(UserFactory(fleet=True, organisation=cars_and_person.orleans.association)),
         "admin": token_of(UserFactory(admin=True, organisation=departement)),
     }
 
 
-def _answers(client, world, role, headers):
+def _answers(client, cars_and_person, role, headers):
     """Every answer that carries a booking or a person, for this role: (kind, object) pairs."""
     booking = BookingFactory(
-        beneficiary=world.person,
-        vehicle=world.cars[0],
+        beneficiary=cars_and_person.person,
+        vehicle=cars_and_person.cars[0],
         status=BookingStatus.REQUESTED,
         purpose="other",
         purpose_detail="Entretien chez un employeur nommé",
@@ -49,7 +49,7 @@ def _answers(client, world, role, headers):
         assert people.json["beneficiaries"], "nobody listed: the walk would prove nothing"
         carried += [("person", person) for person in people.json["beneficiaries"]]
         body = prescription(
-            world, beneficiary_id=world.person.id if role == "referent" else world.admin_person.id
+            cars_and_person, beneficiary_id=cars_and_person.person.id if role == "referent" else cars_and_person.admin_person.id
         )
         created = client.post("/api/v1/bookings", json=body, headers=headers)
         assert created.status_code == 201, created.json
@@ -58,26 +58,26 @@ def _answers(client, world, role, headers):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_api_answer_shows_a_role_only_what_the_policy_lets_its_audience_see(client, world, role):
+def test_every_api_answer_shows_a_role_only_what_the_policy_lets_its_audience_see(client, cars_and_person, role):
     departement = OrganisationFactory(departement=True)
-    world.admin_person = eligible_beneficiary(TODAY, referent=UserFactory(organisation=departement))
-    headers = _tokens(world, departement)[role]
+    cars_and_person.admin_person = eligible_beneficiary(TODAY, referent=UserFactory(organisation=departement))
+    headers = _tokens(cars_and_person, departement)[role]
     audience = privacy.Audience(role)
     allowed = {
         "booking": privacy.visible_booking_fields(audience),
         "person": privacy.visible_person_fields(audience),
     }
-    carried = _answers(client, world, role, headers)
+    carried = _answers(client, cars_and_person, role, headers)
     assert carried
     for kind, sent in carried:
         assert set(sent) <= allowed[kind], (role, kind, set(sent) - allowed[kind])
 
 
-def test_fleet_staff_never_read_the_purpose_of_a_booking_nor_in_the_cancel_answer(client, world):
+def test_fleet_staff_never_read_the_purpose_of_a_booking_nor_in_the_cancel_answer(client, cars_and_person):
     booking = BookingFactory(
-        beneficiary=world.person, vehicle=world.cars[0], purpose="other", purpose_detail="Chez un employeur"
+        beneficiary=cars_and_person.person, vehicle=cars_and_person.cars[0], purpose="other", purpose_detail="Chez un employeur"
     )
-    headers = token_of(UserFactory(fleet=True, organisation=world.orleans.association))
+    headers = token_of(UserFactory(fleet=True, organisation=cars_and_person.orleans.association))
     for response in (
         client.get(f"/api/v1/bookings/{booking.id}", headers=headers),
         client.post(f"/api/v1/bookings/{booking.id}/cancel", json={"reason": "Panne"}, headers=headers),
@@ -88,7 +88,7 @@ def test_fleet_staff_never_read_the_purpose_of_a_booking_nor_in_the_cancel_answe
         assert response.json["vehicle"]["plate"] == "AA-001-AA"
 
 
-def test_an_admin_token_lists_the_people_followed_without_their_names(client, world):
+def test_an_admin_token_lists_the_people_followed_without_their_names(client, cars_and_person):
     departement = OrganisationFactory(departement=True)
     person = eligible_beneficiary(
         TODAY, referent=UserFactory(organisation=departement), last_name="Nomvisible"
@@ -102,14 +102,14 @@ def test_an_admin_token_lists_the_people_followed_without_their_names(client, wo
     assert listed[0]["basin"] and "eligible_categories" in listed[0]
 
 
-def test_a_referent_still_reads_the_names_and_the_purpose_of_the_people_followed(client, world):
+def test_a_referent_still_reads_the_names_and_the_purpose_of_the_people_followed(client, cars_and_person):
     booking = BookingFactory(
-        beneficiary=world.person, vehicle=world.cars[0], purpose_detail="Chez un employeur"
+        beneficiary=cars_and_person.person, vehicle=cars_and_person.cars[0], purpose_detail="Chez un employeur"
     )
-    shown = client.get(f"/api/v1/bookings/{booking.id}", headers=world.headers).json
+    shown = client.get(f"/api/v1/bookings/{booking.id}", headers=cars_and_person.headers).json
     assert shown["purpose_detail"] == "Chez un employeur"
-    people = client.get("/api/v1/beneficiaries", headers=world.headers).json["beneficiaries"]
-    assert people[0]["display_name"] == world.person.display_name
+    people = client.get("/api/v1/beneficiaries", headers=cars_and_person.headers).json["beneficiaries"]
+    assert people[0]["display_name"] == cars_and_person.person.display_name
 
 
 def test_every_field_the_api_can_send_of_a_person_or_a_booking_is_classified_by_the_policy():
@@ -136,19 +136,19 @@ def test_fleet_staff_may_see_of_a_person_only_the_name_the_phone_and_whether_the
     [(BookingStatus.REQUESTED, False), (BookingStatus.APPROVED, False), (BookingStatus.CONFIRMED, True)],
 )
 def test_the_referent_reads_the_plate_on_the_api_as_on_the_booking_page(
-    client, auth, world, status, plate_shown
+    client, auth, cars_and_person, status, plate_shown
 ):
-    booking = BookingFactory(beneficiary=world.person, vehicle=world.cars[0], status=status)
-    answer = client.get(f"/api/v1/bookings/{booking.id}", headers=world.headers)
+    booking = BookingFactory(beneficiary=cars_and_person.person, vehicle=cars_and_person.cars[0], status=status)
+    answer = client.get(f"/api/v1/bookings/{booking.id}", headers=cars_and_person.headers)
     assert answer.status_code == 200, answer.json
     assert ("plate" in answer.json["vehicle"]) is plate_shown
-    auth.login(world.referent)
+    auth.login(cars_and_person.referent)
     page = client.get(f"/locations/{booking.id}").get_data(as_text=True)
     assert ("AA-001-AA" in page) is plate_shown
 
 
-def test_fleet_staff_of_another_association_never_read_a_plate_offered_in_availability(world):
+def test_fleet_staff_of_another_association_never_read_a_plate_offered_in_availability(cars_and_person):
     outsider = UserFactory(fleet=True)
-    assert privacy.plate_shown(outsider, world.cars[0]) is False
-    keeper = UserFactory(fleet=True, organisation=world.orleans.association)
-    assert privacy.plate_shown(keeper, world.cars[0]) is True
+    assert privacy.plate_shown(outsider, cars_and_person.cars[0]) is False
+    keeper = UserFactory(fleet=True, organisation=cars_and_person.orleans.association)
+    assert privacy.plate_shown(keeper, cars_and_person.cars[0]) is True

@@ -18,12 +18,9 @@ from tests.api.helpers import assert_error, token_of
 from tests.factories import UserFactory
 from tests.reporting.conftest import NOW
 
+FROZEN_AT = NOW
+
 HALF_YEAR = {"from": "2026-01-01", "to": "2026-06-30"}
-
-
-@pytest.fixture
-def frozen(time_machine):
-    time_machine.move_to(NOW, tick=False)
 
 
 def _indicators(client, user, **query):

@@ -8,18 +8,11 @@ from tests.factories import OrganisationFactory, UserFactory
 from tests.helpers import page_text
 
 
-@pytest.fixture
-def admin(auth):
-    user = UserFactory(admin=True)
-    auth.login(user)
-    return user
-
-
 def _basin(code: str) -> EmploymentBasin:
     return db.session.scalar(select(EmploymentBasin).where(EmploymentBasin.code == code))
 
 
-def test_admin_creates_a_mission_locale_covering_two_basins(client, admin):
+def test_admin_creates_a_mission_locale_covering_two_basins(client, admin_logged_in):
     response = client.post(
         "/admin/organisations/nouvelle",
         data={"name": "Mission locale test", "kind": "prescriber", "is_mission_locale": "y",
@@ -45,7 +38,7 @@ def test_admin_creates_a_mission_locale_covering_two_basins(client, admin):
         ({"name": "Asso", "kind": "associ\x00ation"}, "Choisissez un type d'organisation dans la liste."),
     ],
 )
-def test_bad_organisation_input_is_explained_and_saves_nothing(client, admin, data, message):
+def test_bad_organisation_input_is_explained_and_saves_nothing(client, admin_logged_in, data, message):
     before = db.session.scalar(select(func.count()).select_from(Organisation))
     response = client.post("/admin/organisations/nouvelle", data=data)
     assert response.status_code == 422
@@ -53,14 +46,14 @@ def test_bad_organisation_input_is_explained_and_saves_nothing(client, admin, da
     assert db.session.scalar(select(func.count()).select_from(Organisation)) == before
 
 
-def test_two_organisations_cannot_share_a_name(client, admin):
+def test_two_organisations_cannot_share_a_name(client, admin_logged_in):
     OrganisationFactory(name="France Travail Gien")
     response = client.post("/admin/organisations/nouvelle", data={"name": "France Travail Gien", "kind": "prescriber"})
     assert response.status_code == 422
     assert "Une organisation porte déjà ce nom." in page_text(response)
 
 
-def test_a_fleet_account_must_belong_to_an_association(client, admin):
+def test_a_fleet_account_must_belong_to_an_association(client, admin_logged_in):
     prescriber = OrganisationFactory()
     response = client.post(
         "/admin/utilisateurs/nouveau",
@@ -71,7 +64,7 @@ def test_a_fleet_account_must_belong_to_an_association(client, admin):
     assert db.session.scalar(select(User).where(User.email == "x@example.org")) is None
 
 
-def test_an_email_already_used_is_refused(client, admin):
+def test_an_email_already_used_is_refused(client, admin_logged_in):
     UserFactory(email="pris@example.org")
     response = client.post(
         "/admin/utilisateurs/nouveau",
@@ -82,7 +75,7 @@ def test_an_email_already_used_is_refused(client, admin):
     assert "Un compte existe déjà avec cette adresse e-mail." in page_text(response)
 
 
-def test_deactivating_a_staff_account_logs_it_out(app, client, admin):
+def test_deactivating_a_staff_account_logs_it_out(app, client, admin_logged_in):
     staff = UserFactory()
     other_device = app.test_client()
     other_device.post("/connexion", data={"email": staff.email, "password": "correct horse battery staple"})
@@ -96,36 +89,36 @@ def test_deactivating_a_staff_account_logs_it_out(app, client, admin):
     assert other_device.get("/accueil").status_code == 302
 
 
-def test_an_admin_cannot_remove_their_own_admin_rights(client, admin):
+def test_an_admin_cannot_remove_their_own_admin_rights(client, admin_logged_in):
     response = client.post(
-        f"/admin/utilisateurs/{admin.id}",
-        data={"email": admin.email, "full_name": admin.full_name, "role": "referent",
-              "organisation_id": admin.organisation_id, "active": "y"},
+        f"/admin/utilisateurs/{admin_logged_in.id}",
+        data={"email": admin_logged_in.email, "full_name": admin_logged_in.full_name, "role": "referent",
+              "organisation_id": admin_logged_in.organisation_id, "active": "y"},
     )
     assert response.status_code == 422
-    db.session.refresh(admin)
-    assert admin.role is Role.ADMIN
+    db.session.refresh(admin_logged_in)
+    assert admin_logged_in.role is Role.ADMIN
 
 
-def test_beneficiary_accounts_are_not_managed_by_admins(client, admin):
+def test_beneficiary_accounts_are_not_managed_by_admins(client, admin_logged_in):
     person = UserFactory(beneficiary=True)
     assert client.get(f"/admin/utilisateurs/{person.id}").status_code == 404
     assert person.email not in client.get("/admin/utilisateurs").get_data(as_text=True)
 
 
-def test_admin_moves_a_commune_to_another_basin(client, admin):
+def test_admin_moves_a_commune_to_another_basin(client, admin_logged_in):
     response = client.post("/admin/communes/45155", data={"basin_id": _basin("montargis").id})
     assert response.status_code == 302
     assert db.session.get(Commune, "45155").basin.code == "montargis"
 
 
-def test_an_unknown_basin_or_commune_is_refused(client, admin):
+def test_an_unknown_basin_or_commune_is_refused(client, admin_logged_in):
     assert client.post("/admin/communes/45155", data={"basin_id": 999}).status_code == 422
     assert db.session.get(Commune, "45155").basin.code == "gien"
     assert client.get("/admin/communes/99999").status_code == 404
 
 
-def test_the_commune_list_filters_by_basin_and_name(client, admin):
+def test_the_commune_list_filters_by_basin_and_name(client, admin_logged_in):
     page = client.get("/admin/communes/?bassin=gien").get_data(as_text=True)
     assert "31 communes" in page
     page = client.get("/admin/communes/?q=Pithiviers").get_data(as_text=True)
@@ -165,7 +158,7 @@ def _users() -> int:
         ({"email": "nouvelle\x00@example.org"}, "caractère invisible non autorisé"),
     ],
 )
-def test_a_staff_account_with_a_value_the_page_did_not_offer_is_refused(client, admin, overrides, field_message):
+def test_a_staff_account_with_a_value_the_page_did_not_offer_is_refused(client, admin_logged_in, overrides, field_message):
     organisation = OrganisationFactory()
     before = _users()
     response = client.post("/admin/utilisateurs/nouveau", data=_user_data(organisation, **overrides))
@@ -174,14 +167,14 @@ def test_a_staff_account_with_a_value_the_page_did_not_offer_is_refused(client, 
     assert _users() == before
 
 
-def test_editing_an_account_refuses_an_organisation_id_too_large(client, admin):
+def test_editing_an_account_refuses_an_organisation_id_too_large(client, admin_logged_in):
     user = UserFactory()
     response = client.post(f"/admin/utilisateurs/{user.id}", data=_user_data(user.organisation, organisation_id="9" * 25))
     assert response.status_code == 422
     assert "Choisissez une organisation dans la liste." in page_text(response)
 
 
-def test_a_commune_cannot_be_moved_to_a_basin_the_page_did_not_offer(client, admin):
+def test_a_commune_cannot_be_moved_to_a_basin_the_page_did_not_offer(client, admin_logged_in):
     for value in ("9" * 30, "bassin", "424242"):
         response = client.post("/admin/communes/45208", data={"basin_id": value})
         assert response.status_code == 422
@@ -198,12 +191,12 @@ def test_a_commune_cannot_be_moved_to_a_basin_the_page_did_not_offer(client, adm
         "/admin/communes/?bassin=",
     ],
 )
-def test_admin_lists_take_out_of_range_numbers_as_absent(client, admin, url):
+def test_admin_lists_take_out_of_range_numbers_as_absent(client, admin_logged_in, url):
     assert client.get(url).status_code == 200
 
 
 @pytest.mark.parametrize("url", ["/admin/communes/?bassin=%00", "/admin/communes/?q=Orl%00", "/admin/communes/%00"])
-def test_admin_lists_refuse_control_characters_with_a_french_page(client, admin, url):
+def test_admin_lists_refuse_control_characters_with_a_french_page(client, admin_logged_in, url):
     response = client.get(url)
     assert response.status_code == 400
     assert "caractère invisible non autorisé" in page_text(response)

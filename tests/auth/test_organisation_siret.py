@@ -1,5 +1,5 @@
 """An organisation's SIRET and postal address: checked in French, saved clean, printed on the
-cession file for both parties (issue 10)."""
+cession file for both parties."""
 
 from __future__ import annotations
 
@@ -10,17 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from mobility.auth.models import Organisation, OrganisationKind
 from mobility.core.siret import is_valid_siret
 from mobility.extensions import db
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import OrganisationFactory
 from tests.helpers import page_text
 
 VALID = "12345678900015"
-
-
-@pytest.fixture
-def admin(auth):
-    user = UserFactory(admin=True)
-    auth.login(user)
-    return user
 
 
 def _form(**changes):
@@ -35,7 +28,7 @@ def test_the_siret_rule_checks_fourteen_digits_and_the_luhn_key():
     assert is_valid_siret("35600000049837")  # La Poste: digits' sum a multiple of 5
 
 
-def test_an_admin_records_siret_and_address_typed_with_spaces(client, admin):
+def test_an_admin_records_siret_and_address_typed_with_spaces(client, admin_logged_in):
     response = client.post("/admin/organisations/nouvelle", data=_form(
         siret="123 456 789 00015", postal_address="12 rue des Lilas\n45000 Orléans",
     ))
@@ -53,7 +46,7 @@ def test_an_admin_records_siret_and_address_typed_with_spaces(client, admin):
     ],
     ids=["13 digits", "a letter O", "wrong key"],
 )
-def test_a_bad_siret_is_explained_in_french_and_nothing_is_saved(client, admin, siret, message):
+def test_a_bad_siret_is_explained_in_french_and_nothing_is_saved(client, admin_logged_in, siret, message):
     before = db.session.scalar(select(func.count()).select_from(Organisation))
     response = client.post("/admin/organisations/nouvelle", data=_form(siret=siret))
     assert response.status_code == 422
@@ -61,13 +54,13 @@ def test_a_bad_siret_is_explained_in_french_and_nothing_is_saved(client, admin, 
     assert db.session.scalar(select(func.count()).select_from(Organisation)) == before
 
 
-def test_an_address_too_long_is_refused(client, admin):
+def test_an_address_too_long_is_refused(client, admin_logged_in):
     response = client.post("/admin/organisations/nouvelle", data=_form(postal_address="x" * 301))
     assert response.status_code == 422
     assert "L'adresse ne doit pas dépasser 300 caractères." in page_text(response)
 
 
-def test_two_organisations_cannot_share_a_siret(client, admin):
+def test_two_organisations_cannot_share_a_siret(client, admin_logged_in):
     OrganisationFactory(name="Première", siret=VALID)
     response = client.post("/admin/organisations/nouvelle", data=_form(siret=VALID))
     assert response.status_code == 422

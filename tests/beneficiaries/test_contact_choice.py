@@ -8,7 +8,6 @@ from sqlalchemy import select
 from mobility.beneficiaries.models import Beneficiary
 from mobility.extensions import db
 from mobility.notify.models import Channel, ContactChoice
-from tests.factories import UserFactory
 from tests.helpers import page_text
 
 FORM = {
@@ -19,16 +18,8 @@ FORM = {
 }
 
 
-@pytest.fixture
-def referent(auth, time_machine):
-    time_machine.move_to("2026-11-23 10:00:00+01:00", tick=False)
-    user = UserFactory()
-    auth.login(user)
-    return user
-
-
-def test_a_person_without_email_can_be_set_to_sms_and_the_number_is_normalised(client, referent):
-    data = {**FORM, "referent_id": referent.id, "phone": "06 12 34 56 78", "contact_channel": "sms"}
+def test_a_person_without_email_can_be_set_to_sms_and_the_number_is_normalised(client, referent_logged_in):
+    data = {**FORM, "referent_id": referent_logged_in.id, "phone": "06 12 34 56 78", "contact_channel": "sms"}
     assert client.post("/beneficiaires/nouveau", data=data).status_code == 302
     person = db.session.scalar(select(Beneficiary))
     assert (person.phone, person.contact_channel) == ("+33612345678", ContactChoice.SMS)
@@ -43,8 +34,8 @@ def test_a_person_without_email_can_be_set_to_sms_and_the_number_is_normalised(c
         ({"contact_channel": "pigeon"}, "Choisissez une façon de recevoir les messages"),
     ],
 )
-def test_a_choice_the_details_cannot_honour_is_refused_in_french(client, referent, extra, message):
-    response = client.post("/beneficiaires/nouveau", data={**FORM, "referent_id": referent.id, **extra})
+def test_a_choice_the_details_cannot_honour_is_refused_in_french(client, referent_logged_in, extra, message):
+    response = client.post("/beneficiaires/nouveau", data={**FORM, "referent_id": referent_logged_in.id, **extra})
     assert response.status_code == 422
     assert message in page_text(response)
     assert db.session.scalar(select(Beneficiary)) is None

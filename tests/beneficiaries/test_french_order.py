@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
 from mobility.beneficiaries.models import Beneficiary
 from mobility.extensions import db
@@ -14,21 +13,13 @@ from tests.factories import BeneficiaryFactory, UserFactory
 from tests.helpers import page_text
 
 
-@pytest.fixture
-def referent(auth, time_machine):
-    time_machine.move_to("2026-11-23 10:00:00+01:00", tick=False)
-    user = UserFactory()
-    auth.login(user)
-    return user
-
-
 def _position(html: str, text: str) -> int:
     index = html.find(text)
     assert index >= 0, text
     return index
 
 
-def test_the_commune_list_ignores_accents(client, referent):
+def test_the_commune_list_ignores_accents(client, referent_logged_in):
     html = page_text(client.get("/beneficiaires/nouveau"))
     assert _position(html, ">Boësses (45390)<") < _position(html, ">Boynes (45300)<")
     assert _position(html, ">Chécy (45430)<") < _position(html, ">Chuelles (45220)<")
@@ -43,9 +34,9 @@ def test_every_commune_has_its_sort_key_from_the_migration(app):
     assert names.index("Chécy") < names.index("Chuelles")
 
 
-def test_the_files_are_listed_by_name_accents_ignored(client, referent):
+def test_the_files_are_listed_by_name_accents_ignored(client, referent_logged_in):
     for last_name in ("Ezra", "Éluard", "Dupont", "de la Fontaine", "Durand"):
-        BeneficiaryFactory(referent=referent, last_name=last_name, first_name="Camille")
+        BeneficiaryFactory(referent=referent_logged_in, last_name=last_name, first_name="Camille")
     html = page_text(client.get("/beneficiaires"))
     found = re.findall(r">(Ezra|Éluard|Dupont|de la Fontaine|Durand) Camille<", html)
     assert found == ["de la Fontaine", "Dupont", "Durand", "Éluard", "Ezra"]

@@ -37,23 +37,20 @@ from tests.fleet.factories import SiteFactory, VehicleFactory
 from tests.fleet.helpers import text_of
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+FROZEN_AT = NOW
+pytestmark = pytest.mark.usefixtures("frozen")
 PERSON_TABLES = ("beneficiary", "user_account")
 
 
-@pytest.fixture(autouse=True)
-def frozen(time_machine):
-    time_machine.move_to(NOW, tick=False)
-
-
 @pytest.fixture
-def person(app):
+def person_with_history(app):
     """A person with a past rental (purpose, payment, damage note, outcome), a place in the queue,
     a message sent, and a file the référent opened."""
-    person = BeneficiaryFactory(first_name="Prénom", last_name="Personne-Test", email="personne@example.org")
+    person_with_history = BeneficiaryFactory(first_name="Prénom", last_name="Personne-Test", email="personne@example.org")
     fleet = UserFactory(fleet=True, full_name="Gestion Flotte")
     vehicle = VehicleFactory(site=SiteFactory(association=fleet.organisation))
     booking = BookingFactory(
-        beneficiary=person,
+        beneficiary=person_with_history,
         vehicle=vehicle,
         status=BookingStatus.RETURNED,
         purpose=Purpose.JOB,
@@ -67,7 +64,7 @@ def person(app):
             Handover(booking=booking, kind=HandoverKind.RETURN, odometer_km=46_000, fuel_eighths=6, damage_notes="Rayure sur le pare-chocs arrière", recorded_by_id=fleet.id),
             Outcome(booking=booking, checkpoint=OutcomeCheckpoint.AT_END, result=OutcomeResult.TRAINING, recorded_on=date(2026, 11, 7)),
             WaitingEntry(
-                beneficiary=person,
+                beneficiary=person_with_history,
                 basin_id=vehicle.site.basin_id,
                 category=VehicleCategory.CAR,
                 starts_at=datetime(2027, 1, 4, 8, tzinfo=UTC),
@@ -78,9 +75,9 @@ def person(app):
             OutboxMessage(channel="email", recipient="personne@example.org", template="t", subject="Votre location est confirmée", body_text="Bonjour, votre location est confirmée."),
         ]
     db.session.add_all(rows)
-    record(AuditAction.READ, "beneficiary", person.id, actor=person.referent)
+    record(AuditAction.READ, "beneficiary", person_with_history.id, actor=person_with_history.referent)
     db.session.commit()
-    return person
+    return person_with_history
 
 
 EXPECTED_ON_THE_PAGE = (
@@ -96,14 +93,14 @@ EXPECTED_ON_THE_PAGE = (
 )
 
 
-def test_every_foreign_key_to_a_person_is_exported_or_deliberately_left_out_with_a_reason(app, person):
+def test_every_foreign_key_to_a_person_is_exported_or_deliberately_left_out_with_a_reason(app, person_with_history):
     references = {
         f"{table.name}.{foreign_key.parent.name}"
         for table in db.metadata.tables.values()
         for foreign_key in table.foreign_keys
         if foreign_key.column.table.name in PERSON_TABLES
     }
-    covered = {name for section in personal_data(person).sections for name in section.covers}
+    covered = {name for section in personal_data(person_with_history).sections for name in section.covers}
     reasons = left_out()
     assert not covered & set(reasons), "a foreign key cannot be both exported and left out"
     assert references - covered - set(reasons) == set(), "exported by no section and left out by no reason"
@@ -111,20 +108,20 @@ def test_every_foreign_key_to_a_person_is_exported_or_deliberately_left_out_with
     assert all(len(reason) > 20 for reason in reasons.values())
 
 
-def test_mes_donnees_shows_everything_stored_grouped_with_the_json_and_the_printable_page(client, auth, person):
-    account = UserFactory(beneficiary=True, organisation=person.organisation, email="personne@example.org")
-    person.user = account
+def test_mes_donnees_shows_everything_stored_grouped_with_the_json_and_the_printable_page(client, auth, person_with_history):
+    account = UserFactory(beneficiary=True, organisation=person_with_history.organisation, email="personne@example.org")
+    person_with_history.user = account
     db.session.commit()
     auth.login(account)
     page = text_of(client.get("/mes-donnees"))
     for expected in EXPECTED_ON_THE_PAGE:
         assert expected in page, expected
     assert "Télécharger mes données (fichier JSON)" in page and "Version à imprimer" in page
-    assert person.referent.full_name in page  # who opened the file
+    assert person_with_history.referent.full_name in page  # who opened the file
 
     response = client.get("/mes-donnees/donnees.json")
     assert response.status_code == 200 and response.mimetype == "application/json"
-    assert response.headers["Content-Disposition"] == f'attachment; filename="donnees-personnelles-{person.id}.json"'
+    assert response.headers["Content-Disposition"] == f'attachment; filename="donnees-personnelles-{person_with_history.id}.json"'
     data = json.loads(response.get_data(as_text=True))
     sections = data["sections"]
     assert {"file", "account", "sessions", "bookings", "payments", "handovers", "waiting_queue", "messages", "file_access_log"} <= set(sections)
@@ -141,43 +138,43 @@ def test_mes_donnees_shows_everything_stored_grouped_with_the_json_and_the_print
     assert "Données personnelles — Prénom Personne-Test" in printable and "Boulangerie Exemple" in printable
     exports = db.session.scalars(select(AuditEvent).where(AuditEvent.action == AuditAction.EXPORT)).all()
     assert [(e.actor_id, e.object_id, e.fields) for e in exports] == [
-        (account.id, person.id, "personal_data_json"),
-        (account.id, person.id, "personal_data_print"),
+        (account.id, person_with_history.id, "personal_data_json"),
+        (account.id, person_with_history.id, "personal_data_print"),
     ]
 
 
-def test_the_referent_hands_the_data_to_a_person_without_an_account_and_it_is_audited(client, auth, person):
-    referent = person.referent
+def test_the_referent_hands_the_data_to_a_person_without_an_account_and_it_is_audited(client, auth, person_with_history):
+    referent = person_with_history.referent
     auth.login(referent)
-    file_page = client.get(f"/beneficiaires/{person.id}").get_data(as_text=True)
-    assert f'href="/beneficiaires/{person.id}/donnees"' in file_page
-    page = text_of(client.get(f"/beneficiaires/{person.id}/donnees"))
+    file_page = client.get(f"/beneficiaires/{person_with_history.id}").get_data(as_text=True)
+    assert f'href="/beneficiaires/{person_with_history.id}/donnees"' in file_page
+    page = text_of(client.get(f"/beneficiaires/{person_with_history.id}/donnees"))
     for expected in EXPECTED_ON_THE_PAGE:
         assert expected in page, expected
     assert "Pas de compte" in page
-    response = client.get(f"/beneficiaires/{person.id}/donnees.json")
+    response = client.get(f"/beneficiaires/{person_with_history.id}/donnees.json")
     assert json.loads(response.get_data(as_text=True))["sections"]["account"]["items"] == []
     exports = db.session.scalars(select(AuditEvent).where(AuditEvent.action == AuditAction.EXPORT)).all()
-    assert [(e.actor_id, e.object_id) for e in exports] == [(referent.id, person.id), (referent.id, person.id)]
+    assert [(e.actor_id, e.object_id) for e in exports] == [(referent.id, person_with_history.id), (referent.id, person_with_history.id)]
 
 
-def test_another_organisation_or_another_person_gets_404(client, auth, person):
+def test_another_organisation_or_another_person_gets_404(client, auth, person_with_history):
     auth.login(UserFactory())  # a référent of another organisation
-    assert client.get(f"/beneficiaires/{person.id}/donnees").status_code == 404
-    assert client.get(f"/beneficiaires/{person.id}/donnees.json").status_code == 404
+    assert client.get(f"/beneficiaires/{person_with_history.id}/donnees").status_code == 404
+    assert client.get(f"/beneficiaires/{person_with_history.id}/donnees.json").status_code == 404
     auth.logout()
     stranger = BeneficiaryFactory()
     account = UserFactory(beneficiary=True, organisation=stranger.organisation)
     stranger.user = account
     db.session.commit()
     auth.login(account)
-    assert client.get(f"/beneficiaires/{person.id}/donnees.json").status_code == 404
+    assert client.get(f"/beneficiaires/{person_with_history.id}/donnees.json").status_code == 404
     data = json.loads(client.get("/mes-donnees/donnees.json").get_data(as_text=True))
     assert "Boulangerie Exemple" not in json.dumps(data) and data["file_id"] == stranger.id
-    assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == AuditAction.EXPORT, AuditEvent.object_id == person.id)) is None
+    assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == AuditAction.EXPORT, AuditEvent.object_id == person_with_history.id)) is None
 
 
-def test_mes_donnees_reads_each_kind_of_row_once_whatever_the_number_of_bookings(app, client, auth, person):
+def test_mes_donnees_reads_each_kind_of_row_once_whatever_the_number_of_bookings(app, client, auth, person_with_history):
     """One booking or six, each with its history, an extension and its moves: the same
     statements (each kind of row for all the bookings together)."""
     from datetime import timedelta
@@ -187,24 +184,24 @@ def test_mes_donnees_reads_each_kind_of_row_once_whatever_the_number_of_bookings
     from mobility.booking.extension_lifecycle import ExtensionTransition
     from mobility.booking.models import Booking, BookingTransition, Extension, ExtensionStatus
 
-    account = UserFactory(beneficiary=True, organisation=person.organisation, email="personne@example.org")
-    person.user = account
+    account = UserFactory(beneficiary=True, organisation=person_with_history.organisation, email="personne@example.org")
+    person_with_history.user = account
     db.session.commit()
     auth.login(account)
-    vehicle = db.session.scalars(select(Booking).where(Booking.beneficiary_id == person.id)).first().vehicle
+    vehicle = db.session.scalars(select(Booking).where(Booking.beneficiary_id == person_with_history.id)).first().vehicle
 
     def add_bookings(count, first_week):
         for week in range(first_week, first_week + count):
             starts = datetime(2026, 6, 1, 8, tzinfo=UTC) + timedelta(weeks=week)
             approver, extender = UserFactory(), UserFactory()
             booking = BookingFactory(
-                beneficiary=person, vehicle=vehicle, status=BookingStatus.RETURNED,
+                beneficiary=person_with_history, vehicle=vehicle, status=BookingStatus.RETURNED,
                 starts_at=starts, ends_at=starts + timedelta(days=2), requested_by=UserFactory(),
             )
             with db.session.no_autoflush:
                 extension = Extension(
                     booking=booking, old_ends_at=booking.ends_at, new_ends_at=booking.ends_at + timedelta(days=1),
-                    status=ExtensionStatus.APPROVED, requested_by_id=person.referent.id,
+                    status=ExtensionStatus.APPROVED, requested_by_id=person_with_history.referent.id,
                 )
                 db.session.add_all([
                     BookingTransition(booking=booking, action="approve", from_status=BookingStatus.REQUESTED,

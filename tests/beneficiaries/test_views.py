@@ -26,38 +26,29 @@ VALID = {
 }
 
 
-@pytest.fixture
-def referent(auth, time_machine):
-    # Time is frozen before logging in: a session signed "in the future" would be refused.
-    time_machine.move_to("2026-11-23 10:00:00+01:00", tick=False)
-    user = UserFactory()
-    auth.login(user)
-    return user
-
-
 def _count() -> int:
     return db.session.scalar(select(func.count()).select_from(Beneficiary))
 
 
 def test_referent_creates_a_file_with_checked_facts_stamped_with_their_name_and_the_date(
-    client, referent
+    client, referent_logged_in
 ):
-    response = client.post("/beneficiaires/nouveau", data={**VALID, "referent_id": referent.id})
+    response = client.post("/beneficiaires/nouveau", data={**VALID, "referent_id": referent_logged_in.id})
     assert response.status_code == 302
     beneficiary = db.session.scalar(select(Beneficiary))
     assert beneficiary.commune.name == "Montargis"
     assert beneficiary.basin.name == "Montargis"
-    assert beneficiary.organisation_id == referent.organisation_id
+    assert beneficiary.organisation_id == referent_logged_in.organisation_id
     assert beneficiary.rsa_checked_on == date(2026, 11, 23)
-    assert beneficiary.rsa_checked_by_id == referent.id
-    assert beneficiary.driving_rights_checked_by_id == referent.id
+    assert beneficiary.rsa_checked_by_id == referent_logged_in.id
+    assert beneficiary.driving_rights_checked_by_id == referent_logged_in.id
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Prénom Fiche Exemple" in page
-    assert "vérifié le 23 novembre 2026 par " + referent.full_name in page
+    assert "vérifié le 23 novembre 2026 par " + referent_logged_in.full_name in page
 
 
-def test_the_file_keeps_a_french_phone_number_and_no_licence_dates_without_a_licence(client, referent):
-    data = {**VALID, "referent_id": referent.id, "phone": "+33 6 12 34 56 78"}
+def test_the_file_keeps_a_french_phone_number_and_no_licence_dates_without_a_licence(client, referent_logged_in):
+    data = {**VALID, "referent_id": referent_logged_in.id, "phone": "+33 6 12 34 56 78"}
     del data["has_licence_b"]
     client.post("/beneficiaires/nouveau", data=data)
     beneficiary = db.session.scalar(select(Beneficiary))
@@ -85,10 +76,10 @@ def test_the_file_keeps_a_french_phone_number_and_no_licence_dates_without_a_lic
     ],
 )
 def test_bad_input_gives_the_form_back_with_a_french_message_and_saves_nothing(
-    client, referent, field, value, message
+    client, referent_logged_in, field, value, message
 ):
     response = client.post(
-        "/beneficiaires/nouveau", data={**VALID, "referent_id": referent.id, field: value}
+        "/beneficiaires/nouveau", data={**VALID, "referent_id": referent_logged_in.id, field: value}
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -97,7 +88,7 @@ def test_bad_input_gives_the_form_back_with_a_french_message_and_saves_nothing(
     assert _count() == 0
 
 
-def test_a_referent_of_another_organisation_cannot_be_chosen(client, referent):
+def test_a_referent_of_another_organisation_cannot_be_chosen(client, referent_logged_in):
     outsider = UserFactory()
     response = client.post("/beneficiaires/nouveau", data={**VALID, "referent_id": outsider.id})
     assert response.status_code == 422
@@ -149,15 +140,15 @@ def test_the_list_shows_only_the_organisations_files_and_searches_by_name(client
 
 def test_reading_and_changing_a_file_writes_audit_rows_naming_fields_not_values(client, auth):
     beneficiary = BeneficiaryFactory()
-    referent = beneficiary.referent
-    auth.login(referent)
+    referent_logged_in = beneficiary.referent
+    auth.login(referent_logged_in)
     client.get(f"/beneficiaires/{beneficiary.id}")
-    data = {**VALID, "referent_id": referent.id, "first_name": "Nouveau"}
+    data = {**VALID, "referent_id": referent_logged_in.id, "first_name": "Nouveau"}
     assert client.post(f"/beneficiaires/{beneficiary.id}/modifier", data=data).status_code == 302
     events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
     assert [(e.action, e.object_id, e.actor_id) for e in events] == [
-        (AuditAction.READ, beneficiary.id, referent.id),
-        (AuditAction.UPDATE, beneficiary.id, referent.id),
+        (AuditAction.READ, beneficiary.id, referent_logged_in.id),
+        (AuditAction.UPDATE, beneficiary.id, referent_logged_in.id),
     ]
     assert "first_name" in events[1].fields
     assert "Nouveau" not in events[1].fields
@@ -226,15 +217,15 @@ def test_a_beneficiary_sees_only_their_own_file(client, auth):
     ],
 )
 def test_input_outside_the_boundary_or_not_offered_gets_the_forms_message_and_saves_nothing(
-    client, referent, field, value, message
+    client, referent_logged_in, field, value, message
 ):
-    response = client.post("/beneficiaires/nouveau", data={**VALID, "referent_id": referent.id, field: value})
+    response = client.post("/beneficiaires/nouveau", data={**VALID, "referent_id": referent_logged_in.id, field: value})
     assert response.status_code == 422
     assert message in page_text(response)
     assert _count() == 0
 
 
-def test_a_referent_of_another_organisation_is_not_offered_and_is_refused(client, referent):
+def test_a_referent_of_another_organisation_is_not_offered_and_is_refused(client, referent_logged_in):
     stranger = UserFactory()
     response = client.post("/beneficiaires/nouveau", data={**VALID, "referent_id": stranger.id})
     assert response.status_code == 422
@@ -242,11 +233,11 @@ def test_a_referent_of_another_organisation_is_not_offered_and_is_refused(client
     assert _count() == 0
 
 
-def test_a_nul_in_an_edited_file_changes_nothing(client, referent):
-    beneficiary = BeneficiaryFactory(referent=referent, last_name="Avant")
+def test_a_nul_in_an_edited_file_changes_nothing(client, referent_logged_in):
+    beneficiary = BeneficiaryFactory(referent=referent_logged_in, last_name="Avant")
     response = client.post(
         f"/beneficiaires/{beneficiary.id}/modifier",
-        data={**VALID, "referent_id": referent.id, "last_name": "Apr\x00s"},
+        data={**VALID, "referent_id": referent_logged_in.id, "last_name": "Apr\x00s"},
     )
     assert response.status_code == 422
     assert "caractère invisible non autorisé" in page_text(response)
@@ -254,7 +245,7 @@ def test_a_nul_in_an_edited_file_changes_nothing(client, referent):
     assert beneficiary.last_name == "Avant"
 
 
-def test_a_search_with_a_control_character_gets_a_french_400_page(client, referent):
+def test_a_search_with_a_control_character_gets_a_french_400_page(client, referent_logged_in):
     response = client.get("/beneficiaires?q=Fiche%00")
     assert response.status_code == 400
     page = page_text(response)
@@ -262,8 +253,8 @@ def test_a_search_with_a_control_character_gets_a_french_400_page(client, refere
     assert "Traceback" not in page
 
 
-def test_a_page_number_too_large_for_the_database_shows_the_first_page(client, referent):
-    BeneficiaryFactory(referent=referent, last_name="Visible")
+def test_a_page_number_too_large_for_the_database_shows_the_first_page(client, referent_logged_in):
+    BeneficiaryFactory(referent=referent_logged_in, last_name="Visible")
     response = client.get("/beneficiaires?page=" + "9" * 30)
     assert response.status_code == 200
     assert "Visible" in page_text(response)

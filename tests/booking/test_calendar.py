@@ -19,13 +19,13 @@ from tests.factories import UserFactory
 from tests.fleet.factories import SiteFactory, VehicleFactory
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+FROZEN_AT = NOW
 TODAY = date(2026, 11, 23)
 AGENDA_LINK = "Ajouter à mon agenda"
 
 
 @pytest.fixture
-def world(app, time_machine, auth):
-    time_machine.move_to(NOW, tick=False)
+def beneficiary_with_a_request(app, frozen, auth):
     add_demo_tariffs()
     fleet = UserFactory(fleet=True)
     site = SiteFactory(orleans=True, association=fleet.organisation)
@@ -55,23 +55,23 @@ def states(events: dict[str, dict]) -> set[tuple[int, str]]:
     return {(int(event["SEQUENCE"]), str(event["STATUS"])) for event in events.values()}
 
 
-def test_the_same_uids_throughout_with_the_sequence_bumped_at_each_move_and_stable_between_requests(client, world):
-    booking = world["booking"]
+def test_the_same_uids_throughout_with_the_sequence_bumped_at_each_move_and_stable_between_requests(client, beneficiary_with_a_request):
+    booking = beneficiary_with_a_request["booking"]
     uids = {f"booking-{booking.id}-pickup@mobilite-emploi-loiret", f"booking-{booking.id}-return@mobilite-emploi-loiret"}
     first = person_events(client, booking)
     assert set(first) == uids and states(first) == {(0, "CONFIRMED")}
     assert states(person_events(client, booking)) == {(0, "CONFIRMED")}  # the same when asked again
 
-    services.approve(booking, world["referent"])
+    services.approve(booking, beneficiary_with_a_request["referent"])
     db.session.commit()
     assert states(person_events(client, booking)) == {(1, "CONFIRMED")}
-    services.confirm(booking, world["fleet"])
+    services.confirm(booking, beneficiary_with_a_request["fleet"])
     db.session.commit()
     events = person_events(client, booking)
     assert set(events) == uids and states(events) == {(2, "CONFIRMED")}
     assert states(person_events(client, booking)) == {(2, "CONFIRMED")}
 
-    services.cancel(booking, world["fleet"], "Véhicule accidenté")
+    services.cancel(booking, beneficiary_with_a_request["fleet"], "Véhicule accidenté")
     db.session.commit()
     cancelled = person_events(client, booking)
     assert set(cancelled) == uids and states(cancelled) == {(3, "CANCELLED")}
@@ -79,8 +79,8 @@ def test_the_same_uids_throughout_with_the_sequence_bumped_at_each_move_and_stab
 
 
 @pytest.mark.parametrize("status", [BookingStatus.CANCELLED, BookingStatus.REJECTED, BookingStatus.EXPIRED])
-def test_a_booking_that_will_not_happen_is_cancelled_in_the_calendar_and_offers_no_agenda_link(client, world, status):
-    booking = world["booking"]
+def test_a_booking_that_will_not_happen_is_cancelled_in_the_calendar_and_offers_no_agenda_link(client, beneficiary_with_a_request, status):
+    booking = beneficiary_with_a_request["booking"]
     assert AGENDA_LINK in client.get(f"/locations/{booking.id}").get_data(as_text=True)
     booking.status = status
     db.session.commit()
@@ -88,12 +88,12 @@ def test_a_booking_that_will_not_happen_is_cancelled_in_the_calendar_and_offers_
     assert AGENDA_LINK not in client.get(f"/locations/{booking.id}").get_data(as_text=True)
 
 
-def test_the_site_feed_keeps_a_booking_cancelled_after_approval_as_cancelled(client, world):
-    booking = world["booking"]
-    services.approve(booking, world["referent"])
+def test_the_site_feed_keeps_a_booking_cancelled_after_approval_as_cancelled(client, beneficiary_with_a_request):
+    booking = beneficiary_with_a_request["booking"]
+    services.approve(booking, beneficiary_with_a_request["referent"])
     db.session.commit()
-    assert states(feed_events(client, world["site"])) == {(1, "CONFIRMED")}
-    services.cancel(booking, world["referent"], "La personne a trouvé un covoiturage")
+    assert states(feed_events(client, beneficiary_with_a_request["site"])) == {(1, "CONFIRMED")}
+    services.cancel(booking, beneficiary_with_a_request["referent"], "La personne a trouvé un covoiturage")
     db.session.commit()
-    events = feed_events(client, world["site"])
+    events = feed_events(client, beneficiary_with_a_request["site"])
     assert len(events) == 2 and states(events) == {(2, "CANCELLED")}

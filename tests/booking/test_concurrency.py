@@ -52,16 +52,7 @@ def _period(offset: int) -> tuple[date, date]:
 
 
 @pytest.fixture
-def race_app(make_app, database_url):
-    """An app on the test's database whose pool has a connection for every thread."""
-    options = {"pool_size": ATTEMPTS + 2, "max_overflow": 0, "pool_timeout": 60}
-    if database_url.startswith("sqlite"):
-        options["connect_args"] = {"timeout": 60}
-    return make_app(SQLALCHEMY_ENGINE_OPTIONS=options)
-
-
-@pytest.fixture
-def referent(app):
+def tariffs_and_referent(app):
     add_demo_tariffs()
     return UserFactory()
 
@@ -107,10 +98,10 @@ def _race(race_app, attempts: list[tuple[int, int, RequestDetails]]) -> list[str
 
 
 def test_thirty_people_asking_for_the_same_vehicle_at_once_give_one_booking_and_29_clean_refusals(
-    app, race_app, referent
+    app, race_app, tariffs_and_referent
 ):
     vehicle = VehicleFactory(site=SiteFactory(orleans=True))
-    people = [eligible_beneficiary(referent=referent) for _ in range(ATTEMPTS)]
+    people = [eligible_beneficiary(referent=tariffs_and_referent) for _ in range(ATTEMPTS)]
     attempts = []
     for index, person in enumerate(people):
         first, last = _period(index)
@@ -122,7 +113,7 @@ def test_thirty_people_asking_for_the_same_vehicle_at_once_give_one_booking_and_
             purpose=Purpose.JOB,
             vehicle_id=vehicle.id,
         )
-        attempts.append((person.id, referent.id, details))
+        attempts.append((person.id, tariffs_and_referent.id, details))
 
     outcomes = _race(race_app, attempts)
 
@@ -134,16 +125,16 @@ def test_thirty_people_asking_for_the_same_vehicle_at_once_give_one_booking_and_
 
 
 def test_one_person_asking_for_thirty_vehicles_at_once_gets_one_booking_and_29_refusals(
-    app, race_app, referent
+    app, race_app, tariffs_and_referent
 ):
     site = SiteFactory(orleans=True)
     vehicles = [VehicleFactory(site=site) for _ in range(ATTEMPTS)]
-    person = eligible_beneficiary(referent=referent)
+    person = eligible_beneficiary(referent=tariffs_and_referent)
     first, last = _period(0)
     attempts = [
         (
             person.id,
-            referent.id,
+            tariffs_and_referent.id,
             RequestDetails(
                 category=VehicleCategory.CAR,
                 basin_id=None,
@@ -240,11 +231,11 @@ def _post_json(url: str, body: dict, secret: str) -> tuple[int, dict]:
 
 
 @pytest.mark.postgres_only
-def test_thirty_concurrent_api_prescriptions_of_one_vehicle_give_one_201_and_29_409(app, referent, gunicorn):
+def test_thirty_concurrent_api_prescriptions_of_one_vehicle_give_one_201_and_29_409(app, tariffs_and_referent, gunicorn):
     address, server_log = gunicorn
     vehicle = VehicleFactory(site=SiteFactory(orleans=True))
-    people = [eligible_beneficiary(referent=referent) for _ in range(ATTEMPTS)]
-    _token, secret = api_token(referent)
+    people = [eligible_beneficiary(referent=tariffs_and_referent) for _ in range(ATTEMPTS)]
+    _token, secret = api_token(tariffs_and_referent)
     bodies = []
     for index, person in enumerate(people):
         first, last = _period(index)

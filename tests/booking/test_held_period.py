@@ -36,7 +36,7 @@ def _handover(km: int) -> HandoverDetails:
 
 
 @pytest.fixture
-def world(app):
+def booked_vehicle(app):
     add_demo_tariffs()
     site = SiteFactory()
     vehicle = VehicleFactory(site=site)
@@ -48,10 +48,10 @@ def world(app):
     return {"site": site, "vehicle": vehicle, "staff": staff, "booking": booking, "person": person, "prescriber": prescriber}
 
 
-def _request(world, starts_on: date, ends_on: date) -> RequestDetails:
+def _request(booked_vehicle, starts_on: date, ends_on: date) -> RequestDetails:
     return RequestDetails(
         category=VehicleCategory.CAR,
-        basin_id=world["site"].basin_id,
+        basin_id=booked_vehicle["site"].basin_id,
         starts_on=starts_on,
         ends_on=ends_on,
         purpose=Purpose.JOB,
@@ -60,56 +60,56 @@ def _request(world, starts_on: date, ends_on: date) -> RequestDetails:
     )
 
 
-def _free_on(world, starts_at: datetime, ends_at: datetime) -> list:
-    return services.free_vehicles(VehicleCategory.CAR, starts_at, ends_at, world["site"].basin_id)
+def _free_on(booked_vehicle, starts_at: datetime, ends_at: datetime) -> list:
+    return services.free_vehicles(VehicleCategory.CAR, starts_at, ends_at, booked_vehicle["site"].basin_id)
 
 
-def test_a_booking_is_held_for_its_booked_period_until_it_leaves(world):
-    booking = world["booking"]
+def test_a_booking_is_held_for_its_booked_period_until_it_leaves(booked_vehicle):
+    booking = booked_vehicle["booking"]
     assert (booking.held_from, booking.held_until) == (BOOKED_START, BOOKED_END)
 
 
-def test_an_early_handover_moves_the_hold_to_the_handover_and_the_board_shows_it(world):
-    booking = world["booking"]
+def test_an_early_handover_moves_the_hold_to_the_handover_and_the_board_shows_it(booked_vehicle):
+    booking = booked_vehicle["booking"]
     with time_machine.travel(TUESDAY_1_AT_10, tick=False):
-        services.check_out(booking, _handover(45100), world["staff"])
+        services.check_out(booking, _handover(45100), booked_vehicle["staff"])
         db.session.commit()
     assert booking.status == BookingStatus.IN_PROGRESS
     assert booking.held_from == TUESDAY_1_AT_10
     # The booked period (and its price) do not change.
     assert booking.starts_at == BOOKED_START
-    spans = list(booking_spans([world["vehicle"]], datetime(2026, 12, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)))
+    spans = list(booking_spans([booked_vehicle["vehicle"]], datetime(2026, 12, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)))
     assert [(span.starts_at, span.ends_at) for span in spans] == [(TUESDAY_1_AT_10, BOOKED_END)]
 
 
-def test_another_booking_for_the_days_already_out_is_not_offered_and_refused(world):
-    booking = world["booking"]
+def test_another_booking_for_the_days_already_out_is_not_offered_and_refused(booked_vehicle):
+    booking = booked_vehicle["booking"]
     with time_machine.travel(TUESDAY_1_AT_10, tick=False):
-        services.check_out(booking, _handover(45100), world["staff"])
+        services.check_out(booking, _handover(45100), booked_vehicle["staff"])
         db.session.commit()
         wednesday, thursday = datetime(2026, 12, 2, 8, 0, tzinfo=UTC), datetime(2026, 12, 3, 16, 0, tzinfo=UTC)
-        assert _free_on(world, wednesday, thursday) == []
+        assert _free_on(booked_vehicle, wednesday, thursday) == []
         with pytest.raises(NothingFree):
             services.request_booking(
-                world["person"], _request(world, date(2026, 12, 2), date(2026, 12, 3)), world["prescriber"]
+                booked_vehicle["person"], _request(booked_vehicle, date(2026, 12, 2), date(2026, 12, 3)), booked_vehicle["prescriber"]
             )
         db.session.rollback()
         # The database refuses it too, written directly.
         with pytest.raises(IntegrityError, match="booking_overlap|booking_no_overlap"):
-            BookingFactory(vehicle=world["vehicle"], starts_at=wednesday, ends_at=thursday)
+            BookingFactory(vehicle=booked_vehicle["vehicle"], starts_at=wednesday, ends_at=thursday)
     db.session.rollback()
 
 
-def test_an_early_handover_over_another_booking_is_refused_naming_it(world):
-    booking = world["booking"]
+def test_an_early_handover_over_another_booking_is_refused_naming_it(booked_vehicle):
+    booking = booked_vehicle["booking"]
     other = BookingFactory(
-        vehicle=world["vehicle"],
+        vehicle=booked_vehicle["vehicle"],
         starts_at=datetime(2026, 12, 2, 8, 0, tzinfo=UTC),
         ends_at=datetime(2026, 12, 3, 16, 0, tzinfo=UTC),
     )
     with time_machine.travel(TUESDAY_1_AT_10, tick=False):
         with pytest.raises(BookingError) as refused:
-            services.check_out(booking, _handover(45100), world["staff"])
+            services.check_out(booking, _handover(45100), booked_vehicle["staff"])
     db.session.rollback()
     message = refused.value.message
     assert other.reference in message
@@ -121,72 +121,72 @@ def test_an_early_handover_over_another_booking_is_refused_naming_it(world):
     assert booking.handovers == []
 
 
-def test_an_early_handover_over_an_unavailability_is_refused(world):
-    UnavailabilityFactory(vehicle=world["vehicle"])  # 2 to 4 December
+def test_an_early_handover_over_an_unavailability_is_refused(booked_vehicle):
+    UnavailabilityFactory(vehicle=booked_vehicle["vehicle"])  # 2 to 4 December
     with time_machine.travel(TUESDAY_1_AT_10, tick=False):
         with pytest.raises(BookingError, match="indisponible du mercredi 2 décembre"):
-            services.check_out(world["booking"], _handover(45100), world["staff"])
+            services.check_out(booked_vehicle["booking"], _handover(45100), booked_vehicle["staff"])
 
 
-def test_a_handover_on_the_day_keeps_the_booked_start(world):
-    booking = world["booking"]
+def test_a_handover_on_the_day_keeps_the_booked_start(booked_vehicle):
+    booking = booked_vehicle["booking"]
     with time_machine.travel(datetime(2026, 12, 7, 9, 0, tzinfo=UTC), tick=False):
-        services.check_out(booking, _handover(45100), world["staff"])
+        services.check_out(booking, _handover(45100), booked_vehicle["staff"])
         db.session.commit()
     assert booking.held_from == BOOKED_START
 
 
-def test_a_late_return_holds_the_vehicle_until_it_is_back(world):
-    booking = world["booking"]
+def test_a_late_return_holds_the_vehicle_until_it_is_back(booked_vehicle):
+    booking = booked_vehicle["booking"]
     with time_machine.travel(BOOKED_START, tick=False):
-        services.check_out(booking, _handover(45100), world["staff"])
+        services.check_out(booking, _handover(45100), booked_vehicle["staff"])
         db.session.commit()
     back = datetime(2026, 12, 12, 10, 30, tzinfo=UTC)
     with time_machine.travel(back, tick=False):
-        services.return_vehicle(booking, _handover(45400), world["staff"])
+        services.return_vehicle(booking, _handover(45400), booked_vehicle["staff"])
         db.session.commit()
     assert booking.status == BookingStatus.RETURNED
     assert booking.held_until == back
-    spans = list(booking_spans([world["vehicle"]], datetime(2026, 12, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)))
+    spans = list(booking_spans([booked_vehicle["vehicle"]], datetime(2026, 12, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)))
     assert [(span.state, span.starts_at, span.ends_at) for span in spans] == [("returned", BOOKED_START, back)]
     # Back: free again from its return.
-    assert _free_on(world, back, datetime(2026, 12, 14, 16, 0, tzinfo=UTC)) == [world["vehicle"]]
+    assert _free_on(booked_vehicle, back, datetime(2026, 12, 14, 16, 0, tzinfo=UTC)) == [booked_vehicle["vehicle"]]
 
 
-def test_an_early_return_frees_the_vehicle_from_the_return(world):
-    booking = world["booking"]
+def test_an_early_return_frees_the_vehicle_from_the_return(booked_vehicle):
+    booking = booked_vehicle["booking"]
     with time_machine.travel(BOOKED_START, tick=False):
-        services.check_out(booking, _handover(45100), world["staff"])
+        services.check_out(booking, _handover(45100), booked_vehicle["staff"])
         db.session.commit()
     back = datetime(2026, 12, 9, 10, 0, tzinfo=UTC)
     with time_machine.travel(back, tick=False):
-        services.return_vehicle(booking, _handover(45200), world["staff"])
+        services.return_vehicle(booking, _handover(45200), booked_vehicle["staff"])
         db.session.commit()
     assert booking.held_until == back
     with time_machine.travel(back, tick=False):
-        assert _free_on(world, datetime(2026, 12, 10, 8, 0, tzinfo=UTC), BOOKED_END) == [world["vehicle"]]
+        assert _free_on(booked_vehicle, datetime(2026, 12, 10, 8, 0, tzinfo=UTC), BOOKED_END) == [booked_vehicle["vehicle"]]
 
 
-def test_an_overdue_rental_not_returned_stays_held_past_its_end(world):
-    booking = world["booking"]
+def test_an_overdue_rental_not_returned_stays_held_past_its_end(booked_vehicle):
+    booking = booked_vehicle["booking"]
     with time_machine.travel(BOOKED_START, tick=False):
-        services.check_out(booking, _handover(45100), world["staff"])
+        services.check_out(booking, _handover(45100), booked_vehicle["staff"])
         db.session.commit()
     later_week = (datetime(2026, 12, 14, 8, 0, tzinfo=UTC), datetime(2026, 12, 18, 16, 0, tzinfo=UTC))
     with time_machine.travel(SATURDAY_12_AT_10, tick=False):
         assert booking.is_overdue(SATURDAY_12_AT_10)
-        assert _free_on(world, *later_week) == []
+        assert _free_on(booked_vehicle, *later_week) == []
         with pytest.raises(NothingFree):
             services.request_booking(
-                world["person"], _request(world, date(2026, 12, 14), date(2026, 12, 18)), world["prescriber"]
+                booked_vehicle["person"], _request(booked_vehicle, date(2026, 12, 14), date(2026, 12, 18)), booked_vehicle["prescriber"]
             )
         db.session.rollback()
         # The database refuses a booking written onto the vehicle while it is out overdue.
         with pytest.raises(IntegrityError, match="booking_while_out_overdue"):
-            BookingFactory(vehicle=world["vehicle"], starts_at=later_week[0], ends_at=later_week[1])
+            BookingFactory(vehicle=booked_vehicle["vehicle"], starts_at=later_week[0], ends_at=later_week[1])
         db.session.rollback()
         spans = list(
-            booking_spans([world["vehicle"]], datetime(2026, 12, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+            booking_spans([booked_vehicle["vehicle"]], datetime(2026, 12, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
         )
         assert [(span.state, span.ends_at) for span in spans] == [
             ("in_progress", BOOKED_END),
@@ -194,13 +194,13 @@ def test_an_overdue_rental_not_returned_stays_held_past_its_end(world):
         ]
 
 
-def test_before_its_end_a_rental_in_progress_lets_the_next_booking_be_made(world):
-    booking = world["booking"]
+def test_before_its_end_a_rental_in_progress_lets_the_next_booking_be_made(booked_vehicle):
+    booking = booked_vehicle["booking"]
     with time_machine.travel(BOOKED_START, tick=False):
-        services.check_out(booking, _handover(45100), world["staff"])
+        services.check_out(booking, _handover(45100), booked_vehicle["staff"])
         db.session.commit()
         next_one = BookingFactory(
-            vehicle=world["vehicle"],
+            vehicle=booked_vehicle["vehicle"],
             starts_at=datetime(2026, 12, 14, 8, 0, tzinfo=UTC),
             ends_at=datetime(2026, 12, 18, 16, 0, tzinfo=UTC),
         )

@@ -21,34 +21,20 @@ from tests.fleet.factories import OdometerReadingFactory, SiteFactory, VehicleFa
 from tests.fleet.helpers import field_error, text_of
 
 NOW = datetime(2026, 12, 7, 8, 30, tzinfo=UTC)  # Monday 7 December 2026, 9:30 in Paris
+FROZEN_AT = NOW
+pytestmark = pytest.mark.usefixtures("frozen")
 TODAY = date(2026, 12, 7)
 
 
-@pytest.fixture(autouse=True)
-def frozen(time_machine):
-    time_machine.move_to(NOW, tick=False)
-
-
 @pytest.fixture
-def staff(app):
-    return UserFactory(fleet=True)
-
-
-@pytest.fixture
-def booking(staff):
-    vehicle = VehicleFactory(site=SiteFactory(association=staff.organisation))
+def booking(fleet_user):
+    vehicle = VehicleFactory(site=SiteFactory(association=fleet_user.organisation))
     OdometerReadingFactory(vehicle=vehicle, read_on=date(2026, 11, 2), km=45_000)
     return BookingFactory(vehicle=vehicle, price_cents=2000, deposit_cents=15000)
 
 
-@pytest.fixture
-def logged_in(auth, staff):
-    auth.login(staff)
-    return staff
-
-
-def pay(booking, staff, kind=PaymentKind.RENTAL, cents=2000, receipt="R-1"):
-    entry = services.record_payment(booking, kind, cents, PaymentMethod.CASH, TODAY, receipt, staff)
+def pay(booking, fleet_user, kind=PaymentKind.RENTAL, cents=2000, receipt="R-1"):
+    entry = services.record_payment(booking, kind, cents, PaymentMethod.CASH, TODAY, receipt, fleet_user)
     db.session.commit()
     return entry
 
@@ -56,22 +42,22 @@ def pay(booking, staff, kind=PaymentKind.RENTAL, cents=2000, receipt="R-1"):
 # --- Entries and balances -----------------------------------------------------------------------
 
 
-def test_refunds_are_negative_entries_and_the_balances_are_sums_of_the_ledger(booking, staff):
-    pay(booking, staff, cents=2500, receipt="R-1")
-    pay(booking, staff, PaymentKind.DEPOSIT, 15000, "R-2")
-    refund = pay(booking, staff, PaymentKind.RENTAL_REFUND, 500, "R-3")
+def test_refunds_are_negative_entries_and_the_balances_are_sums_of_the_ledger(booking, fleet_user):
+    pay(booking, fleet_user, cents=2500, receipt="R-1")
+    pay(booking, fleet_user, PaymentKind.DEPOSIT, 15000, "R-2")
+    refund = pay(booking, fleet_user, PaymentKind.RENTAL_REFUND, 500, "R-3")
     assert (refund.account, refund.amount_cents) == (LedgerAccount.RENT, -500)
     assert (booking.paid_cents, booking.owed_cents, booking.rent_to_refund_cents) == (2000, 0, 0)
-    pay(booking, staff, PaymentKind.DEPOSIT_REFUND, 15000, "R-4")
+    pay(booking, fleet_user, PaymentKind.DEPOSIT_REFUND, 15000, "R-4")
     assert booking.deposit_held_cents == 0
 
 
-def test_a_refund_above_what_was_paid_is_refused(booking, staff):
-    pay(booking, staff, cents=1000)
+def test_a_refund_above_what_was_paid_is_refused(booking, fleet_user):
+    pay(booking, fleet_user, cents=1000)
     with pytest.raises(BookingError, match="rembourser plus que ce qui a été payé"):
-        services.record_payment(booking, PaymentKind.RENTAL_REFUND, 1001, PaymentMethod.CASH, TODAY, "R-2", staff)
+        services.record_payment(booking, PaymentKind.RENTAL_REFUND, 1001, PaymentMethod.CASH, TODAY, "R-2", fleet_user)
     with pytest.raises(BookingError, match="rendre plus que la caution reçue"):
-        services.record_payment(booking, PaymentKind.DEPOSIT_REFUND, 1, PaymentMethod.CASH, TODAY, "R-3", staff)
+        services.record_payment(booking, PaymentKind.DEPOSIT_REFUND, 1, PaymentMethod.CASH, TODAY, "R-3", fleet_user)
 
 
 @pytest.mark.parametrize(
@@ -82,14 +68,14 @@ def test_a_refund_above_what_was_paid_is_refused(booking, staff):
         (PaymentKind.DEPOSIT, 30001, "bien plus élevé que la caution demandée"),
     ],
 )
-def test_an_amount_far_above_what_the_booking_could_owe_is_refused(booking, staff, kind, cents, message):
+def test_an_amount_far_above_what_the_booking_could_owe_is_refused(booking, fleet_user, kind, cents, message):
     with pytest.raises(BookingError, match=message) as refusal:
-        services.record_payment(booking, kind, cents, PaymentMethod.CASH, TODAY, "R-1", staff)
+        services.record_payment(booking, kind, cents, PaymentMethod.CASH, TODAY, "R-1", fleet_user)
     assert refusal.value.field == "amount"
     assert db.session.scalar(select(Payment.id)) is None
 
 
-def test_the_ceiling_follows_the_setting(make_app, staff):
+def test_the_ceiling_follows_the_setting(make_app, fleet_user):
     app = make_app(BOOKING_MAX_PAYMENT_FACTOR="1")
     with app.app_context():
         vehicle = VehicleFactory(site=SiteFactory(association=UserFactory(fleet=True).organisation))
@@ -103,9 +89,9 @@ def test_the_ceiling_follows_the_setting(make_app, staff):
 # --- Reversals ----------------------------------------------------------------------------------
 
 
-def test_a_mistake_is_reversed_by_the_opposite_entry_with_its_reason_and_the_entry_stays(booking, staff):
-    wrong = pay(booking, staff, cents=4000, receipt="R-1")
-    reversal = services.reverse_payment(booking, wrong.id, "200 € saisis au lieu de 20 €", staff)
+def test_a_mistake_is_reversed_by_the_opposite_entry_with_its_reason_and_the_entry_stays(booking, fleet_user):
+    wrong = pay(booking, fleet_user, cents=4000, receipt="R-1")
+    reversal = services.reverse_payment(booking, wrong.id, "200 € saisis au lieu de 20 €", fleet_user)
     db.session.commit()
     assert (reversal.kind, reversal.amount_cents, reversal.reverses_id, reversal.account) == (
         PaymentKind.REVERSAL,
@@ -120,30 +106,30 @@ def test_a_mistake_is_reversed_by_the_opposite_entry_with_its_reason_and_the_ent
     assert audited.fields == "reason,reverses_id"
 
 
-def test_an_entry_is_reversed_once_a_reversal_never_and_a_reason_is_required(booking, staff):
-    entry = pay(booking, staff)
+def test_an_entry_is_reversed_once_a_reversal_never_and_a_reason_is_required(booking, fleet_user):
+    entry = pay(booking, fleet_user)
     with pytest.raises(BookingError, match="Dites pourquoi"):
-        services.reverse_payment(booking, entry.id, "  ", staff)
-    reversal = services.reverse_payment(booking, entry.id, "doublon", staff)
+        services.reverse_payment(booking, entry.id, "  ", fleet_user)
+    reversal = services.reverse_payment(booking, entry.id, "doublon", fleet_user)
     db.session.commit()
     with pytest.raises(BookingError, match="déjà annulée"):
-        services.reverse_payment(booking, entry.id, "encore", staff)
+        services.reverse_payment(booking, entry.id, "encore", fleet_user)
     with pytest.raises(BookingError, match="Une annulation ne s'annule pas"):
-        services.reverse_payment(booking, reversal.id, "retour", staff)
+        services.reverse_payment(booking, reversal.id, "retour", fleet_user)
 
 
-def test_an_entry_of_another_booking_cannot_be_reversed_from_this_one(booking, staff):
+def test_an_entry_of_another_booking_cannot_be_reversed_from_this_one(booking, fleet_user):
     other = BookingFactory(vehicle=booking.vehicle, starts_at=datetime(2027, 1, 4, 8, tzinfo=UTC), ends_at=datetime(2027, 1, 5, 16, tzinfo=UTC), status=BookingStatus.RETURNED)
-    entry = pay(other, staff)
+    entry = pay(other, fleet_user)
     with pytest.raises(BookingError, match="n'existe pas pour cette location"):
-        services.reverse_payment(booking, entry.id, "erreur", staff)
+        services.reverse_payment(booking, entry.id, "erreur", fleet_user)
 
 
-def test_reversing_a_payment_whose_refund_stands_is_refused(booking, staff):
-    entry = pay(booking, staff, cents=2000, receipt="R-1")
-    pay(booking, staff, PaymentKind.RENTAL_REFUND, 2000, "R-2")
+def test_reversing_a_payment_whose_refund_stands_is_refused(booking, fleet_user):
+    entry = pay(booking, fleet_user, cents=2000, receipt="R-1")
+    pay(booking, fleet_user, PaymentKind.RENTAL_REFUND, 2000, "R-2")
     with pytest.raises(BookingError, match="Annulez d'abord le remboursement"):
-        services.reverse_payment(booking, entry.id, "erreur", staff)
+        services.reverse_payment(booking, entry.id, "erreur", fleet_user)
 
 
 # --- What the database itself refuses -----------------------------------------------------------
@@ -156,16 +142,16 @@ def _refused(statement: str, **params) -> None:
     return refusal.value
 
 
-def test_the_database_refuses_to_update_or_delete_an_entry(booking, staff):
-    entry = pay(booking, staff)
+def test_the_database_refuses_to_update_or_delete_an_entry(booking, fleet_user):
+    entry = pay(booking, fleet_user)
     assert "payment_append_only" in str(_refused("UPDATE payment SET amount_cents = 1 WHERE id = :id", id=entry.id))
     assert "payment_append_only" in str(_refused("DELETE FROM payment WHERE id = :id", id=entry.id))
     db.session.rollback()
     assert db.session.get(Payment, entry.id).amount_cents == 2000
 
 
-def test_the_database_refuses_a_reversal_of_another_amount_or_account_or_a_second_one(booking, staff):
-    entry = pay(booking, staff)
+def test_the_database_refuses_a_reversal_of_another_amount_or_account_or_a_second_one(booking, fleet_user):
+    entry = pay(booking, fleet_user)
     insert = (
         "INSERT INTO payment (booking_id, kind, account, amount_cents, method, paid_on, reverses_id,"
         " reversed_amount_cents, reason, created_at)"
@@ -211,8 +197,8 @@ def _check_out_details(**overrides) -> HandoverDetails:
     return HandoverDetails(**values)
 
 
-def test_ticking_deposit_received_at_the_check_out_records_the_deposit_entry_in_the_same_step(booking, staff):
-    services.check_out(booking, _check_out_details(), staff, now=NOW)
+def test_ticking_deposit_received_at_the_check_out_records_the_deposit_entry_in_the_same_step(booking, fleet_user):
+    services.check_out(booking, _check_out_details(), fleet_user, now=NOW)
     db.session.commit()
     entry = db.session.scalar(select(Payment))
     assert (entry.kind, entry.amount_cents, entry.method, entry.receipt_number) == (
@@ -224,9 +210,9 @@ def test_ticking_deposit_received_at_the_check_out_records_the_deposit_entry_in_
     assert booking.status == BookingStatus.IN_PROGRESS and booking.deposit_held_cents == 15000
 
 
-def test_a_deposit_already_held_is_not_recorded_twice_at_the_check_out(booking, staff):
-    pay(booking, staff, PaymentKind.DEPOSIT, 15000, "C-1")
-    services.check_out(booking, _check_out_details(deposit_method=None, deposit_receipt_number=None), staff, now=NOW)
+def test_a_deposit_already_held_is_not_recorded_twice_at_the_check_out(booking, fleet_user):
+    pay(booking, fleet_user, PaymentKind.DEPOSIT, 15000, "C-1")
+    services.check_out(booking, _check_out_details(deposit_method=None, deposit_receipt_number=None), fleet_user, now=NOW)
     db.session.commit()
     assert booking.deposit_held_cents == 15000
     assert db.session.scalar(select(db.func.count(Payment.id))) == 1

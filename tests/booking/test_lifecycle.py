@@ -32,7 +32,7 @@ EXPECTED = {
     (S.CONFIRMED, Action.NO_SHOW): S.NO_SHOW,
     (S.IN_PROGRESS, Action.RETURN): S.RETURNED,
     (S.IN_PROGRESS, Action.EXTEND): S.IN_PROGRESS,
-    # Issue 15: after an incident, another vehicle for the rest of the rental.
+    # After an incident, another vehicle for the rest of the rental.
     (S.IN_PROGRESS, Action.REPLACE_VEHICLE): S.IN_PROGRESS,
 }
 

@@ -24,11 +24,6 @@ S = BookingStatus
 
 
 @pytest.fixture
-def site(fleet_user):
-    return SiteFactory(association=fleet_user.organisation, name="Garage solidaire")
-
-
-@pytest.fixture
 def referent(app):
     return UserFactory()
 

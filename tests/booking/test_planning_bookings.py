@@ -20,19 +20,8 @@ S = BookingStatus
 
 
 @pytest.fixture
-def site(fleet_user):
-    return SiteFactory(association=fleet_user.organisation, name="Garage solidaire")
-
-
-@pytest.fixture
-def vehicle(site):
+def clio(site):
     return VehicleFactory(site=site, plate="AB-123-CD", make="Renault", model="Clio")
-
-
-@pytest.fixture
-def logged_in(auth, fleet_user):
-    auth.login(fleet_user)
-    return fleet_user
 
 
 def cells(page: str, row_text: str) -> list[str]:
@@ -53,9 +42,9 @@ def board(client, site, month="2026-12") -> str:
 
 
 def test_a_confirmed_booking_is_reserved_on_the_board_in_words_with_its_reference(
-    client, logged_in, site, vehicle
+    client, logged_in, site, clio
 ):
-    booking = BookingFactory(vehicle=vehicle)  # Monday 7 to Friday 11 December
+    booking = BookingFactory(vehicle=clio)  # Monday 7 to Friday 11 December
     row = cells(board(client, site), "AB-123-CD")
     assert row[5] == "Libre"  # 6 December
     assert row[6:11] == [f"R Réservé {booking.reference}"] * 5
@@ -72,21 +61,21 @@ def test_a_confirmed_booking_is_reserved_on_the_board_in_words_with_its_referenc
     ],
 )
 def test_each_status_that_matters_to_the_fleet_is_told_in_words(
-    client, logged_in, site, vehicle, status, words
+    client, logged_in, site, clio, status, words
 ):
-    booking = BookingFactory(vehicle=vehicle, status=status)
+    booking = BookingFactory(vehicle=clio, status=status)
     assert cells(board(client, site), "AB-123-CD")[6] == words.format(ref=booking.reference)
 
 
 @pytest.mark.parametrize("status", [S.CANCELLED, S.REJECTED, S.EXPIRED, S.NO_SHOW])
-def test_bookings_that_hold_nothing_leave_the_vehicle_free(client, logged_in, site, vehicle, status):
-    BookingFactory(vehicle=vehicle, status=status)
+def test_bookings_that_hold_nothing_leave_the_vehicle_free(client, logged_in, site, clio, status):
+    BookingFactory(vehicle=clio, status=status)
     assert set(cells(board(client, site), "AB-123-CD")) == {"Libre"}
 
 
-def test_a_late_rental_shows_in_progress_then_late_until_today(client, logged_in, site, vehicle):
+def test_a_late_rental_shows_in_progress_then_late_until_today(client, logged_in, site, clio):
     booking = BookingFactory(
-        vehicle=vehicle,
+        vehicle=clio,
         status=S.IN_PROGRESS,
         starts_at=datetime(2026, 11, 16, 8, tzinfo=UTC),
         ends_at=datetime(2026, 11, 20, 16, tzinfo=UTC),  # Friday 20 November, 17:00 in Paris
@@ -101,17 +90,17 @@ def test_a_late_rental_shows_in_progress_then_late_until_today(client, logged_in
     assert row[23] == "Libre"
 
 
-def test_the_week_view_shows_the_words_on_screen(client, logged_in, site, vehicle):
-    booking = BookingFactory(vehicle=vehicle)
+def test_the_week_view_shows_the_words_on_screen(client, logged_in, site, clio):
+    booking = BookingFactory(vehicle=clio)
     page = client.get(f"/flotte/planning/sites/{site.id}?vue=semaine&semaine=2026-12-07").get_data(
         as_text=True
     )
     assert f'<span class="planning-text">Réservé {booking.reference}</span>' in page
 
 
-def test_the_board_shows_no_personal_data_of_the_booking(client, logged_in, site, vehicle):
+def test_the_board_shows_no_personal_data_of_the_booking(client, logged_in, site, clio):
     person = eligible_beneficiary(date(2026, 11, 23), last_name="Locataire", phone="06 11 22 33 44")
-    BookingFactory(vehicle=vehicle, beneficiary=person, purpose_detail="Boulangerie Exemple")
+    BookingFactory(vehicle=clio, beneficiary=person, purpose_detail="Boulangerie Exemple")
     page = board(client, site)
     assert "Locataire" not in page and "06 11 22 33 44" not in page and "Boulangerie" not in page
 
@@ -137,11 +126,11 @@ def events(lines: list[str]) -> list[list[str]]:
     return found
 
 
-def test_the_feed_has_a_pickup_and_a_return_with_the_reference_and_no_name(client, site, vehicle):
+def test_the_feed_has_a_pickup_and_a_return_with_the_reference_and_no_name(client, site, clio):
     person = eligible_beneficiary(
         date(2026, 11, 23), first_name="Prénom", last_name="Locataire", phone="06 11 22 33 44"
     )
-    booking = BookingFactory(vehicle=vehicle, beneficiary=person)
+    booking = BookingFactory(vehicle=clio, beneficiary=person)
     lines = feed(client, site)
     ref = booking.reference
     pickup, back = events(lines)
@@ -157,10 +146,10 @@ def test_the_feed_has_a_pickup_and_a_return_with_the_reference_and_no_name(clien
     assert "Locataire" not in body and "Prénom" not in body and "06 11 22 33 44" not in body
 
 
-def test_the_feed_leaves_out_bare_requests_cancelled_bookings_and_other_sites(client, site, vehicle):
-    BookingFactory(vehicle=vehicle, status=S.REQUESTED)
+def test_the_feed_leaves_out_bare_requests_cancelled_bookings_and_other_sites(client, site, clio):
+    BookingFactory(vehicle=clio, status=S.REQUESTED)
     BookingFactory(
-        vehicle=vehicle,
+        vehicle=clio,
         status=S.CANCELLED,
         starts_at=datetime(2026, 12, 14, 8, tzinfo=UTC),
         ends_at=datetime(2026, 12, 15, 16, tzinfo=UTC),
@@ -169,15 +158,15 @@ def test_the_feed_leaves_out_bare_requests_cancelled_bookings_and_other_sites(cl
     assert events(feed(client, site)) == []
 
 
-def test_the_feed_keeps_recent_rentals_and_drops_old_ones(client, site, vehicle):
+def test_the_feed_keeps_recent_rentals_and_drops_old_ones(client, site, clio):
     recent = BookingFactory(
-        vehicle=vehicle,
+        vehicle=clio,
         status=S.RETURNED,
         starts_at=datetime(2026, 11, 2, 8, tzinfo=UTC),
         ends_at=datetime(2026, 11, 6, 16, tzinfo=UTC),
     )
     BookingFactory(
-        vehicle=vehicle,
+        vehicle=clio,
         status=S.RETURNED,
         starts_at=datetime(2026, 8, 3, 7, tzinfo=UTC),
         ends_at=datetime(2026, 8, 7, 15, tzinfo=UTC),
@@ -199,16 +188,16 @@ def _fill_basin(site, other_site, vehicles: int) -> None:
 
     statuses = (S.CONFIRMED, S.APPROVED, S.REQUESTED, S.RETURNED)
     for number in range(vehicles):
-        vehicle = VehicleFactory(site=site if number % 2 else other_site)
+        clio = VehicleFactory(site=site if number % 2 else other_site)
         first = datetime(2026, 12, 1 + number % 20, 8, 0, tzinfo=UTC)
         BookingFactory(
-            vehicle=vehicle,
+            vehicle=clio,
             status=statuses[number % len(statuses)],
             starts_at=first,
             ends_at=first + timedelta(days=3, hours=8),
         )
         UnavailabilityFactory(
-            vehicle=vehicle,
+            vehicle=clio,
             starts_at=datetime(2026, 12, 26, 23, 0, tzinfo=UTC),
             ends_at=datetime(2026, 12, 28, 23, 0, tzinfo=UTC),
         )
@@ -237,7 +226,7 @@ def test_a_basin_month_takes_the_same_few_statements_for_5_or_50_vehicles(app, c
     assert many == few <= 8
 
 
-def test_the_vehicle_page_shows_its_latest_rentals_and_how_many_there_are(app, client, logged_in, vehicle):
+def test_the_vehicle_page_shows_its_latest_rentals_and_how_many_there_are(app, client, logged_in, clio):
     from datetime import timedelta
 
     from tests.test_query_counts import count_queries
@@ -245,13 +234,13 @@ def test_the_vehicle_page_shows_its_latest_rentals_and_how_many_there_are(app, c
     first = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)
     for week in range(25):
         starts_at = first + timedelta(weeks=week)
-        BookingFactory(vehicle=vehicle, status=S.RETURNED, starts_at=starts_at, ends_at=starts_at + timedelta(days=2))
-    url = f"/flotte/vehicules/{vehicle.id}"
+        BookingFactory(vehicle=clio, status=S.RETURNED, starts_at=starts_at, ends_at=starts_at + timedelta(days=2))
+    url = f"/flotte/vehicules/{clio.id}"
     with count_queries(app) as few:
         client.get(url)
     for week in range(25, 60):
         starts_at = first + timedelta(weeks=week)
-        BookingFactory(vehicle=vehicle, status=S.RETURNED, starts_at=starts_at, ends_at=starts_at + timedelta(days=2))
+        BookingFactory(vehicle=clio, status=S.RETURNED, starts_at=starts_at, ends_at=starts_at + timedelta(days=2))
     with count_queries(app) as many:
         page = client.get(url).get_data(as_text=True)
     assert "Les 20 locations les plus récentes du véhicule sur 60" in page

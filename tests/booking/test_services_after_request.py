@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-import time_machine
 from sqlalchemy import func, select
 
 from mobility.booking import services
@@ -39,13 +38,8 @@ from tests.factories import UserFactory
 from tests.fleet.factories import OdometerReadingFactory, SiteFactory, VehicleFactory
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+FROZEN_AT = NOW
 TODAY = date(2026, 11, 23)
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ HOURS = "lundi au vendredi 08:30–12:00 et 13:30–17:30 (fermé les jours fér
 
 
 @pytest.fixture
-def world(app):
+def site_with_hours(app):
     add_demo_tariffs()
     site = SiteFactory(orleans=True, name="Garage d'Orléans", opening_hours=None)
     for weekday in range(5):
@@ -52,10 +52,10 @@ def world(app):
     return {"site": site, "car": car, "person": person, "user": user}
 
 
-def _details(world, **overrides) -> RequestDetails:
+def _details(site_with_hours, **overrides) -> RequestDetails:
     values = {
         "category": VehicleCategory.CAR,
-        "basin_id": world["site"].basin_id,
+        "basin_id": site_with_hours["site"].basin_id,
         "starts_on": date(2026, 12, 7),
         "ends_on": date(2026, 12, 11),
         "purpose": Purpose.JOB,
@@ -66,20 +66,20 @@ def _details(world, **overrides) -> RequestDetails:
     return RequestDetails(**values)
 
 
-def _refusal(world, **overrides) -> BookingError:
+def _refusal(site_with_hours, **overrides) -> BookingError:
     with pytest.raises(BookingError) as refused:
-        services.request_booking(world["person"], _details(world, **overrides), world["user"])
+        services.request_booking(site_with_hours["person"], _details(site_with_hours, **overrides), site_with_hours["user"])
     db.session.rollback()
     return refused.value
 
 
-def test_a_request_within_the_hours_is_made(world):
-    booking = services.request_booking(world["person"], _details(world), world["user"])
+def test_a_request_within_the_hours_is_made(site_with_hours):
+    booking = services.request_booking(site_with_hours["person"], _details(site_with_hours), site_with_hours["user"])
     assert booking.status == BookingStatus.REQUESTED
 
 
-def test_a_pickup_on_a_sunday_is_refused_with_the_sites_hours(world):
-    refused = _refusal(world, starts_on=date(2026, 12, 13), ends_on=date(2026, 12, 14), pickup_time=time(7, 0))
+def test_a_pickup_on_a_sunday_is_refused_with_the_sites_hours(site_with_hours):
+    refused = _refusal(site_with_hours, starts_on=date(2026, 12, 13), ends_on=date(2026, 12, 14), pickup_time=time(7, 0))
     assert refused.field == "pickup_time"
     assert refused.message == (
         "Le site Garage d'Orléans est fermé le dimanche 13 décembre (pas d'ouverture le dimanche) : "
@@ -87,8 +87,8 @@ def test_a_pickup_on_a_sunday_is_refused_with_the_sites_hours(world):
     )
 
 
-def test_a_pickup_over_lunch_is_refused_with_the_days_hours(world):
-    refused = _refusal(world, pickup_time=time(12, 30))
+def test_a_pickup_over_lunch_is_refused_with_the_days_hours(site_with_hours):
+    refused = _refusal(site_with_hours, pickup_time=time(12, 30))
     assert refused.field == "pickup_time"
     assert refused.message.startswith(
         "Le site Garage d'Orléans n'est pas ouvert le lundi 7 décembre à 12:30 : la prise du véhicule doit avoir "
@@ -96,52 +96,52 @@ def test_a_pickup_over_lunch_is_refused_with_the_days_hours(world):
     )
 
 
-def test_a_return_on_christmas_day_is_refused(world):
-    refused = _refusal(world, starts_on=date(2026, 12, 21), ends_on=date(2026, 12, 25))
+def test_a_return_on_christmas_day_is_refused(site_with_hours):
+    refused = _refusal(site_with_hours, starts_on=date(2026, 12, 21), ends_on=date(2026, 12, 25))
     assert refused.field == "return_time"
     assert "fermé le vendredi 25 décembre (jour férié : Noël)" in refused.message
 
 
-def test_a_return_in_a_closing_period_is_refused(world):
-    db.session.add(SiteClosure(site_id=world["site"].id, starts_on=date(2026, 12, 11), ends_on=date(2026, 12, 11), reason="Inventaire"))
+def test_a_return_in_a_closing_period_is_refused(site_with_hours):
+    db.session.add(SiteClosure(site_id=site_with_hours["site"].id, starts_on=date(2026, 12, 11), ends_on=date(2026, 12, 11), reason="Inventaire"))
     db.session.commit()
-    refused = _refusal(world)
+    refused = _refusal(site_with_hours)
     assert refused.field == "return_time"
     assert "(fermeture : Inventaire)" in refused.message
 
 
-def test_a_site_without_hours_takes_any_time(world):
+def test_a_site_without_hours_takes_any_time(site_with_hours):
     other = SiteFactory(orleans=True, name="Sans horaires")
     VehicleFactory(site=other)
-    world["car"].status = world["car"].status.RETIRED
+    site_with_hours["car"].status = site_with_hours["car"].status.RETIRED
     db.session.commit()
     booking = services.request_booking(
-        world["person"],
-        _details(world, starts_on=date(2026, 12, 13), ends_on=date(2026, 12, 14), pickup_time=time(7, 0)),
-        world["user"],
+        site_with_hours["person"],
+        _details(site_with_hours, starts_on=date(2026, 12, 13), ends_on=date(2026, 12, 14), pickup_time=time(7, 0)),
+        site_with_hours["user"],
     )
     assert booking.vehicle.site.name == "Sans horaires"
 
 
-def test_the_nearest_free_dates_skip_weekends_and_public_holidays(world):
+def test_the_nearest_free_dates_skip_weekends_and_public_holidays(site_with_hours):
     BookingFactory(
-        vehicle=world["car"],
+        vehicle=site_with_hours["car"],
         starts_at=datetime(2026, 12, 21, 8, 0, tzinfo=UTC),
         ends_at=datetime(2026, 12, 24, 16, 0, tzinfo=UTC),
     )
-    one_day = _details(world, starts_on=date(2026, 12, 24), ends_on=date(2026, 12, 24))
+    one_day = _details(site_with_hours, starts_on=date(2026, 12, 24), ends_on=date(2026, 12, 24))
     with pytest.raises(NothingFree) as nothing:
-        services.request_booking(world["person"], one_day, world["user"])
+        services.request_booking(site_with_hours["person"], one_day, site_with_hours["user"])
     db.session.rollback()
     days = [free.starts_on for free in nothing.value.alternatives.dates]
     # Nearest first: 25 December is Christmas, 26–27 a weekend, 21–23 held, 19–20 a weekend.
     assert days == [date(2026, 12, 28), date(2026, 12, 29), date(2026, 12, 30)]
 
 
-def test_an_extension_to_a_closed_day_is_refused_with_the_hours(world):
-    booking = BookingFactory(vehicle=world["car"], status=BookingStatus.IN_PROGRESS)
+def test_an_extension_to_a_closed_day_is_refused_with_the_hours(site_with_hours):
+    booking = BookingFactory(vehicle=site_with_hours["car"], status=BookingStatus.IN_PROGRESS)
     with pytest.raises(BookingError) as refused:
-        services.request_extension(booking, date(2026, 12, 12), world["user"])  # a Saturday
+        services.request_extension(booking, date(2026, 12, 12), site_with_hours["user"])  # a Saturday
     assert refused.value.field == "new_ends_on"
     assert "fermé le samedi 12 décembre" in refused.value.message
     assert HOURS in refused.value.message
@@ -151,12 +151,12 @@ def test_an_extension_to_a_closed_day_is_refused_with_the_hours(world):
 
 
 @pytest.fixture
-def logged_in(auth, world):
-    auth.login(world["user"])
-    return world["user"]
+def site_person_logged_in(auth, site_with_hours):
+    auth.login(site_with_hours["user"])
+    return site_with_hours["user"]
 
 
-def test_the_time_list_offers_the_open_half_hours_with_the_hours_beside_it(client, logged_in, world):
+def test_the_time_list_offers_the_open_half_hours_with_the_hours_beside_it(client, site_person_logged_in, site_with_hours):
     response = client.get("/locations/demander")
     html = response.get_data(as_text=True)
     pickup = html.split('id="pickup_time"', 1)[1].split("</select>", 1)[0]
@@ -165,10 +165,10 @@ def test_the_time_list_offers_the_open_half_hours_with_the_hours_beside_it(clien
     assert f"Horaires des sites du bassin : Garage d'Orléans : {HOURS}." in text_of(response)
 
 
-def test_a_request_outside_the_hours_is_shown_again_with_the_hours(client, logged_in, world):
+def test_a_request_outside_the_hours_is_shown_again_with_the_hours(client, site_person_logged_in, site_with_hours):
     data = {
         "category": "car",
-        "basin_id": str(world["site"].basin_id),
+        "basin_id": str(site_with_hours["site"].basin_id),
         "starts_on": "2026-12-24",
         "ends_on": "2026-12-25",
         "pickup_time": "09:00",

@@ -28,7 +28,7 @@ CHALETTE, MONTARGIS, GIEN = "45068", "45208", "45155"
 
 
 @pytest.fixture
-def world(fleet_user):
+def two_sites(fleet_user):
     association = fleet_user.organisation
     montargis = SiteFactory(association=association, name="Garage de Montargis", commune_insee=MONTARGIS)
     gien = SiteFactory(
@@ -54,12 +54,6 @@ def world(fleet_user):
     return {"booking": booking, "same_site": same_site, "other_site": other_site, "gien": gien}
 
 
-@pytest.fixture
-def logged_in(auth, fleet_user):
-    auth.login(fleet_user)
-    return fleet_user
-
-
 def _messages_to_person() -> list[OutboxMessage]:
     return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "personne@example.org")))
 
@@ -72,18 +66,18 @@ def test_the_distance_is_the_great_circle_between_commune_centres_rounded():
     assert round(great_circle_km((0.0, 0.0), (0.0, 1.0))) == 111
 
 
-def test_the_confirm_page_shows_the_other_site_and_its_distance(client, logged_in, world):
-    response = client.get(f"/flotte/locations/{world['booking'].id}/confirmer")
+def test_the_confirm_page_shows_the_other_site_and_its_distance(client, logged_in, two_sites):
+    response = client.get(f"/flotte/locations/{two_sites['booking'].id}/confirmer")
     page = text_of(response)
     assert "Site prévu à la demande : Garage de Montargis" in page
     assert "GI-333-EN) — autre site : Antenne de Gien (Gien), à 34 km de la commune de la personne" in page
     assert "La personne est prévenue du changement de site" in page
 
 
-def test_a_swap_to_another_site_without_the_confirmation_changes_nothing_and_says_why(client, logged_in, world):
-    booking = world["booking"]
+def test_a_swap_to_another_site_without_the_confirmation_changes_nothing_and_says_why(client, logged_in, two_sites):
+    booking = two_sites["booking"]
     response = client.post(
-        f"/flotte/locations/{booking.id}/confirmer", data={"vehicle_id": str(world["other_site"].id)}
+        f"/flotte/locations/{booking.id}/confirmer", data={"vehicle_id": str(two_sites["other_site"].id)}
     )
     assert response.status_code == 422
     error = field_error(response, "site_change_confirmed")
@@ -95,11 +89,11 @@ def test_a_swap_to_another_site_without_the_confirmation_changes_nothing_and_say
     assert not [m for m in _messages_to_person() if "autre site" in m.subject]
 
 
-def test_a_confirmed_swap_to_another_site_tells_the_person_the_address_and_hours(client, logged_in, world):
-    booking = world["booking"]
+def test_a_confirmed_swap_to_another_site_tells_the_person_the_address_and_hours(client, logged_in, two_sites):
+    booking = two_sites["booking"]
     response = client.post(
         f"/flotte/locations/{booking.id}/confirmer",
-        data={"vehicle_id": str(world["other_site"].id), "site_change_confirmed": "y"},
+        data={"vehicle_id": str(two_sites["other_site"].id), "site_change_confirmed": "y"},
     )
     assert response.status_code == 302
     db.session.refresh(booking)
@@ -117,10 +111,10 @@ def test_a_confirmed_swap_to_another_site_tells_the_person_the_address_and_hours
     assert "Téléphone du site : 02 38 00 00 09" in body
 
 
-def test_a_swap_at_the_same_site_needs_no_confirmation(client, logged_in, world):
-    booking = world["booking"]
+def test_a_swap_at_the_same_site_needs_no_confirmation(client, logged_in, two_sites):
+    booking = two_sites["booking"]
     response = client.post(
-        f"/flotte/locations/{booking.id}/confirmer", data={"vehicle_id": str(world["same_site"].id)}
+        f"/flotte/locations/{booking.id}/confirmer", data={"vehicle_id": str(two_sites["same_site"].id)}
     )
     assert response.status_code == 302
     db.session.refresh(booking)

@@ -21,13 +21,7 @@ from tests.fleet.helpers import field_error, text_of
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 23 November 2026, 10:00 in Paris
 TODAY = date(2026, 11, 23)
-
-
-@pytest.fixture
-def admin(app, frozen, auth):
-    user = UserFactory(admin=True)
-    auth.login(user)
-    return user
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def tariff_form(**overrides) -> dict:
@@ -72,7 +66,7 @@ def add(category, effective_on, daily_cents) -> Tariff:
 
 
 def test_the_list_says_in_words_which_tariff_is_in_force_today_with_those_to_come_and_those_replaced(
-    client, admin
+    client, admin_logged_in
 ):
     add(VehicleCategory.CAR, date(2026, 1, 1), 400)
     add(VehicleCategory.CAR, date(2026, 6, 1), 500)
@@ -84,27 +78,27 @@ def test_the_list_says_in_words_which_tariff_is_in_force_today_with_those_to_com
     assert car.index("1 juin 2026 En vigueur aujourd'hui") < car.index("1 janvier 2026 Remplacé 4,00 €")
 
 
-def test_the_list_says_tariffs_in_force_are_never_edited_and_offers_no_way_to_edit_one(client, admin):
+def test_the_list_says_tariffs_in_force_are_never_edited_and_offers_no_way_to_edit_one(client, admin_logged_in):
     add(VehicleCategory.CAR, date(2026, 1, 1), 400)
     response = client.get("/admin/tarifs/")
     assert "Un tarif en vigueur ne se modifie pas : chaque location garde le prix" in text_of(response)
     assert "modifier" not in response.get_data(as_text=True).lower()
 
 
-def test_an_offered_category_without_a_tariff_says_its_requests_are_refused(client, admin):
+def test_an_offered_category_without_a_tariff_says_its_requests_are_refused(client, admin_logged_in):
     page = text_of(client.get("/admin/tarifs/"))
     vsp = page[page.index("Voiture sans permis") :]
     assert "Aucun tarif en vigueur aujourd'hui : les demandes de ce type sont refusées" in vsp
 
 
-def test_the_admin_home_page_links_to_the_tariffs(client, admin):
+def test_the_admin_home_page_links_to_the_tariffs(client, admin_logged_in):
     assert 'href="/admin/tarifs/"' in client.get("/accueil").get_data(as_text=True)
 
 
 # A new tariff ----------------------------------------------------------------------------
 
 
-def test_an_admin_adds_a_tariff_typed_in_euros_and_it_is_stored_in_cents(client, admin):
+def test_an_admin_adds_a_tariff_typed_in_euros_and_it_is_stored_in_cents(client, admin_logged_in):
     response = client.post("/admin/tarifs/nouveau", data=tariff_form())
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/admin/tarifs/")
@@ -116,17 +110,17 @@ def test_an_admin_adds_a_tariff_typed_in_euros_and_it_is_stored_in_cents(client,
         123450,
         15000,
     )
-    assert row.created_by_id == admin.id
+    assert row.created_by_id == admin_logged_in.id
     audit = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "tariff")).all()
     assert [(event.action, event.object_id, event.actor_id) for event in audit] == [
-        (AuditAction.CREATE, row.id, admin.id)
+        (AuditAction.CREATE, row.id, admin_logged_in.id)
     ]
     page = text_of(client.get("/admin/tarifs/"))
     assert "Le nouveau tarif « Voiture (permis B) » prend effet le 01/12/2026." in page
     assert "1 décembre 2026 À venir 4,50 €" in page
 
 
-def test_a_tariff_may_take_effect_today_and_free_amounts_are_allowed(client, admin):
+def test_a_tariff_may_take_effect_today_and_free_amounts_are_allowed(client, admin_logged_in):
     response = client.post(
         "/admin/tarifs/nouveau",
         data=tariff_form(effective_on="2026-11-23", daily="0", weekly_cap="0", monthly_cap="0", deposit="0"),
@@ -137,20 +131,20 @@ def test_a_tariff_may_take_effect_today_and_free_amounts_are_allowed(client, adm
     )
 
 
-def test_the_form_starts_on_today_and_on_the_category_asked(client, admin):
+def test_the_form_starts_on_today_and_on_the_category_asked(client, admin_logged_in):
     body = client.get("/admin/tarifs/nouveau?categorie=vsp").get_data(as_text=True)
     assert 'value="2026-11-23"' in body
     assert '<option selected value="vsp">' in body
 
 
-def test_a_tariff_starting_in_the_past_is_refused_on_its_date(client, admin):
+def test_a_tariff_starting_in_the_past_is_refused_on_its_date(client, admin_logged_in):
     response = client.post("/admin/tarifs/nouveau", data=tariff_form(effective_on="2026-11-22"))
     assert response.status_code == 422
     assert error_on(response, "effective_on") == "Un nouveau tarif prend effet aujourd'hui ou plus tard."
     assert tariff_rows() == []
 
 
-def test_a_second_tariff_of_a_category_on_the_same_day_is_refused_but_another_category_may(client, admin):
+def test_a_second_tariff_of_a_category_on_the_same_day_is_refused_but_another_category_may(client, admin_logged_in):
     assert client.post("/admin/tarifs/nouveau", data=tariff_form()).status_code == 302
     response = client.post("/admin/tarifs/nouveau", data=tariff_form(daily="5"))
     assert response.status_code == 422
@@ -162,7 +156,7 @@ def test_a_second_tariff_of_a_category_on_the_same_day_is_refused_but_another_ca
     ]
 
 
-def test_negative_garbage_or_missing_amounts_are_refused_on_each_field(client, admin):
+def test_negative_garbage_or_missing_amounts_are_refused_on_each_field(client, admin_logged_in):
     response = client.post(
         "/admin/tarifs/nouveau",
         data=tariff_form(daily="-4", weekly_cap="quatre euros", monthly_cap="4,567", deposit=" "),
@@ -176,7 +170,7 @@ def test_negative_garbage_or_missing_amounts_are_refused_on_each_field(client, a
     assert tariff_rows() == []
 
 
-def test_a_missing_category_or_an_unreadable_date_is_refused(client, admin):
+def test_a_missing_category_or_an_unreadable_date_is_refused(client, admin_logged_in):
     response = client.post(
         "/admin/tarifs/nouveau", data=tariff_form(category="camion", effective_on="demain")
     )
@@ -223,7 +217,7 @@ def _prescribe(site, category=VehicleCategory.CAR) -> Booking:
     return booking
 
 
-def test_a_booking_keeps_its_price_when_a_new_tariff_comes_into_force(client, admin, frozen):
+def test_a_booking_keeps_its_price_when_a_new_tariff_comes_into_force(client, admin_logged_in, frozen):
     add_demo_tariffs()  # car: 4 € a day, 20 € a week at most, deposit 150 €
     site = SiteFactory(orleans=True)
     VehicleFactory(site=site)
@@ -258,7 +252,7 @@ def test_a_booking_keeps_its_price_when_a_new_tariff_comes_into_force(client, ad
         ({"daily": "4", "weekly_cap": "20", "monthly_cap": "19,99"}, "monthly_cap", "inférieur au plafond par semaine"),
     ],
 )
-def test_caps_below_the_daily_rate_or_the_weekly_cap_are_refused_on_their_field(client, admin, amounts, field, message):
+def test_caps_below_the_daily_rate_or_the_weekly_cap_are_refused_on_their_field(client, admin_logged_in, amounts, field, message):
     response = client.post("/admin/tarifs/nouveau", data=tariff_form(**amounts))
     assert response.status_code == 422
     assert message in error_on(response, field)
@@ -282,7 +276,7 @@ def test_the_database_refuses_caps_out_of_order_too(app, frozen):
         db.session.commit()
 
 
-def test_a_tariff_to_come_is_corrected_and_the_change_is_audited(client, admin):
+def test_a_tariff_to_come_is_corrected_and_the_change_is_audited(client, admin_logged_in):
     future = add(VehicleCategory.CAR, date(2027, 1, 1), 600)
     page = text_of(client.get("/admin/tarifs/"))
     assert "Corriger — tarif du 1 janvier 2027" in page and "Retirer — tarif du 1 janvier 2027" in page
@@ -302,7 +296,7 @@ def test_a_tariff_to_come_is_corrected_and_the_change_is_audited(client, admin):
     assert event.fields == "daily_cents,effective_on,monthly_cap_cents,weekly_cap_cents"
 
 
-def test_a_corrected_tariff_keeps_its_caps_in_order_and_its_date_unique(client, admin):
+def test_a_corrected_tariff_keeps_its_caps_in_order_and_its_date_unique(client, admin_logged_in):
     add(VehicleCategory.CAR, date(2027, 2, 1), 600)
     future = add(VehicleCategory.CAR, date(2027, 1, 1), 600)
     base = {"effective_on": "2027-01-01", "daily": "5", "weekly_cap": "25", "monthly_cap": "75", "deposit": "100"}
@@ -314,7 +308,7 @@ def test_a_corrected_tariff_keeps_its_caps_in_order_and_its_date_unique(client, 
     assert response.status_code == 422 and "aujourd'hui ou plus tard" in error_on(response, "effective_on")
 
 
-def test_a_tariff_to_come_is_withdrawn_and_one_in_force_can_be_neither_corrected_nor_withdrawn(client, admin):
+def test_a_tariff_to_come_is_withdrawn_and_one_in_force_can_be_neither_corrected_nor_withdrawn(client, admin_logged_in):
     in_force = add(VehicleCategory.CAR, date(2026, 1, 1), 400)
     future = add(VehicleCategory.CAR, date(2027, 1, 1), 600)
     response = client.post(f"/admin/tarifs/{future.id}/retirer")
@@ -339,7 +333,7 @@ def test_a_tariff_to_come_is_withdrawn_and_one_in_force_can_be_neither_corrected
     assert client.post("/admin/tarifs/999/retirer").status_code == 404
 
 
-def test_correcting_a_tariff_to_come_does_not_change_the_price_of_a_booking_already_made(client, admin, frozen):
+def test_correcting_a_tariff_to_come_does_not_change_the_price_of_a_booking_already_made(client, admin_logged_in, frozen):
     add_demo_tariffs()  # car: 4 € a day, 20 € a week at most, deposit 150 €
     future = add(VehicleCategory.CAR, date(2026, 11, 30), 1000)
     site = SiteFactory(orleans=True)

@@ -34,17 +34,17 @@ from tests.fleet.helpers import field_error, text_of
 from tests.helpers import page_text
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # Monday 23 November 2026, 11:00 in Paris
+FROZEN_AT = NOW
 TODAY = date(2026, 11, 23)
 GIEN = "45155"
 
 
 @pytest.fixture
-def world(app, time_machine):
+def beneficiary_and_car(app, frozen):
     """An Orléans site with one car, and a person who may rent it, logged in as themself.
 
     Time is frozen before logging in: a session signed "in the future" would be refused.
     """
-    time_machine.move_to(NOW, tick=False)
     add_demo_tariffs()
     site = SiteFactory(orleans=True, name="Garage solidaire d'Orléans", address="3 rue des Halles")
     vehicle = VehicleFactory(site=site, make="Renault", model="Clio", plate="AB-123-CD")
@@ -56,15 +56,15 @@ def world(app, time_machine):
 
 
 @pytest.fixture
-def logged_in(world, auth):
-    auth.login(world["user"])
-    return world["user"]
+def beneficiary_logged_in(beneficiary_and_car, auth):
+    auth.login(beneficiary_and_car["user"])
+    return beneficiary_and_car["user"]
 
 
-def request_data(world, **overrides) -> dict:
+def request_data(beneficiary_and_car, **overrides) -> dict:
     data = {
         "category": "car",
-        "basin_id": str(world["site"].basin_id),
+        "basin_id": str(beneficiary_and_car["site"].basin_id),
         "starts_on": "2026-12-07",
         "ends_on": "2026-12-11",
         "pickup_time": "09:00",
@@ -85,9 +85,9 @@ def bookings_of(person) -> int:
     return db.session.scalar(select(func.count(Booking.id)).where(Booking.beneficiary_id == person.id))
 
 
-def week_of_7_december(world) -> RequestDetails:
+def week_of_7_december(beneficiary_and_car) -> RequestDetails:
     return RequestDetails(
-        VehicleCategory.CAR, world["site"].basin_id, date(2026, 12, 7), date(2026, 12, 11), Purpose.JOB
+        VehicleCategory.CAR, beneficiary_and_car["site"].basin_id, date(2026, 12, 7), date(2026, 12, 11), Purpose.JOB
     )
 
 
@@ -95,14 +95,14 @@ def hidden_value(html: str, name: str) -> list[str]:
     return re.findall(rf'<input type="hidden" name="{name}" value="([^"]*)">', html)
 
 
-def own_booking(world, **values) -> Booking:
-    return BookingFactory(beneficiary=world["person"], vehicle=world["vehicle"], **values)
+def own_booking(beneficiary_and_car, **values) -> Booking:
+    return BookingFactory(beneficiary=beneficiary_and_car["person"], vehicle=beneficiary_and_car["vehicle"], **values)
 
 
 # --- home page --------------------------------------------------------------------------------
 
 
-def test_the_beneficiary_home_page_links_to_the_request_form_and_my_bookings(client, logged_in):
+def test_the_beneficiary_home_page_links_to_the_request_form_and_my_bookings(client, beneficiary_logged_in):
     page = client.get("/accueil").get_data(as_text=True)
     assert 'href="/locations/demander">Demander un véhicule</a>' in page
     assert 'href="/locations/">Mes locations</a>' in page
@@ -112,7 +112,7 @@ def test_the_beneficiary_home_page_links_to_the_request_form_and_my_bookings(cli
 
 
 def test_the_request_form_offers_car_and_vsp_and_fills_in_the_basin_and_default_times(
-    client, logged_in, world
+    client, beneficiary_logged_in, beneficiary_and_car
 ):
     response = client.get("/locations/demander")
     assert response.status_code == 200
@@ -120,13 +120,13 @@ def test_the_request_form_offers_car_and_vsp_and_fills_in_the_basin_and_default_
     page = text_of(response)
     assert "Voiture (permis B)" in page and "Voiture sans permis" in page
     assert "Scooter" not in page  # not offered for rental
-    assert f'<option selected value="{world["site"].basin_id}">Orléans</option>' in html
+    assert f'<option selected value="{beneficiary_and_car["site"].basin_id}">Orléans</option>' in html
     assert '<option selected value="09:00">9 h 00</option>' in html
     assert '<option selected value="17:00">17 h 00</option>' in html
     assert 'type="date"' in html
 
 
-def test_a_person_without_a_file_is_told_to_contact_their_referent(client, auth, world):
+def test_a_person_without_a_file_is_told_to_contact_their_referent(client, auth, beneficiary_and_car):
     stranger = UserFactory(beneficiary=True)
     auth.login(stranger)
     response = client.get("/locations/demander")
@@ -137,8 +137,8 @@ def test_a_person_without_a_file_is_told_to_contact_their_referent(client, auth,
 # --- request form, step 2: the preview --------------------------------------------------------
 
 
-def test_the_preview_shows_price_deposit_days_and_site_but_never_the_plate(client, logged_in, world):
-    response = client.post("/locations/demander", data=request_data(world), follow_redirects=True)
+def test_the_preview_shows_price_deposit_days_and_site_but_never_the_plate(client, beneficiary_logged_in, beneficiary_and_car):
+    response = client.post("/locations/demander", data=request_data(beneficiary_and_car), follow_redirects=True)
     assert response.status_code == 200
     page = text_of(response)
     assert "Prix de la location 20,00 €" in page  # 5 days at 4 €, under the weekly cap
@@ -152,19 +152,19 @@ def test_the_preview_shows_price_deposit_days_and_site_but_never_the_plate(clien
     assert booking_count() == 0
 
 
-def test_the_preview_carries_the_request_to_the_send_button(client, logged_in, world):
-    html = client.post("/locations/demander", data=request_data(world), follow_redirects=True).get_data(as_text=True)
+def test_the_preview_carries_the_request_to_the_send_button(client, beneficiary_logged_in, beneficiary_and_car):
+    html = client.post("/locations/demander", data=request_data(beneficiary_and_car), follow_redirects=True).get_data(as_text=True)
     assert hidden_value(html, "starts_on") == ["2026-12-07"]
     assert hidden_value(html, "purpose_detail") == ["Entreprise de logistique"]
     assert '<button type="submit" name="step" value="send"' in html
 
 
-def test_sending_the_request_saves_it_as_requested_and_shows_the_booking_page(client, logged_in, world):
-    response = client.post("/locations/demander", data=request_data(world, step="send"))
+def test_sending_the_request_saves_it_as_requested_and_shows_the_booking_page(client, beneficiary_logged_in, beneficiary_and_car):
+    response = client.post("/locations/demander", data=request_data(beneficiary_and_car, step="send"))
     assert response.status_code == 302
     booking = db.session.scalar(select(Booking))
     assert booking.status == BookingStatus.REQUESTED
-    assert booking.beneficiary_id == world["person"].id
+    assert booking.beneficiary_id == beneficiary_and_car["person"].id
     assert booking.purpose == Purpose.JOB and booking.purpose_detail == "Entreprise de logistique"
     assert booking.starts_at == datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
     assert response.headers["Location"] == f"/locations/{booking.id}"
@@ -173,8 +173,8 @@ def test_sending_the_request_saves_it_as_requested_and_shows_the_booking_page(cl
     assert "État : demandée" in page
 
 
-def test_modify_goes_back_to_the_filled_in_form(client, logged_in, world):
-    response = client.post("/locations/demander", data=request_data(world, step="edit"), follow_redirects=True)
+def test_modify_goes_back_to_the_filled_in_form(client, beneficiary_logged_in, beneficiary_and_car):
+    response = client.post("/locations/demander", data=request_data(beneficiary_and_car, step="edit"), follow_redirects=True)
     html = response.get_data(as_text=True)
     assert 'value="2026-12-07"' in html and 'type="date"' in html
     assert "Voir le prix" in text_of(response)
@@ -184,14 +184,14 @@ def test_modify_goes_back_to_the_filled_in_form(client, logged_in, world):
 # --- refusals ---------------------------------------------------------------------------------
 
 
-def test_an_ineligible_person_sees_every_reason_and_what_to_do_and_nothing_is_saved(client, auth, world):
-    person = world["person"]
+def test_an_ineligible_person_sees_every_reason_and_what_to_do_and_nothing_is_saved(client, auth, beneficiary_and_car):
+    person = beneficiary_and_car["person"]
     person.driving_rights_checked_on = None
     person.driving_rights_checked_by_id = None
     person.rsa_checked_on = TODAY - timedelta(days=200)
     db.session.commit()
-    auth.login(world["user"])
-    response = client.post("/locations/demander", data=request_data(world, step="send"))
+    auth.login(beneficiary_and_car["user"])
+    response = client.post("/locations/demander", data=request_data(beneficiary_and_car, step="send"))
     assert response.status_code == 422
     page = text_of(response)
     assert "La demande ne peut pas être faite pour l'instant" in page
@@ -202,17 +202,17 @@ def test_an_ineligible_person_sees_every_reason_and_what_to_do_and_nothing_is_sa
     assert booking_count() == 0
 
 
-def test_other_purpose_without_a_word_of_explanation_is_refused_with_the_reason(client, logged_in, world):
-    data = request_data(world, purpose="other", purpose_detail=" ")
+def test_other_purpose_without_a_word_of_explanation_is_refused_with_the_reason(client, beneficiary_logged_in, beneficiary_and_car):
+    data = request_data(beneficiary_and_car, purpose="other", purpose_detail=" ")
     response = client.post("/locations/demander", data=data, follow_redirects=True)
     assert response.status_code == 422
     assert "Vous avez choisi « Autre » comme motif" in text_of(response)
     assert booking_count() == 0
 
 
-def test_a_person_with_a_booking_already_cannot_ask_for_a_second(client, logged_in, world):
-    own_booking(world, status=BookingStatus.APPROVED)
-    data = request_data(world, starts_on="2026-12-20", ends_on="2026-12-21")
+def test_a_person_with_a_booking_already_cannot_ask_for_a_second(client, beneficiary_logged_in, beneficiary_and_car):
+    own_booking(beneficiary_and_car, status=BookingStatus.APPROVED)
+    data = request_data(beneficiary_and_car, starts_on="2026-12-20", ends_on="2026-12-21")
     response = client.post("/locations/demander", data=data, follow_redirects=True)
     assert response.status_code == 422
     assert "Vous avez déjà une location en cours ou en attente." in text_of(response)
@@ -236,17 +236,17 @@ def test_a_person_with_a_booking_already_cannot_ask_for_a_second(client, logged_
     ],
 )
 def test_bad_input_is_explained_next_to_its_field_and_nothing_is_saved(
-    client, logged_in, world, overrides, field, message
+    client, beneficiary_logged_in, beneficiary_and_car, overrides, field, message
 ):
-    response = client.post("/locations/demander", data=request_data(world, step="send", **overrides))
+    response = client.post("/locations/demander", data=request_data(beneficiary_and_car, step="send", **overrides))
     assert response.status_code == 422
     assert message in field_error(response, field)
     assert "Le formulaire contient 1 erreur" in text_of(response)
     assert booking_count() == 0
 
 
-def test_a_same_day_return_before_pickup_is_refused_next_to_the_return_time(client, logged_in, world):
-    data = request_data(world, step="send", ends_on="2026-12-07", pickup_time="14:00", return_time="10:00")
+def test_a_same_day_return_before_pickup_is_refused_next_to_the_return_time(client, beneficiary_logged_in, beneficiary_and_car):
+    data = request_data(beneficiary_and_car, step="send", ends_on="2026-12-07", pickup_time="14:00", return_time="10:00")
     response = client.post("/locations/demander", data=data, follow_redirects=True)
     assert response.status_code == 422
     message = "L'heure de retour doit être après l'heure de prise en charge."
@@ -258,10 +258,10 @@ def test_a_same_day_return_before_pickup_is_refused_next_to_the_return_time(clie
 
 
 @pytest.fixture
-def car_taken(world):
+def car_taken(beneficiary_and_car):
     """The only Orléans car is held by someone else from 7 to 11 December; Montargis has two."""
     other = eligible_beneficiary(TODAY)
-    BookingFactory(beneficiary=other, vehicle=world["vehicle"], status=BookingStatus.CONFIRMED)
+    BookingFactory(beneficiary=other, vehicle=beneficiary_and_car["vehicle"], status=BookingStatus.CONFIRMED)
     montargis = SiteFactory(name="Atelier de Montargis")
     VehicleFactory(site=montargis)
     VehicleFactory(site=montargis)
@@ -269,9 +269,9 @@ def car_taken(world):
 
 
 def test_nothing_free_shows_the_nearest_free_dates_other_basins_and_the_queue(
-    client, logged_in, world, car_taken
+    client, beneficiary_logged_in, beneficiary_and_car, car_taken
 ):
-    response = client.post("/locations/demander", data=request_data(world), follow_redirects=True)
+    response = client.post("/locations/demander", data=request_data(beneficiary_and_car), follow_redirects=True)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     page = text_of(response)
@@ -285,8 +285,8 @@ def test_nothing_free_shows_the_nearest_free_dates_other_basins_and_the_queue(
     assert "Envoyer la demande" not in page
 
 
-def test_choosing_a_free_period_shows_its_price(client, logged_in, world, car_taken):
-    data = request_data(world, starts_on="2026-12-12", ends_on="2026-12-16")
+def test_choosing_a_free_period_shows_its_price(client, beneficiary_logged_in, beneficiary_and_car, car_taken):
+    data = request_data(beneficiary_and_car, starts_on="2026-12-12", ends_on="2026-12-16")
     response = client.post("/locations/demander", data=data, follow_redirects=True)
     page = text_of(response)
     assert "samedi 12 décembre à 09:00" in page
@@ -294,22 +294,22 @@ def test_choosing_a_free_period_shows_its_price(client, logged_in, world, car_ta
     assert "Envoyer la demande" in page
 
 
-def test_choosing_another_basin_shows_its_site(client, logged_in, world, car_taken):
-    response = client.post("/locations/demander", data=request_data(world, basin_id=str(car_taken.basin_id)), follow_redirects=True)
+def test_choosing_another_basin_shows_its_site(client, beneficiary_logged_in, beneficiary_and_car, car_taken):
+    response = client.post("/locations/demander", data=request_data(beneficiary_and_car, basin_id=str(car_taken.basin_id)), follow_redirects=True)
     assert "Atelier de Montargis" in text_of(response)
 
 
-def test_joining_the_queue_saves_a_waiting_entry_and_shows_the_place(client, logged_in, world, car_taken):
+def test_joining_the_queue_saves_a_waiting_entry_and_shows_the_place(client, beneficiary_logged_in, beneficiary_and_car, car_taken):
     someone_first = eligible_beneficiary(TODAY)
     services.join_queue(
         someone_first,
-        week_of_7_december(world),
+        week_of_7_december(beneficiary_and_car),
         someone_first.referent,
     )
     db.session.commit()
-    response = client.post("/locations/file-attente", data=request_data(world))
+    response = client.post("/locations/file-attente", data=request_data(beneficiary_and_car))
     assert response.status_code == 302
-    entry = db.session.scalar(select(WaitingEntry).where(WaitingEntry.beneficiary_id == world["person"].id))
+    entry = db.session.scalar(select(WaitingEntry).where(WaitingEntry.beneficiary_id == beneficiary_and_car["person"].id))
     assert entry.status == WaitingStatus.WAITING
     assert entry.purpose_detail == "Entreprise de logistique"
     page = text_of(client.get(response.headers["Location"]))
@@ -317,49 +317,49 @@ def test_joining_the_queue_saves_a_waiting_entry_and_shows_the_place(client, log
     assert "Place dans la file : 2" in page
 
 
-def test_joining_a_second_queue_is_refused_with_a_message(client, logged_in, world, car_taken):
-    client.post("/locations/file-attente", data=request_data(world))
-    response = client.post("/locations/file-attente", data=request_data(world, category="vsp"))
+def test_joining_a_second_queue_is_refused_with_a_message(client, beneficiary_logged_in, beneficiary_and_car, car_taken):
+    client.post("/locations/file-attente", data=request_data(beneficiary_and_car))
+    response = client.post("/locations/file-attente", data=request_data(beneficiary_and_car, category="vsp"))
     assert response.status_code == 422
     assert "Vous êtes déjà dans une file d'attente." in text_of(response)
     assert db.session.scalar(select(func.count(WaitingEntry.id))) == 1
 
 
-def test_joining_the_queue_with_bad_dates_saves_nothing(client, logged_in, world):
-    response = client.post("/locations/file-attente", data=request_data(world, ends_on="2026-12-01"))
+def test_joining_the_queue_with_bad_dates_saves_nothing(client, beneficiary_logged_in, beneficiary_and_car):
+    response = client.post("/locations/file-attente", data=request_data(beneficiary_and_car, ends_on="2026-12-01"))
     assert response.status_code == 422
     assert db.session.scalar(select(func.count(WaitingEntry.id))) == 0
 
 
 def test_the_last_car_booked_between_preview_and_send_gives_the_message_and_alternatives(
-    client, logged_in, world
+    client, beneficiary_logged_in, beneficiary_and_car
 ):
     VehicleFactory(site=SiteFactory(name="Atelier de Gien", commune_insee=GIEN))
-    assert "Envoyer la demande" in text_of(client.post("/locations/demander", data=request_data(world), follow_redirects=True))
+    assert "Envoyer la demande" in text_of(client.post("/locations/demander", data=request_data(beneficiary_and_car), follow_redirects=True))
     # Someone else takes the last Orléans car in the meantime.
     rival = eligible_beneficiary(TODAY)
     services.request_booking(
         rival,
-        week_of_7_december(world),
+        week_of_7_december(beneficiary_and_car),
         rival.referent,
     )
     db.session.commit()
-    response = client.post("/locations/demander", data=request_data(world, step="send"))
+    response = client.post("/locations/demander", data=request_data(beneficiary_and_car, step="send"))
     assert response.status_code == 409
     page = text_of(response)
     assert "Le véhicule vient d'être réservé par quelqu'un d'autre sur cette période." in page
     assert "Gien — 1 véhicule libre" in page
     assert "M'inscrire dans la file d'attente" in page
-    assert bookings_of(world["person"]) == 0
+    assert bookings_of(beneficiary_and_car["person"]) == 0
 
 
 # --- Mes locations and the queue --------------------------------------------------------------
 
 
-def test_my_bookings_lists_only_mine_newest_first_with_status_dates_and_site(client, logged_in, world):
-    own_booking(world, status=BookingStatus.RETURNED, created_at=NOW - timedelta(days=60))
+def test_my_bookings_lists_only_mine_newest_first_with_status_dates_and_site(client, beneficiary_logged_in, beneficiary_and_car):
+    own_booking(beneficiary_and_car, status=BookingStatus.RETURNED, created_at=NOW - timedelta(days=60))
     newer = own_booking(
-        world,
+        beneficiary_and_car,
         status=BookingStatus.APPROVED,
         created_at=NOW - timedelta(days=1),
         starts_at=datetime(2026, 12, 14, 8, tzinfo=UTC),
@@ -377,16 +377,16 @@ def test_my_bookings_lists_only_mine_newest_first_with_status_dates_and_site(cli
     assert someone_else.reference not in page
 
 
-def test_an_offered_vehicle_can_be_accepted_and_becomes_a_request(client, logged_in, world):
+def test_an_offered_vehicle_can_be_accepted_and_becomes_a_request(client, beneficiary_logged_in, beneficiary_and_car):
     entry = WaitingEntry(
-        beneficiary=world["person"],
-        basin_id=world["site"].basin_id,
+        beneficiary=beneficiary_and_car["person"],
+        basin_id=beneficiary_and_car["site"].basin_id,
         category=VehicleCategory.CAR,
         starts_at=datetime(2026, 12, 7, 8, tzinfo=UTC),
         ends_at=datetime(2026, 12, 11, 16, tzinfo=UTC),
         purpose=Purpose.JOB,
         status=WaitingStatus.OFFERED,
-        offered_vehicle=world["vehicle"],
+        offered_vehicle=beneficiary_and_car["vehicle"],
         offer_expires_at=NOW + timedelta(hours=48),
     )
     db.session.add(entry)
@@ -396,39 +396,39 @@ def test_an_offered_vehicle_can_be_accepted_and_becomes_a_request(client, logged
     response = client.post(f"/locations/file-attente/{entry.id}/accepter")
     booking = db.session.scalar(select(Booking))
     assert response.headers["Location"] == f"/locations/{booking.id}"
-    assert booking.status == BookingStatus.REQUESTED and booking.vehicle_id == world["vehicle"].id
+    assert booking.status == BookingStatus.REQUESTED and booking.vehicle_id == beneficiary_and_car["vehicle"].id
     db.session.refresh(entry)
     assert entry.status == WaitingStatus.ACCEPTED
 
 
-def test_an_offer_whose_car_was_taken_keeps_the_place_in_the_queue(client, logged_in, world):
+def test_an_offer_whose_car_was_taken_keeps_the_place_in_the_queue(client, beneficiary_logged_in, beneficiary_and_car):
     entry = WaitingEntry(
-        beneficiary=world["person"],
-        basin_id=world["site"].basin_id,
+        beneficiary=beneficiary_and_car["person"],
+        basin_id=beneficiary_and_car["site"].basin_id,
         category=VehicleCategory.CAR,
         starts_at=datetime(2026, 12, 7, 8, tzinfo=UTC),
         ends_at=datetime(2026, 12, 11, 16, tzinfo=UTC),
         purpose=Purpose.JOB,
         status=WaitingStatus.OFFERED,
-        offered_vehicle=world["vehicle"],
+        offered_vehicle=beneficiary_and_car["vehicle"],
         offer_expires_at=NOW + timedelta(hours=48),
     )
     db.session.add(entry)
     db.session.commit()
-    BookingFactory(beneficiary=eligible_beneficiary(TODAY), vehicle=world["vehicle"])
+    BookingFactory(beneficiary=eligible_beneficiary(TODAY), vehicle=beneficiary_and_car["vehicle"])
     response = client.post(f"/locations/file-attente/{entry.id}/accepter")
     assert response.status_code == 302
     assert "Vous gardez votre place dans la file d'attente." in text_of(client.get("/locations/"))
     db.session.refresh(entry)
     assert entry.status == WaitingStatus.WAITING
-    assert bookings_of(world["person"]) == 0
+    assert bookings_of(beneficiary_and_car["person"]) == 0
 
 
-def test_leaving_the_queue_withdraws_the_entry(client, logged_in, world):
+def test_leaving_the_queue_withdraws_the_entry(client, beneficiary_logged_in, beneficiary_and_car):
     entry = services.join_queue(
-        world["person"],
-        week_of_7_december(world),
-        world["user"],
+        beneficiary_and_car["person"],
+        week_of_7_december(beneficiary_and_car),
+        beneficiary_and_car["user"],
     )
     db.session.commit()
     client.post(f"/locations/file-attente/{entry.id}/retirer")
@@ -437,11 +437,11 @@ def test_leaving_the_queue_withdraws_the_entry(client, logged_in, world):
     assert "La demande est retirée de la file d'attente." in text_of(client.get("/locations/"))
 
 
-def test_someone_elses_queue_entry_cannot_be_withdrawn(client, logged_in, world):
+def test_someone_elses_queue_entry_cannot_be_withdrawn(client, beneficiary_logged_in, beneficiary_and_car):
     other = eligible_beneficiary(TODAY)
     entry = services.join_queue(
         other,
-        week_of_7_december(world),
+        week_of_7_december(beneficiary_and_car),
         other.referent,
     )
     db.session.commit()
@@ -453,8 +453,8 @@ def test_someone_elses_queue_entry_cannot_be_withdrawn(client, logged_in, world)
 # --- the booking page -------------------------------------------------------------------------
 
 
-def test_the_booking_page_shows_dates_site_money_payments_and_is_audited(client, logged_in, world):
-    booking = own_booking(world, status=BookingStatus.CONFIRMED)
+def test_the_booking_page_shows_dates_site_money_payments_and_is_audited(client, beneficiary_logged_in, beneficiary_and_car):
+    booking = own_booking(beneficiary_and_car, status=BookingStatus.CONFIRMED)
     db.session.add(
         Payment(
             booking=booking,
@@ -492,21 +492,21 @@ def test_the_booking_page_shows_dates_site_money_payments_and_is_audited(client,
     reads = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == AuditAction.READ, AuditEvent.object_type == "booking")
     ).all()
-    assert [(e.object_id, e.actor_id) for e in reads] == [(booking.id, world["user"].id)]
+    assert [(e.object_id, e.actor_id) for e in reads] == [(booking.id, beneficiary_and_car["user"].id)]
 
 
-def test_the_plate_is_not_shown_before_the_association_confirms(client, logged_in, world):
-    booking = own_booking(world, status=BookingStatus.REQUESTED, expires_at=NOW + timedelta(hours=72))
+def test_the_plate_is_not_shown_before_the_association_confirms(client, beneficiary_logged_in, beneficiary_and_car):
+    booking = own_booking(beneficiary_and_car, status=BookingStatus.REQUESTED, expires_at=NOW + timedelta(hours=72))
     page = text_of(client.get(f"/locations/{booking.id}"))
     assert "AB-123-CD" not in page
     assert "Renault Clio (confirmé par l'association avant la remise)" in page
 
 
-def test_the_timeline_names_roles_and_organisations_not_staff_members(client, logged_in, world):
-    referent = world["person"].referent
+def test_the_timeline_names_roles_and_organisations_not_staff_members(client, beneficiary_logged_in, beneficiary_and_car):
+    referent = beneficiary_and_car["person"].referent
     booking = services.request_booking(
-        world["person"],
-        week_of_7_december(world),
+        beneficiary_and_car["person"],
+        week_of_7_december(beneficiary_and_car),
         referent,
     )
     db.session.commit()
@@ -517,7 +517,7 @@ def test_the_timeline_names_roles_and_organisations_not_staff_members(client, lo
     assert referent.full_name not in page
 
 
-def test_someone_elses_booking_pages_are_not_found(client, logged_in, world):
+def test_someone_elses_booking_pages_are_not_found(client, beneficiary_logged_in, beneficiary_and_car):
     other = BookingFactory(beneficiary=eligible_beneficiary(TODAY))
     for url in (
         f"/locations/{other.id}",
@@ -531,8 +531,8 @@ def test_someone_elses_booking_pages_are_not_found(client, logged_in, world):
     assert other.status == BookingStatus.CONFIRMED
 
 
-def test_the_beneficiary_cancels_without_giving_a_reason(client, logged_in, world):
-    booking = own_booking(world, status=BookingStatus.APPROVED)
+def test_the_beneficiary_cancels_without_giving_a_reason(client, beneficiary_logged_in, beneficiary_and_car):
+    booking = own_booking(beneficiary_and_car, status=BookingStatus.APPROVED)
     page = text_of(client.get(f"/locations/{booking.id}"))
     assert "Annuler cette location" in page and "Raison de l'annulation" not in page
     response = client.post(f"/locations/{booking.id}/annuler", data={"confirmed": "yes"})
@@ -540,14 +540,14 @@ def test_the_beneficiary_cancels_without_giving_a_reason(client, logged_in, worl
     db.session.refresh(booking)
     assert booking.status == BookingStatus.CANCELLED
     last = db.session.scalars(select(BookingTransition).order_by(BookingTransition.id.desc())).first()
-    assert (last.action, last.actor_id) == ("cancel", world["user"].id)
+    assert (last.action, last.actor_id) == ("cancel", beneficiary_and_car["user"].id)
     page = text_of(client.get(response.headers["Location"]))
     assert f"La location {booking.reference} est annulée." in page
     assert "Annuler cette location" not in page
 
 
-def test_cancelling_asks_for_a_confirmation_first(client, logged_in, world):
-    booking = own_booking(world, status=BookingStatus.APPROVED)
+def test_cancelling_asks_for_a_confirmation_first(client, beneficiary_logged_in, beneficiary_and_car):
+    booking = own_booking(beneficiary_and_car, status=BookingStatus.APPROVED)
     html = client.get(f"/locations/{booking.id}").get_data(as_text=True)
     # The booking page only links to the confirmation: one tap cancels nothing.
     assert f'href="/locations/{booking.id}/annuler"' in html
@@ -561,8 +561,8 @@ def test_cancelling_asks_for_a_confirmation_first(client, logged_in, world):
     assert booking.status == BookingStatus.APPROVED
 
 
-def test_a_cancel_post_without_the_confirmation_changes_nothing(client, logged_in, world):
-    booking = own_booking(world, status=BookingStatus.APPROVED)
+def test_a_cancel_post_without_the_confirmation_changes_nothing(client, beneficiary_logged_in, beneficiary_and_car):
+    booking = own_booking(beneficiary_and_car, status=BookingStatus.APPROVED)
     response = client.post(f"/locations/{booking.id}/annuler")
     assert response.status_code == 303
     assert response.headers["Location"] == f"/locations/{booking.id}/annuler"
@@ -570,8 +570,8 @@ def test_a_cancel_post_without_the_confirmation_changes_nothing(client, logged_i
     assert booking.status == BookingStatus.APPROVED
 
 
-def test_cancelling_a_finished_rental_is_refused_with_a_message(client, logged_in, world):
-    booking = own_booking(world, status=BookingStatus.RETURNED)
+def test_cancelling_a_finished_rental_is_refused_with_a_message(client, beneficiary_logged_in, beneficiary_and_car):
+    booking = own_booking(beneficiary_and_car, status=BookingStatus.RETURNED)
     assert "Annuler cette location" not in text_of(client.get(f"/locations/{booking.id}"))
     response = client.post(f"/locations/{booking.id}/annuler", data={"confirmed": "yes"})
     assert response.status_code == 422
@@ -580,8 +580,8 @@ def test_cancelling_a_finished_rental_is_refused_with_a_message(client, logged_i
     assert booking.status == BookingStatus.RETURNED
 
 
-def test_approval_buttons_are_not_for_the_beneficiary(client, logged_in, world):
-    booking = own_booking(world, status=BookingStatus.REQUESTED, expires_at=NOW + timedelta(hours=72))
+def test_approval_buttons_are_not_for_the_beneficiary(client, beneficiary_logged_in, beneficiary_and_car):
+    booking = own_booking(beneficiary_and_car, status=BookingStatus.REQUESTED, expires_at=NOW + timedelta(hours=72))
     assert "Valider la demande" not in text_of(client.get(f"/locations/{booking.id}"))
     assert client.post(f"/locations/{booking.id}/valider").status_code == 404
     db.session.refresh(booking)
@@ -592,9 +592,9 @@ def test_approval_buttons_are_not_for_the_beneficiary(client, logged_in, world):
 
 
 @pytest.fixture
-def rental_in_progress(world):
+def running_rental(beneficiary_and_car):
     return own_booking(
-        world,
+        beneficiary_and_car,
         status=BookingStatus.IN_PROGRESS,
         starts_at=datetime(2026, 11, 20, 8, tzinfo=UTC),
         ends_at=datetime(2026, 11, 27, 16, tzinfo=UTC),
@@ -602,8 +602,8 @@ def rental_in_progress(world):
     )
 
 
-def test_the_beneficiary_asks_to_keep_the_car_longer(client, logged_in, world, rental_in_progress):
-    booking = rental_in_progress
+def test_the_beneficiary_asks_to_keep_the_car_longer(client, beneficiary_logged_in, beneficiary_and_car, running_rental):
+    booking = running_rental
     assert "Garder le véhicule plus longtemps" in text_of(client.get(f"/locations/{booking.id}"))
     response = client.post(
         f"/locations/{booking.id}/prolongation", data={"extension-new_ends_on": "2026-12-04"}
@@ -628,17 +628,17 @@ def test_the_beneficiary_asks_to_keep_the_car_longer(client, logged_in, world, r
     ],
 )
 def test_a_bad_extension_date_is_explained_and_nothing_is_saved(
-    client, logged_in, world, rental_in_progress, value, message
+    client, beneficiary_logged_in, beneficiary_and_car, running_rental, value, message
 ):
-    url = f"/locations/{rental_in_progress.id}/prolongation"
+    url = f"/locations/{running_rental.id}/prolongation"
     response = client.post(url, data={"extension-new_ends_on": value})
     assert response.status_code == 422
     assert message in field_error(response, "extension-new_ends_on")
     assert db.session.scalar(select(func.count(Extension.id))) == 0
 
 
-def test_an_extension_cannot_be_asked_before_the_rental_starts(client, logged_in, world):
-    booking = own_booking(world, status=BookingStatus.CONFIRMED)
+def test_an_extension_cannot_be_asked_before_the_rental_starts(client, beneficiary_logged_in, beneficiary_and_car):
+    booking = own_booking(beneficiary_and_car, status=BookingStatus.CONFIRMED)
     response = client.post(
         f"/locations/{booking.id}/prolongation", data={"extension-new_ends_on": "2026-12-20"}
     )
@@ -650,13 +650,13 @@ def test_an_extension_cannot_be_asked_before_the_rental_starts(client, logged_in
 # --- printable summary and calendar -----------------------------------------------------------
 
 
-def test_the_summary_page_holds_what_the_person_needs_on_one_page(client, logged_in, world):
-    booking = own_booking(world, status=BookingStatus.CONFIRMED)
+def test_the_summary_page_holds_what_the_person_needs_on_one_page(client, beneficiary_logged_in, beneficiary_and_car):
+    booking = own_booking(beneficiary_and_car, status=BookingStatus.CONFIRMED)
     response = client.get(f"/locations/{booking.id}/recapitulatif")
     assert response.status_code == 200
     page = text_of(response)
     assert f"Récapitulatif de la location {booking.reference}" in page
-    assert world["person"].display_name in page
+    assert beneficiary_and_car["person"].display_name in page
     assert "Prise du véhicule lundi 7 décembre à 09:00" in page
     assert "Garage solidaire d'Orléans 3 rue des Halles, Orléans" in page
     assert "Renault Clio, immatriculation AB-123-CD" in page
@@ -665,15 +665,15 @@ def test_the_summary_page_holds_what_the_person_needs_on_one_page(client, logged
     assert 'class="rental-summary"' in response.get_data(as_text=True)
 
 
-def test_the_summary_of_a_request_does_not_name_the_plate_yet(client, logged_in, world):
-    booking = own_booking(world, status=BookingStatus.REQUESTED, expires_at=NOW + timedelta(hours=72))
+def test_the_summary_of_a_request_does_not_name_the_plate_yet(client, beneficiary_logged_in, beneficiary_and_car):
+    booking = own_booking(beneficiary_and_car, status=BookingStatus.REQUESTED, expires_at=NOW + timedelta(hours=72))
     page = text_of(client.get(f"/locations/{booking.id}/recapitulatif"))
     assert "AB-123-CD" not in page
     assert "le véhicule exact est confirmé par l'association avant la remise" in page
 
 
-def test_the_calendar_file_has_the_pickup_and_the_return(client, logged_in, world):
-    booking = own_booking(world, status=BookingStatus.CONFIRMED)
+def test_the_calendar_file_has_the_pickup_and_the_return(client, beneficiary_logged_in, beneficiary_and_car):
+    booking = own_booking(beneficiary_and_car, status=BookingStatus.CONFIRMED)
     response = client.get(f"/locations/{booking.id}/calendrier.ics")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
@@ -694,10 +694,10 @@ def test_the_calendar_file_has_the_pickup_and_the_return(client, logged_in, worl
 # --- CSRF -------------------------------------------------------------------------------------
 
 
-def test_a_cancel_without_csrf_token_is_refused_and_changes_nothing(make_app, world):
+def test_a_cancel_without_csrf_token_is_refused_and_changes_nothing(make_app, beneficiary_and_car):
     app = make_app(WTF_CSRF_ENABLED=True)
-    booking = own_booking(world, status=BookingStatus.APPROVED)
-    user_email = world["user"].email
+    booking = own_booking(beneficiary_and_car, status=BookingStatus.APPROVED)
+    user_email = beneficiary_and_car["user"].email
     with app.app_context():
         client = app.test_client()
         login_page = page_text(client.get("/connexion"))

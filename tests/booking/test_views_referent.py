@@ -30,17 +30,17 @@ from tests.fleet.factories import SiteFactory, VehicleFactory
 from tests.fleet.helpers import field_error, text_of
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # Monday 23 November 2026, 11:00 in Paris
+FROZEN_AT = NOW
 TODAY = date(2026, 11, 23)
 MONTARGIS = "45208"
 
 
 @pytest.fixture
-def world(app, time_machine):
+def referent_and_person(app, frozen):
     """A référent, a person their organisation follows, and an Orléans car.
 
     Time is frozen before anyone logs in: a session signed "in the future" would be refused.
     """
-    time_machine.move_to(NOW, tick=False)
     add_demo_tariffs()
     site = SiteFactory(orleans=True, name="Garage solidaire d'Orléans")
     vehicle = VehicleFactory(site=site, plate="AB-123-CD")
@@ -50,28 +50,28 @@ def world(app, time_machine):
 
 
 @pytest.fixture
-def logged_in(world, auth):
-    auth.login(world["referent"])
-    return world["referent"]
+def the_person_s_referent_logged_in(referent_and_person, auth):
+    auth.login(referent_and_person["referent"])
+    return referent_and_person["referent"]
 
 
 @pytest.fixture
-def outsider(world):
+def outsider(referent_and_person):
     """A person followed by another organisation, with a request waiting for approval."""
     person = eligible_beneficiary(TODAY)
     booking = BookingFactory(
         beneficiary=person,
-        vehicle=VehicleFactory(site=world["site"]),
+        vehicle=VehicleFactory(site=referent_and_person["site"]),
         status=BookingStatus.REQUESTED,
         expires_at=NOW + timedelta(hours=72),
     )
     return {"person": person, "booking": booking}
 
 
-def request_data(world, **overrides) -> dict:
+def request_data(referent_and_person, **overrides) -> dict:
     data = {
         "category": "car",
-        "basin_id": str(world["site"].basin_id),
+        "basin_id": str(referent_and_person["site"].basin_id),
         "starts_on": "2026-12-07",
         "ends_on": "2026-12-11",
         "pickup_time": "09:00",
@@ -84,10 +84,10 @@ def request_data(world, **overrides) -> dict:
     return data
 
 
-def requested(world, person=None, created_at=NOW, **values) -> Booking:
+def requested(referent_and_person, person=None, created_at=NOW, **values) -> Booking:
     return BookingFactory(
-        beneficiary=person or world["person"],
-        vehicle=values.pop("vehicle", None) or VehicleFactory(site=world["site"]),
+        beneficiary=person or referent_and_person["person"],
+        vehicle=values.pop("vehicle", None) or VehicleFactory(site=referent_and_person["site"]),
         status=BookingStatus.REQUESTED,
         created_at=created_at,
         expires_at=created_at + timedelta(hours=72),
@@ -95,8 +95,8 @@ def requested(world, person=None, created_at=NOW, **values) -> Booking:
     )
 
 
-def week_of_7_december(world, category=VehicleCategory.CAR, ends_on=date(2026, 12, 11)):
-    return RequestDetails(category, world["site"].basin_id, date(2026, 12, 7), ends_on, Purpose.JOB)
+def week_of_7_december(referent_and_person, category=VehicleCategory.CAR, ends_on=date(2026, 12, 11)):
+    return RequestDetails(category, referent_and_person["site"].basin_id, date(2026, 12, 7), ends_on, Purpose.JOB)
 
 
 def outcome_of(booking: Booking, result: OutcomeResult) -> Outcome:
@@ -122,18 +122,18 @@ def reasons_of(booking: Booking) -> list[tuple[str, str | None]]:
 
 
 def test_the_referent_first_picks_one_of_the_people_their_organisation_follows(
-    client, logged_in, world, outsider
+    client, the_person_s_referent_logged_in, referent_and_person, outsider
 ):
     response = client.get("/locations/demander")
     assert response.status_code == 200
     page = text_of(response)
     assert "Demander un véhicule pour une personne" in page
-    assert world["person"].display_name in page
+    assert referent_and_person["person"].display_name in page
     assert outsider["person"].display_name not in page
 
 
-def test_the_request_form_for_a_person_uses_the_basin_of_their_commune(client, logged_in, world):
-    person = eligible_beneficiary(TODAY, referent=world["referent"], commune_insee=MONTARGIS)
+def test_the_request_form_for_a_person_uses_the_basin_of_their_commune(client, the_person_s_referent_logged_in, referent_and_person):
+    person = eligible_beneficiary(TODAY, referent=referent_and_person["referent"], commune_insee=MONTARGIS)
     response = client.get(f"/locations/demander?beneficiaire={person.id}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -141,26 +141,26 @@ def test_the_request_form_for_a_person_uses_the_basin_of_their_commune(client, l
     assert f'<option selected value="{person.commune.basin_id}">Montargis</option>' in html
 
 
-def test_a_referent_request_is_approved_at_once(client, logged_in, world):
-    url = f"/locations/demander?beneficiaire={world['person'].id}"
-    preview = text_of(client.post(url, data=request_data(world), follow_redirects=True))
+def test_a_referent_request_is_approved_at_once(client, the_person_s_referent_logged_in, referent_and_person):
+    url = f"/locations/demander?beneficiaire={referent_and_person['person'].id}"
+    preview = text_of(client.post(url, data=request_data(referent_and_person), follow_redirects=True))
     assert "Prix de la location 20,00 €" in preview
     assert "la demande sera validée dès son envoi" in preview
-    response = client.post(url, data=request_data(world, step="send"))
+    response = client.post(url, data=request_data(referent_and_person, step="send"))
     assert response.status_code == 302
     booking = db.session.scalar(select(Booking))
     assert booking.status == BookingStatus.APPROVED
-    assert booking.requested_by_id == world["referent"].id
+    assert booking.requested_by_id == referent_and_person["referent"].id
     assert booking.purpose == Purpose.TRAINING and booking.purpose_detail == "Formation cariste"
     assert reasons_of(booking) == [("prescribe", None)]
     page = text_of(client.get(response.headers["Location"]))
     assert f"La location {booking.reference} est enregistrée et validée" in page
 
 
-def test_the_reasons_a_person_cannot_rent_are_told_to_the_referent_about_the_person(client, logged_in, world):
-    person = eligible_beneficiary(TODAY, referent=world["referent"], rsa_checked_on=None)
+def test_the_reasons_a_person_cannot_rent_are_told_to_the_referent_about_the_person(client, the_person_s_referent_logged_in, referent_and_person):
+    person = eligible_beneficiary(TODAY, referent=referent_and_person["referent"], rsa_checked_on=None)
     url = f"/locations/demander?beneficiaire={person.id}"
-    response = client.post(url, data=request_data(world, step="send"))
+    response = client.post(url, data=request_data(referent_and_person, step="send"))
     assert response.status_code == 422
     page = text_of(response)
     assert "Le droit au RSA de la personne n'a pas encore été vérifié." in page
@@ -169,54 +169,54 @@ def test_the_reasons_a_person_cannot_rent_are_told_to_the_referent_about_the_per
     assert booking_count() == 0
 
 
-def test_a_bad_date_on_behalf_of_a_person_is_explained_and_nothing_is_saved(client, logged_in, world):
-    url = f"/locations/demander?beneficiaire={world['person'].id}"
-    response = client.post(url, data=request_data(world, step="send", starts_on="2026-11-01"))
+def test_a_bad_date_on_behalf_of_a_person_is_explained_and_nothing_is_saved(client, the_person_s_referent_logged_in, referent_and_person):
+    url = f"/locations/demander?beneficiaire={referent_and_person['person'].id}"
+    response = client.post(url, data=request_data(referent_and_person, step="send", starts_on="2026-11-01"))
     assert response.status_code == 422
     assert "Cette date est déjà passée" in field_error(response, "starts_on")
     assert booking_count() == 0
 
 
-def test_a_person_of_another_organisation_is_not_found(client, logged_in, world, outsider):
+def test_a_person_of_another_organisation_is_not_found(client, the_person_s_referent_logged_in, referent_and_person, outsider):
     url = f"/locations/demander?beneficiaire={outsider['person'].id}"
     assert client.get(url).status_code == 404
-    assert client.post(url, data=request_data(world, step="send")).status_code == 404
+    assert client.post(url, data=request_data(referent_and_person, step="send")).status_code == 404
     queue = f"/locations/file-attente?beneficiaire={outsider['person'].id}"
-    assert client.post(queue, data=request_data(world)).status_code == 404
+    assert client.post(queue, data=request_data(referent_and_person)).status_code == 404
     assert client.get("/locations/demander?beneficiaire=abc").status_code == 404
     assert booking_count() == 1  # only the outsider's own request
     assert db.session.scalar(select(func.count(WaitingEntry.id))) == 0
 
 
-def test_the_referent_puts_a_person_in_the_queue_when_nothing_is_free(client, logged_in, world):
-    BookingFactory(beneficiary=eligible_beneficiary(TODAY), vehicle=world["vehicle"])
-    url = f"/locations/demander?beneficiaire={world['person'].id}"
-    preview = text_of(client.post(url, data=request_data(world), follow_redirects=True))
+def test_the_referent_puts_a_person_in_the_queue_when_nothing_is_free(client, the_person_s_referent_logged_in, referent_and_person):
+    BookingFactory(beneficiary=eligible_beneficiary(TODAY), vehicle=referent_and_person["vehicle"])
+    url = f"/locations/demander?beneficiaire={referent_and_person['person'].id}"
+    preview = text_of(client.post(url, data=request_data(referent_and_person), follow_redirects=True))
     assert "Inscrire la personne dans la file d'attente" in preview
-    queue = f"/locations/file-attente?beneficiaire={world['person'].id}"
-    response = client.post(queue, data=request_data(world))
+    queue = f"/locations/file-attente?beneficiaire={referent_and_person['person'].id}"
+    response = client.post(queue, data=request_data(referent_and_person))
     assert response.status_code == 302
     entry = db.session.scalar(select(WaitingEntry))
-    assert (entry.beneficiary_id, entry.created_by_id) == (world["person"].id, world["referent"].id)
+    assert (entry.beneficiary_id, entry.created_by_id) == (referent_and_person["person"].id, referent_and_person["referent"].id)
     page = text_of(client.get(response.headers["Location"]))
-    assert f"La demande de {world['person'].display_name} est dans la file d'attente, en position 1." in page
+    assert f"La demande de {referent_and_person['person'].display_name} est dans la file d'attente, en position 1." in page
 
 
 # --- the list of the organisation's bookings --------------------------------------------------
 
 
 def test_the_referent_sees_the_bookings_and_queue_of_their_organisation_only(
-    client, logged_in, world, outsider
+    client, the_person_s_referent_logged_in, referent_and_person, outsider
 ):
-    mine = requested(world)
+    mine = requested(referent_and_person)
     services.join_queue(
-        eligible_beneficiary(TODAY, referent=world["referent"]),
-        week_of_7_december(world, VehicleCategory.VSP, ends_on=date(2026, 12, 8)),
-        world["referent"],
+        eligible_beneficiary(TODAY, referent=referent_and_person["referent"]),
+        week_of_7_december(referent_and_person, VehicleCategory.VSP, ends_on=date(2026, 12, 8)),
+        referent_and_person["referent"],
     )
     db.session.commit()
     page = text_of(client.get("/locations/"))
-    assert mine.reference in page and world["person"].display_name in page
+    assert mine.reference in page and referent_and_person["person"].display_name in page
     assert outsider["booking"].reference not in page
     assert "Voiture sans permis — bassin d'emploi : Orléans" in page
     assert "Place dans la file : 1" in page
@@ -226,11 +226,11 @@ def test_the_referent_sees_the_bookings_and_queue_of_their_organisation_only(
 
 
 def test_the_approval_queue_lists_the_organisations_requests_oldest_first_with_their_deadline(
-    client, logged_in, world, outsider
+    client, the_person_s_referent_logged_in, referent_and_person, outsider
 ):
-    older = requested(world, created_at=NOW - timedelta(hours=30))
-    other_person = eligible_beneficiary(TODAY, referent=world["referent"])
-    newer = requested(world, person=other_person, created_at=NOW - timedelta(hours=2))
+    older = requested(referent_and_person, created_at=NOW - timedelta(hours=30))
+    other_person = eligible_beneficiary(TODAY, referent=referent_and_person["referent"])
+    newer = requested(referent_and_person, person=other_person, created_at=NOW - timedelta(hours=2))
     page = text_of(client.get("/locations/a-valider"))
     assert "Demandes de location (2)" in page
     assert page.index(older.reference) < page.index(newer.reference)
@@ -239,28 +239,28 @@ def test_the_approval_queue_lists_the_organisations_requests_oldest_first_with_t
     assert outsider["booking"].reference not in page
 
 
-def test_the_admin_approval_queue_shows_every_organisation(client, auth, world, outsider):
-    mine = requested(world)
+def test_the_admin_approval_queue_shows_every_organisation(client, auth, referent_and_person, outsider):
+    mine = requested(referent_and_person)
     auth.login(UserFactory(admin=True))
     page = text_of(client.get("/locations/a-valider"))
     assert mine.reference in page and outsider["booking"].reference in page
 
 
-def test_the_approval_queue_is_not_for_beneficiaries_or_fleet_staff(client, auth, world):
+def test_the_approval_queue_is_not_for_beneficiaries_or_fleet_staff(client, auth, referent_and_person):
     auth.login(UserFactory(fleet=True))
     assert client.get("/locations/a-valider").status_code == 404
 
 
-def test_the_referent_home_page_counts_what_waits_for_a_decision(client, logged_in, world, outsider):
-    requested(world)
-    requested(world, person=eligible_beneficiary(TODAY, referent=world["referent"]))
+def test_the_referent_home_page_counts_what_waits_for_a_decision(client, the_person_s_referent_logged_in, referent_and_person, outsider):
+    requested(referent_and_person)
+    requested(referent_and_person, person=eligible_beneficiary(TODAY, referent=referent_and_person["referent"]))
     page = text_of(client.get("/accueil"))
     assert "Demandes à valider 2 demandes de location attendent votre validation" in page
     assert 'href="/locations/a-valider"' in client.get("/accueil").get_data(as_text=True)
 
 
-def test_approving_from_the_queue_moves_the_request_and_comes_back(client, logged_in, world):
-    booking = requested(world)
+def test_approving_from_the_queue_moves_the_request_and_comes_back(client, the_person_s_referent_logged_in, referent_and_person):
+    booking = requested(referent_and_person)
     response = client.post(f"/locations/{booking.id}/valider", data={"from": "approvals"})
     assert response.headers["Location"] == "/locations/a-valider"
     db.session.refresh(booking)
@@ -270,8 +270,8 @@ def test_approving_from_the_queue_moves_the_request_and_comes_back(client, logge
     assert "Aucune demande n'attend votre validation." in page
 
 
-def test_rejecting_without_a_reason_is_refused_next_to_the_field(client, logged_in, world):
-    booking = requested(world)
+def test_rejecting_without_a_reason_is_refused_next_to_the_field(client, the_person_s_referent_logged_in, referent_and_person):
+    booking = requested(referent_and_person)
     response = client.post(
         f"/locations/{booking.id}/refuser", data={"from": "approvals", f"reject-{booking.id}-reason": "  "}
     )
@@ -282,8 +282,8 @@ def test_rejecting_without_a_reason_is_refused_next_to_the_field(client, logged_
     assert booking.status == BookingStatus.REQUESTED
 
 
-def test_rejecting_with_a_reason_records_it_and_colleagues_read_who_and_why(client, auth, logged_in, world):
-    booking = requested(world)
+def test_rejecting_with_a_reason_records_it_and_colleagues_read_who_and_why(client, auth, the_person_s_referent_logged_in, referent_and_person):
+    booking = requested(referent_and_person)
     response = client.post(
         f"/locations/{booking.id}/refuser",
         data={f"reject-{booking.id}-reason": "Le permis doit d'abord être présenté."},
@@ -295,15 +295,15 @@ def test_rejecting_with_a_reason_records_it_and_colleagues_read_who_and_why(clie
     assert "Demande refusée" in page and "Raison : Le permis doit d'abord être présenté." in page
     assert "Par vous." in page
     auth.logout()
-    auth.login(UserFactory(organisation=world["referent"].organisation))
+    auth.login(UserFactory(organisation=referent_and_person["referent"].organisation))
     page = text_of(client.get(f"/locations/{booking.id}"))
     assert "Par Référent Test (Référent de parcours). Nouvel état : refusée." in page
 
 
 def test_rejecting_from_the_booking_page_without_a_reason_shows_the_page_with_the_error(
-    client, logged_in, world
+    client, the_person_s_referent_logged_in, referent_and_person
 ):
-    booking = requested(world)
+    booking = requested(referent_and_person)
     response = client.post(f"/locations/{booking.id}/refuser", data={f"reject-{booking.id}-reason": ""})
     assert response.status_code == 422
     assert f"Location {booking.reference}" in text_of(response)
@@ -311,15 +311,15 @@ def test_rejecting_from_the_booking_page_without_a_reason_shows_the_page_with_th
     assert "Indiquez la raison" in field_error(response, f"reject-{booking.id}-reason")
 
 
-def test_approving_twice_is_explained_not_an_error_page(client, logged_in, world):
-    booking = requested(world)
+def test_approving_twice_is_explained_not_an_error_page(client, the_person_s_referent_logged_in, referent_and_person):
+    booking = requested(referent_and_person)
     client.post(f"/locations/{booking.id}/valider")
     response = client.post(f"/locations/{booking.id}/valider")
     assert response.status_code == 302
     assert "Action impossible : la location" in text_of(client.get(response.headers["Location"]))
 
 
-def test_a_referent_of_another_organisation_cannot_see_or_decide(client, logged_in, world, outsider):
+def test_a_referent_of_another_organisation_cannot_see_or_decide(client, the_person_s_referent_logged_in, referent_and_person, outsider):
     booking = outsider["booking"]
     assert client.get(f"/locations/{booking.id}").status_code == 404
     assert client.post(f"/locations/{booking.id}/valider").status_code == 404
@@ -330,9 +330,9 @@ def test_a_referent_of_another_organisation_cannot_see_or_decide(client, logged_
     assert booking.status == BookingStatus.REQUESTED
 
 
-def test_staff_must_give_a_reason_to_cancel(client, logged_in, world):
+def test_staff_must_give_a_reason_to_cancel(client, the_person_s_referent_logged_in, referent_and_person):
     booking = BookingFactory(
-        beneficiary=world["person"], vehicle=world["vehicle"], status=BookingStatus.APPROVED
+        beneficiary=referent_and_person["person"], vehicle=referent_and_person["vehicle"], status=BookingStatus.APPROVED
     )
     response = client.post(f"/locations/{booking.id}/annuler", data={"cancel-reason": "", "confirmed": "yes"})
     assert response.status_code == 422
@@ -350,10 +350,10 @@ def test_staff_must_give_a_reason_to_cancel(client, logged_in, world):
 
 
 @pytest.fixture
-def pending_extension(world):
+def pending_extension(referent_and_person):
     booking = BookingFactory(
-        beneficiary=world["person"],
-        vehicle=world["vehicle"],
+        beneficiary=referent_and_person["person"],
+        vehicle=referent_and_person["vehicle"],
         status=BookingStatus.IN_PROGRESS,
         starts_at=datetime(2026, 11, 20, 8, tzinfo=UTC),
         ends_at=datetime(2026, 11, 27, 16, tzinfo=UTC),
@@ -363,18 +363,18 @@ def pending_extension(world):
             select(services.Tariff).where(services.Tariff.category == VehicleCategory.CAR)
         ).one(),
     )
-    extension = services.request_extension(booking, date(2026, 12, 4), world["person"].referent)
+    extension = services.request_extension(booking, date(2026, 12, 4), referent_and_person["person"].referent)
     db.session.commit()
     return extension
 
 
-def test_pending_extensions_are_listed_in_the_approval_queue(client, logged_in, world, pending_extension):
+def test_pending_extensions_are_listed_in_the_approval_queue(client, the_person_s_referent_logged_in, referent_and_person, pending_extension):
     page = text_of(client.get("/locations/a-valider"))
     assert "Demandes de prolongation (1)" in page
     assert "Retour demandé le vendredi 4 décembre à 17:00 au lieu du vendredi 27 novembre à 17:00." in page
 
 
-def test_approving_an_extension_moves_the_return_and_the_price(client, logged_in, world, pending_extension):
+def test_approving_an_extension_moves_the_return_and_the_price(client, the_person_s_referent_logged_in, referent_and_person, pending_extension):
     booking = pending_extension.booking
     response = client.post(
         f"/locations/prolongations/{pending_extension.id}/decision",
@@ -391,7 +391,7 @@ def test_approving_an_extension_moves_the_return_and_the_price(client, logged_in
     assert "Retour du véhicule vendredi 4 décembre à 17:00" in page
 
 
-def test_refusing_an_extension_needs_a_reason(client, logged_in, world, pending_extension):
+def test_refusing_an_extension_needs_a_reason(client, the_person_s_referent_logged_in, referent_and_person, pending_extension):
     url = f"/locations/prolongations/{pending_extension.id}/decision"
     prefix = f"decision-{pending_extension.id}"
     data = {f"{prefix}-decision": "refuse", f"{prefix}-reason": "", "from": "approvals"}
@@ -407,7 +407,7 @@ def test_refusing_an_extension_needs_a_reason(client, logged_in, world, pending_
     assert pending_extension.decision_reason == "Le véhicule est réservé ensuite."
 
 
-def test_an_extension_decision_without_a_choice_is_explained(client, logged_in, world, pending_extension):
+def test_an_extension_decision_without_a_choice_is_explained(client, the_person_s_referent_logged_in, referent_and_person, pending_extension):
     response = client.post(f"/locations/prolongations/{pending_extension.id}/decision", data={})
     assert response.status_code == 422
     error = field_error(response, f"decision-{pending_extension.id}-decision")
@@ -415,11 +415,11 @@ def test_an_extension_decision_without_a_choice_is_explained(client, logged_in, 
 
 
 def test_an_extension_over_the_next_booking_is_refused_with_a_message(
-    client, logged_in, world, pending_extension
+    client, the_person_s_referent_logged_in, referent_and_person, pending_extension
 ):
     BookingFactory(
         beneficiary=eligible_beneficiary(TODAY),
-        vehicle=world["vehicle"],
+        vehicle=referent_and_person["vehicle"],
         status=BookingStatus.CONFIRMED,
         starts_at=datetime(2026, 11, 30, 8, tzinfo=UTC),
         ends_at=datetime(2026, 12, 2, 16, tzinfo=UTC),
@@ -435,7 +435,7 @@ def test_an_extension_over_the_next_booking_is_refused_with_a_message(
 
 
 def test_a_referent_of_another_organisation_cannot_decide_an_extension(
-    client, auth, world, pending_extension
+    client, auth, referent_and_person, pending_extension
 ):
     auth.login(UserFactory())
     url = f"/locations/prolongations/{pending_extension.id}/decision"
@@ -448,23 +448,23 @@ def test_a_referent_of_another_organisation_cannot_decide_an_extension(
 
 
 @pytest.fixture
-def returned(world):
+def returned(referent_and_person):
     return BookingFactory(
-        beneficiary=world["person"],
-        vehicle=world["vehicle"],
+        beneficiary=referent_and_person["person"],
+        vehicle=referent_and_person["vehicle"],
         status=BookingStatus.RETURNED,
         starts_at=datetime(2026, 11, 9, 8, tzinfo=UTC),
         ends_at=datetime(2026, 11, 13, 16, tzinfo=UTC),
     )
 
 
-def test_a_returned_rental_waits_for_its_outcome_in_the_queue(client, logged_in, world, returned):
+def test_a_returned_rental_waits_for_its_outcome_in_the_queue(client, the_person_s_referent_logged_in, referent_and_person, returned):
     page = text_of(client.get("/locations/a-valider"))
     assert "Suites à noter" in page
-    assert f"{returned.reference} — {world['person'].display_name} : à la fin de la location" in page
+    assert f"{returned.reference} — {referent_and_person['person'].display_name} : à la fin de la location" in page
 
 
-def test_the_referent_records_the_outcome_at_the_end(client, logged_in, world, returned):
+def test_the_referent_records_the_outcome_at_the_end(client, the_person_s_referent_logged_in, referent_and_person, returned):
     page = text_of(client.get(f"/locations/{returned.id}"))
     assert "Noter la suite" in page
     response = client.post(
@@ -501,7 +501,7 @@ def test_the_referent_records_the_outcome_at_the_end(client, logged_in, world, r
     ],
 )
 def test_a_bad_outcome_is_explained_and_nothing_is_saved(
-    client, logged_in, world, returned, data, field, message
+    client, the_person_s_referent_logged_in, referent_and_person, returned, data, field, message
 ):
     response = client.post(f"/locations/{returned.id}/suite", data=data)
     assert response.status_code == 422
@@ -509,9 +509,9 @@ def test_a_bad_outcome_is_explained_and_nothing_is_saved(
     assert db.session.scalar(select(func.count(Outcome.id))) == 0
 
 
-def test_an_outcome_cannot_be_recorded_before_the_return(client, logged_in, world):
+def test_an_outcome_cannot_be_recorded_before_the_return(client, the_person_s_referent_logged_in, referent_and_person):
     booking = BookingFactory(
-        beneficiary=world["person"], vehicle=world["vehicle"], status=BookingStatus.CONFIRMED
+        beneficiary=referent_and_person["person"], vehicle=referent_and_person["vehicle"], status=BookingStatus.CONFIRMED
     )
     data = {"outcome-checkpoint": "at_end", "outcome-result": "none"}
     response = client.post(f"/locations/{booking.id}/suite", data=data)
@@ -523,23 +523,23 @@ def test_an_outcome_cannot_be_recorded_before_the_return(client, logged_in, worl
 # --- fleet staff and the booking page ---------------------------------------------------------
 
 
-def test_fleet_staff_see_the_booking_and_plate_but_no_social_details(client, auth, world, returned):
+def test_fleet_staff_see_the_booking_and_plate_but_no_social_details(client, auth, referent_and_person, returned):
     returned.purpose = Purpose.OTHER
     returned.purpose_detail = "Rendez-vous à la Mission locale"
     db.session.add(outcome_of(returned, OutcomeResult.DURABLE_JOB))
     db.session.commit()
-    auth.login(UserFactory(fleet=True, organisation=world["site"].association))
+    auth.login(UserFactory(fleet=True, organisation=referent_and_person["site"].association))
     response = client.get(f"/locations/{returned.id}")
     assert response.status_code == 200
     page = text_of(response)
-    assert world["person"].display_name in page and "AB-123-CD" in page
+    assert referent_and_person["person"].display_name in page and "AB-123-CD" in page
     assert "Motif" not in page
     assert "Autre démarche vers l'emploi" not in page
     assert "Rendez-vous à la Mission locale" not in page
     assert "Suites de la location" not in page and "emploi durable" not in page
 
 
-def test_the_referent_sees_purpose_and_outcomes_on_the_same_page(client, logged_in, world, returned):
+def test_the_referent_sees_purpose_and_outcomes_on_the_same_page(client, the_person_s_referent_logged_in, referent_and_person, returned):
     returned.purpose_detail = "Formation cariste"
     db.session.add(outcome_of(returned, OutcomeResult.DURABLE_JOB))
     db.session.commit()
@@ -548,17 +548,17 @@ def test_the_referent_sees_purpose_and_outcomes_on_the_same_page(client, logged_
     assert "À la fin de la location : emploi durable" in page
 
 
-def test_fleet_staff_of_another_association_get_404(client, auth, world, returned):
+def test_fleet_staff_of_another_association_get_404(client, auth, referent_and_person, returned):
     auth.login(UserFactory(fleet=True))
     assert client.get(f"/locations/{returned.id}").status_code == 404
     assert client.get(f"/locations/{returned.id}/recapitulatif").status_code == 404
 
 
-def test_the_queue_entry_of_a_followed_person_can_be_withdrawn_by_the_referent(client, logged_in, world):
+def test_the_queue_entry_of_a_followed_person_can_be_withdrawn_by_the_referent(client, the_person_s_referent_logged_in, referent_and_person):
     entry = services.join_queue(
-        world["person"],
-        week_of_7_december(world),
-        world["referent"],
+        referent_and_person["person"],
+        week_of_7_december(referent_and_person),
+        referent_and_person["referent"],
     )
     db.session.commit()
     client.post(f"/locations/file-attente/{entry.id}/retirer")
@@ -566,22 +566,22 @@ def test_the_queue_entry_of_a_followed_person_can_be_withdrawn_by_the_referent(c
     assert entry.status == WaitingStatus.WITHDRAWN
 
 
-def test_fleet_staff_have_their_own_lists_not_these(client, auth, world):
-    auth.login(UserFactory(fleet=True, organisation=world["site"].association))
+def test_fleet_staff_have_their_own_lists_not_these(client, auth, referent_and_person):
+    auth.login(UserFactory(fleet=True, organisation=referent_and_person["site"].association))
     for url in ("/locations/", "/locations/demander", "/locations/a-valider"):
         assert client.get(url).status_code == 404, url
 
 
-def test_the_booking_page_follows_the_privacy_policy_of_the_api(client, auth, world):
+def test_the_booking_page_follows_the_privacy_policy_of_the_api(client, auth, referent_and_person):
     """The plan team reads the purpose, never its free text; the référent reads both."""
     booking = BookingFactory(
-        beneficiary=world["person"],
-        vehicle=world["vehicle"],
+        beneficiary=referent_and_person["person"],
+        vehicle=referent_and_person["vehicle"],
         status=BookingStatus.APPROVED,
         purpose=Purpose.JOB_INTERVIEW,
         purpose_detail="Entretien chez Boulangerie Témoin",
     )
-    auth.login(world["referent"])
+    auth.login(referent_and_person["referent"])
     page = text_of(client.get(f"/locations/{booking.id}"))
     assert "Entretien d'embauche" in page and "Boulangerie Témoin" in page
     auth.logout()

@@ -1,5 +1,5 @@
 """The waiting-offers job's sweep: a vehicle freed by anything but a booking's change is offered
-to the queue, and a vehicle on offer is held for that offer (issue 11)."""
+to the queue, and a vehicle on offer is held for that offer."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from tests.fleet.factories import SiteFactory, UnavailabilityFactory, VehicleFac
 
 UTC = timezone.utc
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=PARIS).astimezone(UTC)
+FROZEN_AT = NOW
 
 
 def _paris(*args) -> datetime:
@@ -48,11 +49,6 @@ def _waiting(site, email, days_ago, category=None) -> WaitingEntry:
     db.session.add(entry)
     db.session.commit()
     return entry
-
-
-@pytest.fixture
-def frozen(time_machine):
-    time_machine.move_to(NOW, tick=False)
 
 
 def test_a_vehicle_added_to_the_fleet_is_offered_to_the_first_person_waiting(app, frozen):

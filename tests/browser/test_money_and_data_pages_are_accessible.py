@@ -1,4 +1,4 @@
-"""The pages of issue 14's money and data items in a real browser, with axe, at phone size
+"""The pages of money and data items in a real browser, with axe, at phone size
 (390×844) and desktop size: "Mes données" and its printable copy, the payments page with its
 correction form, and the tariffs list with a tariff to come."""
 

@@ -1,5 +1,5 @@
 """The contact-channel choice on "Mes données", in a real browser with axe-core: the page, the
-refusal shown next to the field and in the summary, and the saved choice (issue 11).
+refusal shown next to the field and in the summary, and the saved choice.
 
 Only the choice is tested here: the rest of the page's content is another piece of work."""
 

@@ -1,4 +1,4 @@
-"""The cession file prints both parties' SIRET and postal address from their organisations (issue 10)."""
+"""The cession file prints both parties' SIRET and postal address from their organisations."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Editing a convention and a cession after creation: what each state allows, refusals in French
-with nothing saved, every change in the audit trail (issue 10)."""
+with nothing saved, every change in the audit trail."""
 
 from __future__ import annotations
 

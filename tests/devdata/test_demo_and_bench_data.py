@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 import time_machine
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
@@ -36,14 +35,9 @@ from mobility.fleet.models import Unavailability, Vehicle, VehicleCategory
 from mobility.core.time import today as today_in_france
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+FROZEN_AT = NOW
 TODAY = date(2026, 11, 23)
 CAR, VSP = VehicleCategory.CAR, VehicleCategory.VSP
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def count(model) -> int:

@@ -19,11 +19,11 @@ from tests.factories import UserFactory
 from tests.fines.factories import FineFactory, fleet_vehicle, rental
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+FROZEN_AT = NOW
 
 
 @pytest.fixture
-def staff(app, time_machine):
-    time_machine.move_to(NOW, tick=False)
+def staff(app, frozen):
     return UserFactory(fleet=True)
 
 

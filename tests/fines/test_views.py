@@ -16,11 +16,11 @@ from tests.factories import UserFactory
 from tests.fines.factories import FineFactory, fleet_vehicle, rental
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+FROZEN_AT = NOW
 
 
 @pytest.fixture
-def world(app, time_machine):
-    time_machine.move_to(NOW, tick=False)
+def designated_fine(app, frozen):
     staff = UserFactory(fleet=True)
     vehicle = fleet_vehicle(staff)
     booking = rental(vehicle, datetime(2026, 10, 5, 7, 0, tzinfo=UTC), datetime(2026, 10, 9, 15, 0, tzinfo=UTC))
@@ -49,8 +49,8 @@ def _reads(fine_id: int) -> int:
     )
 
 
-def test_staff_of_the_association_see_the_fine_and_each_read_is_audited(client, auth, world):
-    staff, vehicle, booking, person, fine = world
+def test_staff_of_the_association_see_the_fine_and_each_read_is_audited(client, auth, designated_fine):
+    staff, vehicle, booking, person, fine = designated_fine
     auth.login(staff)
     page = client.get(f"/amendes/{fine.id}")
     assert page.status_code == 200
@@ -61,8 +61,8 @@ def test_staff_of_the_association_see_the_fine_and_each_read_is_audited(client, 
     assert client.get("/amendes/").status_code == 200
 
 
-def test_the_referent_of_the_persons_organisation_reads_it_without_the_plate(client, auth, world):
-    staff, vehicle, booking, person, fine = world
+def test_the_referent_of_the_persons_organisation_reads_it_without_the_plate(client, auth, designated_fine):
+    staff, vehicle, booking, person, fine = designated_fine
     auth.login(person.referent)
     page = client.get(f"/amendes/{fine.id}")
     assert page.status_code == 200
@@ -74,8 +74,8 @@ def test_the_referent_of_the_persons_organisation_reads_it_without_the_plate(cli
 
 
 @pytest.mark.parametrize("who", ["other_staff", "admin", "other_referent", "beneficiary"])
-def test_anybody_else_gets_not_found(client, auth, world, who):
-    staff, vehicle, booking, person, fine = world
+def test_anybody_else_gets_not_found(client, auth, designated_fine, who):
+    staff, vehicle, booking, person, fine = designated_fine
     user = {
         "other_staff": lambda: UserFactory(fleet=True),
         "admin": lambda: UserFactory(admin=True),
@@ -89,8 +89,8 @@ def test_anybody_else_gets_not_found(client, auth, world, who):
     assert _reads(fine.id) == 0
 
 
-def test_the_form_records_an_avis_and_says_who_had_the_vehicle(client, auth, world):
-    staff, vehicle, booking, person, fine = world
+def test_the_form_records_an_avis_and_says_who_had_the_vehicle(client, auth, designated_fine):
+    staff, vehicle, booking, person, fine = designated_fine
     auth.login(staff)
     assert client.get("/amendes/nouvelle").status_code == 200
     answer = client.post("/amendes/nouvelle", data={**FORM, "vehicle_id": vehicle.id, "notice_number": "99 9999 9999"},
@@ -113,8 +113,8 @@ def test_the_form_records_an_avis_and_says_who_had_the_vehicle(client, auth, wor
         ({"offence_time": "25:00"}, "par exemple 14:30"),
     ],
 )
-def test_bad_input_shows_a_french_message_and_saves_nothing(client, auth, world, changes, message):
-    staff, vehicle, booking, person, fine = world
+def test_bad_input_shows_a_french_message_and_saves_nothing(client, auth, designated_fine, changes, message):
+    staff, vehicle, booking, person, fine = designated_fine
     auth.login(staff)
     before = db.session.scalar(select(func.count()).select_from(Fine))
     answer = client.post("/amendes/nouvelle", data={**FORM, "vehicle_id": vehicle.id, "notice_number": "5555555555", **changes})
@@ -123,8 +123,8 @@ def test_bad_input_shows_a_french_message_and_saves_nothing(client, auth, world,
     assert db.session.scalar(select(func.count()).select_from(Fine)) == before
 
 
-def test_a_vehicle_of_another_association_cannot_be_chosen(client, auth, world):
-    staff, *_ = world
+def test_a_vehicle_of_another_association_cannot_be_chosen(client, auth, designated_fine):
+    staff, *_ = designated_fine
     theirs = fleet_vehicle(UserFactory(fleet=True))
     auth.login(staff)
     answer = client.post("/amendes/nouvelle", data={**FORM, "vehicle_id": theirs.id})
@@ -132,8 +132,8 @@ def test_a_vehicle_of_another_association_cannot_be_chosen(client, auth, world):
     assert db.session.scalar(select(func.count()).select_from(Fine).where(Fine.vehicle_id == theirs.id)) == 0
 
 
-def test_the_designation_page_holds_what_the_file_holds_and_says_what_is_missing(client, auth, world):
-    staff, vehicle, booking, person, fine = world
+def test_the_designation_page_holds_what_the_file_holds_and_says_what_is_missing(client, auth, designated_fine):
+    staff, vehicle, booking, person, fine = designated_fine
     person.licence_b_issued_on = date(2010, 6, 1)
     db.session.commit()
     auth.login(staff)
@@ -146,8 +146,8 @@ def test_the_designation_page_holds_what_the_file_holds_and_says_what_is_missing
     assert _reads(fine.id) == 1
 
 
-def test_moves_from_the_page_identify_designate_and_log(client, auth, app, world):
-    staff, vehicle, booking, person, fine = world
+def test_moves_from_the_page_identify_designate_and_log(client, auth, app, designated_fine):
+    staff, vehicle, booking, person, fine = designated_fine
     fresh = FineFactory(vehicle=vehicle, offence_at=datetime(2026, 10, 7, 12, 0, tzinfo=UTC))
     auth.login(staff)
     assert client.post(f"/amendes/{fresh.id}/conducteur", data={"booking_id": booking.id}).status_code == 302
@@ -163,8 +163,8 @@ def test_moves_from_the_page_identify_designate_and_log(client, auth, app, world
     assert client.post(f"/amendes/{fresh.id}/clore", data={"reason": ""}).status_code == 302
 
 
-def test_the_home_page_and_the_vehicle_page_show_the_fines(client, auth, world):
-    staff, vehicle, booking, person, fine = world
+def test_the_home_page_and_the_vehicle_page_show_the_fines(client, auth, designated_fine):
+    staff, vehicle, booking, person, fine = designated_fine
     FineFactory(vehicle=vehicle, notice_sent_on=date(2026, 9, 1), designation_due_on=date(2026, 10, 16))
     FineFactory(vehicle=vehicle, notice_sent_on=date(2026, 11, 20), designation_due_on=date(2027, 1, 4))
     auth.login(staff)

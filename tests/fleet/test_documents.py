@@ -39,13 +39,13 @@ JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xf
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 100
 
 
-def upload(client, vehicle, content: bytes, filename: str, content_type="application/pdf", **extra):
+def upload(client, car, content: bytes, filename: str, content_type="application/pdf", **extra):
     data = {"kind": "insurance", "expires_on": "2027-06-30", **extra}
     data["file"] = FileStorage(io.BytesIO(content), filename=filename, content_type=content_type)
     # Encoded in memory: the test client's own temporary file for large bodies is never closed.
     boundary, body = encode_multipart(data)
     return client.post(
-        f"/flotte/vehicules/{vehicle.id}/documents/nouveau",
+        f"/flotte/vehicules/{car.id}/documents/nouveau",
         data=body,
         content_type=f"multipart/form-data; boundary={boundary}",
     )
@@ -61,7 +61,7 @@ def document_count() -> int:
 
 
 @pytest.fixture
-def vehicle(site):
+def car(site):
     return VehicleFactory(site=site)
 
 
@@ -74,9 +74,9 @@ def vehicle(site):
     ],
 )
 def test_staff_upload_a_pdf_png_or_jpeg_and_download_it_as_an_attachment(
-    app, client, logged_in, vehicle, content, filename, content_type
+    app, client, logged_in, car, content, filename, content_type
 ):
-    response = upload(client, vehicle, content, filename, content_type)
+    response = upload(client, car, content, filename, content_type)
     assert response.status_code == 302
     document = db.session.scalar(select(VehicleDocument))
     assert document.content_type == content_type and document.size_bytes == len(content)
@@ -88,9 +88,9 @@ def test_staff_upload_a_pdf_png_or_jpeg_and_download_it_as_an_attachment(
     assert Path(app.config["UPLOAD_DIR"]).resolve().is_relative_to(Path(app.instance_path).resolve())
     assert not Path(app.static_folder).joinpath(document.stored_name).exists()
 
-    page = client.get(f"/flotte/vehicules/{vehicle.id}")
+    page = client.get(f"/flotte/vehicules/{car.id}")
     assert filename in text_of(page) and "Attestation d'assurance" in text_of(page)
-    download = client.get(f"/flotte/vehicules/{vehicle.id}/documents/{document.id}")
+    download = client.get(f"/flotte/vehicules/{car.id}/documents/{document.id}")
     assert download.status_code == 200
     assert download.data == content
     assert download.headers["Content-Type"] == content_type
@@ -99,8 +99,8 @@ def test_staff_upload_a_pdf_png_or_jpeg_and_download_it_as_an_attachment(
     download.close()
 
 
-def test_the_type_comes_from_the_content_not_the_name(app, client, logged_in, vehicle):
-    response = upload(client, vehicle, png_bytes(), "scan.pdf", "application/pdf")
+def test_the_type_comes_from_the_content_not_the_name(app, client, logged_in, car):
+    response = upload(client, car, png_bytes(), "scan.pdf", "application/pdf")
     assert response.status_code == 302
     document = db.session.scalar(select(VehicleDocument))
     assert document.content_type == "image/png" and document.stored_name.endswith(".png")
@@ -115,38 +115,38 @@ def test_the_type_comes_from_the_content_not_the_name(app, client, logged_in, ve
     ],
 )
 def test_a_disguised_file_is_refused_and_nothing_is_kept(
-    app, client, logged_in, vehicle, content, filename, content_type
+    app, client, logged_in, car, content, filename, content_type
 ):
-    response = upload(client, vehicle, content, filename, content_type)
+    response = upload(client, car, content, filename, content_type)
     assert response.status_code == 422
     assert "Ce fichier n'est ni un PDF, ni une image JPEG ou PNG." in field_error(response, "file")
     assert document_count() == 0
     assert stored_files(app) == []
 
 
-def test_a_file_over_5_mb_is_refused_and_nothing_is_kept(app, client, logged_in, vehicle):
-    response = upload(client, vehicle, PDF + b"0" * (MAX_DOCUMENT_BYTES + 1 - len(PDF)), "gros.pdf")
+def test_a_file_over_5_mb_is_refused_and_nothing_is_kept(app, client, logged_in, car):
+    response = upload(client, car, PDF + b"0" * (MAX_DOCUMENT_BYTES + 1 - len(PDF)), "gros.pdf")
     assert response.status_code == 422
     assert "Le fichier dépasse 5 Mo" in field_error(response, "file")
     assert document_count() == 0
     assert stored_files(app) == []
 
 
-def test_a_file_of_exactly_5_mb_is_accepted(app, client, logged_in, vehicle):
-    response = upload(client, vehicle, PDF + b"0" * (MAX_DOCUMENT_BYTES - len(PDF)), "juste.pdf")
+def test_a_file_of_exactly_5_mb_is_accepted(app, client, logged_in, car):
+    response = upload(client, car, PDF + b"0" * (MAX_DOCUMENT_BYTES - len(PDF)), "juste.pdf")
     assert response.status_code == 302
     assert db.session.scalar(select(VehicleDocument.size_bytes)) == MAX_DOCUMENT_BYTES
 
 
-def test_a_huge_request_is_cut_short(app, client, logged_in, vehicle):
-    response = upload(client, vehicle, b"%PDF-" + b"0" * (7 * 1024 * 1024), "enorme.pdf")
+def test_a_huge_request_is_cut_short(app, client, logged_in, car):
+    response = upload(client, car, b"%PDF-" + b"0" * (7 * 1024 * 1024), "enorme.pdf")
     assert response.status_code == 413
     assert document_count() == 0 and stored_files(app) == []
 
 
-def test_missing_file_kind_or_bad_date_is_explained(app, client, logged_in, vehicle):
+def test_missing_file_kind_or_bad_date_is_explained(app, client, logged_in, car):
     response = client.post(
-        f"/flotte/vehicules/{vehicle.id}/documents/nouveau",
+        f"/flotte/vehicules/{car.id}/documents/nouveau",
         data={"kind": "passport", "expires_on": "31/31/2027"},
         content_type="multipart/form-data",
     )
@@ -157,41 +157,41 @@ def test_missing_file_kind_or_bad_date_is_explained(app, client, logged_in, vehi
     assert document_count() == 0
 
 
-def test_a_failed_commit_leaves_no_orphan_file(app, client, logged_in, vehicle, monkeypatch):
+def test_a_failed_commit_leaves_no_orphan_file(app, client, logged_in, car, monkeypatch):
     def failing_commit():
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(db.session, "commit", failing_commit)
     with pytest.raises(RuntimeError):
-        upload(client, vehicle, PDF, "assurance.pdf")
+        upload(client, car, PDF, "assurance.pdf")
     monkeypatch.undo()
     db.session.rollback()
     assert stored_files(app) == []
     assert document_count() == 0
 
 
-def test_a_path_in_the_file_name_is_dropped(app, client, logged_in, vehicle):
-    upload(client, vehicle, PDF, "../../instance/assurance.pdf")
+def test_a_path_in_the_file_name_is_dropped(app, client, logged_in, car):
+    upload(client, car, PDF, "../../instance/assurance.pdf")
     assert db.session.scalar(select(VehicleDocument.original_filename)) == "assurance.pdf"
 
 
-def test_staff_delete_a_document_and_its_file(app, client, logged_in, vehicle):
-    upload(client, vehicle, PDF, "assurance.pdf")
+def test_staff_delete_a_document_and_its_file(app, client, logged_in, car):
+    upload(client, car, PDF, "assurance.pdf")
     document = db.session.scalar(select(VehicleDocument))
-    response = client.post(f"/flotte/vehicules/{vehicle.id}/documents/{document.id}/supprimer")
+    response = client.post(f"/flotte/vehicules/{car.id}/documents/{document.id}/supprimer")
     assert response.status_code == 302
     assert document_count() == 0 and stored_files(app) == []
 
 
 def test_another_associations_documents_are_404(
-    app, client, auth, logged_in, vehicle, other_fleet_user, foreign_site
+    app, client, auth, logged_in, car, other_fleet_user, foreign_site
 ):
-    upload(client, vehicle, PDF, "assurance.pdf")
+    upload(client, car, PDF, "assurance.pdf")
     document = db.session.scalar(select(VehicleDocument))
     own_vehicle_of_other = VehicleFactory(site=foreign_site)
     auth.logout()
     auth.login(other_fleet_user)
-    assert client.get(f"/flotte/vehicules/{vehicle.id}/documents/{document.id}").status_code == 404
+    assert client.get(f"/flotte/vehicules/{car.id}/documents/{document.id}").status_code == 404
     # The document's id under one's own vehicle is no way round.
     assert (
         client.get(f"/flotte/vehicules/{own_vehicle_of_other.id}/documents/{document.id}").status_code == 404
@@ -202,14 +202,14 @@ def test_another_associations_documents_are_404(
         ).status_code
         == 404
     )
-    response = upload(client, vehicle, PDF, "intrus.pdf")
+    response = upload(client, car, PDF, "intrus.pdf")
     assert response.status_code == 404
     assert document_count() == 1 and len(stored_files(app)) == 1
 
 
-def test_anonymous_visitors_cannot_download_documents(app, client, auth, logged_in, vehicle):
-    upload(client, vehicle, PDF, "assurance.pdf")
+def test_anonymous_visitors_cannot_download_documents(app, client, auth, logged_in, car):
+    upload(client, car, PDF, "assurance.pdf")
     document = db.session.scalar(select(VehicleDocument))
     auth.logout()
-    response = client.get(f"/flotte/vehicules/{vehicle.id}/documents/{document.id}")
+    response = client.get(f"/flotte/vehicules/{car.id}/documents/{document.id}")
     assert response.status_code == 302 and "/connexion" in response.headers["Location"]

@@ -6,7 +6,6 @@ import io
 from datetime import UTC, datetime
 
 import pytest
-import time_machine
 from PIL import Image
 
 from mobility.booking.models import BookingStatus, Tariff
@@ -20,13 +19,13 @@ NOW = datetime(2026, 12, 9, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+def frozen_at():
+    """Every incident test lives on NOW."""
+    return NOW
 
 
 @pytest.fixture
-def world(app, frozen):
+def rental_in_progress(app, frozen):
     tariffs = add_demo_tariffs()
     site = SiteFactory(orleans=True)
     association = site.association

@@ -29,34 +29,34 @@ def api_client(app):
 
 
 @pytest.fixture
-def incidents(world):
+def incidents(rental_in_progress):
     ours = services.report_incident(
-        world["vehicle"], world["booking"],
+        rental_in_progress["vehicle"], rental_in_progress["booking"],
         IncidentReport(IncidentKind.ACCIDENT, datetime(2026, 12, 8, 14, 0, tzinfo=UTC), "Orléans", "Choc."),
-        [], world["staff"],
+        [], rental_in_progress["staff"],
     )
     services.record_claim(ours, ClaimDetails("AX-1", date(2026, 12, 9), None, 40000, 15000, None),
-                          world["staff"], date(2026, 12, 9))
-    elsewhere_vehicle = VehicleFactory(association=world["other_staff"].organisation,
-                                       site__association=world["other_staff"].organisation)
+                          rental_in_progress["staff"], date(2026, 12, 9))
+    elsewhere_vehicle = VehicleFactory(association=rental_in_progress["other_staff"].organisation,
+                                       site__association=rental_in_progress["other_staff"].organisation)
     theirs = services.report_incident(
         elsewhere_vehicle, None,
         IncidentReport(IncidentKind.VANDALISM, datetime(2026, 12, 8, 9, 0, tzinfo=UTC), "Gien", "Vitre."),
-        [], world["other_staff"],
+        [], rental_in_progress["other_staff"],
     )
     db.session.commit()
     return {"ours": ours, "theirs": theirs}
 
 
-def test_an_association_token_lists_its_own_incidents_with_their_claim(api_client, world, incidents):
-    response = api_client.get("/api/v1/incidents", headers=token_of(world["staff"]))
+def test_an_association_token_lists_its_own_incidents_with_their_claim(api_client, rental_in_progress, incidents):
+    response = api_client.get("/api/v1/incidents", headers=token_of(rental_in_progress["staff"]))
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.json
     assert body["count"] == 1
     [item] = body["incidents"]
     assert item["reference"] == incidents["ours"].reference and item["kind"] == "accident"
-    assert item["vehicle"]["plate"] == world["vehicle"].plate
-    assert item["booking_reference"] == world["booking"].reference
+    assert item["vehicle"]["plate"] == rental_in_progress["vehicle"].plate
+    assert item["booking_reference"] == rental_in_progress["booking"].reference
     assert item["claim"]["insurer_reference"] == "AX-1" and item["claim"]["deadline_on"] == "2026-12-15"
     assert "description" not in item and "place" not in item
     assert db.session.scalar(
@@ -64,19 +64,19 @@ def test_an_association_token_lists_its_own_incidents_with_their_claim(api_clien
     ) == 1
 
 
-def test_the_persons_referent_sees_the_incident_another_referent_does_not(api_client, world, incidents):
-    assert api_client.get("/api/v1/incidents", headers=token_of(world["referent"])).json["count"] == 1
-    colleague = UserFactory(organisation=world["referent"].organisation)
+def test_the_persons_referent_sees_the_incident_another_referent_does_not(api_client, rental_in_progress, incidents):
+    assert api_client.get("/api/v1/incidents", headers=token_of(rental_in_progress["referent"])).json["count"] == 1
+    colleague = UserFactory(organisation=rental_in_progress["referent"].organisation)
     assert api_client.get("/api/v1/incidents", headers=token_of(colleague)).json["count"] == 0
 
 
-def test_an_admin_token_gets_figures_only_never_the_incidents(api_client, world, incidents):
+def test_an_admin_token_gets_figures_only_never_the_incidents(api_client, rental_in_progress, incidents):
     error = assert_error(api_client.get("/api/v1/incidents", headers=token_of(UserFactory(admin=True))), 403)
     assert "chiffres" in error["message"]
 
 
-def test_a_bad_filter_is_refused_in_french(api_client, world, incidents):
-    error = assert_error(api_client.get("/api/v1/incidents?kind=meteor", headers=token_of(world["staff"])), 422)
+def test_a_bad_filter_is_refused_in_french(api_client, rental_in_progress, incidents):
+    error = assert_error(api_client.get("/api/v1/incidents?kind=meteor", headers=token_of(rental_in_progress["staff"])), 422)
     assert "Valeur inconnue" in str(error["fields"])
 
 

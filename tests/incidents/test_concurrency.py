@@ -7,7 +7,6 @@ from __future__ import annotations
 import threading
 from datetime import UTC, date, datetime
 
-import pytest
 
 from mobility.auth.models import User
 from mobility.booking.models import Booking, BookingStatus
@@ -24,14 +23,6 @@ from tests.fleet.factories import SiteFactory, VehicleFactory
 
 ATTEMPTS = 6
 CRASH = datetime(2026, 12, 8, 14, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def race_app(make_app, database_url):
-    options = {"pool_size": ATTEMPTS + 2, "max_overflow": 0, "pool_timeout": 60}
-    if database_url.startswith("sqlite"):
-        options["connect_args"] = {"timeout": 60}
-    return make_app(SQLALCHEMY_ENGINE_OPTIONS=options)
 
 
 def test_one_spare_offered_to_several_interrupted_rentals_at_once_goes_to_exactly_one(app, race_app, frozen):

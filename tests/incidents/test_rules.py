@@ -40,74 +40,74 @@ def test_a_longer_contract_delay_counts_the_same_way():
     assert working_days_between(date(2026, 12, 16), date(2026, 12, 9)) == -5
 
 
-def test_the_claims_deadline_follows_the_association_setting(world):
-    db.session.add(IncidentPolicy(association_id=world["association"].id, claim_working_days=10))
+def test_the_claims_deadline_follows_the_association_setting(rental_in_progress):
+    db.session.add(IncidentPolicy(association_id=rental_in_progress["association"].id, claim_working_days=10))
     incident = services.report_incident(
-        world["vehicle"], world["booking"],
+        rental_in_progress["vehicle"], rental_in_progress["booking"],
         IncidentReport(IncidentKind.THEFT, datetime(2026, 12, 8, 14, 0, tzinfo=UTC), "Parking de la gare", "Volée."),
-        [], world["staff"],
+        [], rental_in_progress["staff"],
     )
-    claim = services.record_claim(incident, ClaimDetails(None, None, None, None, None, None), world["staff"],
+    claim = services.record_claim(incident, ClaimDetails(None, None, None, None, None, None), rental_in_progress["staff"],
                                   date(2026, 12, 9))
     db.session.commit()
     assert claim.deadline_on == date(2026, 12, 22)
 
 
-def _incident(world, moment=datetime(2026, 12, 8, 14, 0, tzinfo=UTC)):
+def _incident(rental_in_progress, moment=datetime(2026, 12, 8, 14, 0, tzinfo=UTC)):
     return services.report_incident(
-        world["vehicle"], world["booking"],
+        rental_in_progress["vehicle"], rental_in_progress["booking"],
         IncidentReport(IncidentKind.ACCIDENT, moment, "Rue de Bourgogne, Orléans", "Rétroviseur arraché."),
-        [], world["staff"],
+        [], rental_in_progress["staff"],
     )
 
 
-def test_a_declaration_before_the_incident_is_refused_in_french(world):
-    incident = _incident(world)
+def test_a_declaration_before_the_incident_is_refused_in_french(rental_in_progress):
+    incident = _incident(rental_in_progress)
     with pytest.raises(DomainError) as refused:
         services.record_claim(incident, ClaimDetails("A-1", date(2026, 12, 7), None, None, None, None),
-                              world["staff"], date(2026, 12, 9))
+                              rental_in_progress["staff"], date(2026, 12, 9))
     assert refused.value.message == "La déclaration ne peut pas précéder l'incident (le 08/12/2026)."
     assert refused.value.field == "declared_on"
 
 
-def test_the_deductible_follows_the_association_rule_and_is_never_charged(world):
+def test_the_deductible_follows_the_association_rule_and_is_never_charged(rental_in_progress):
     from mobility.booking.models import Payment
     from mobility.incidents.models import DeductibleBearer
 
-    db.session.add(IncidentPolicy(association_id=world["association"].id,
+    db.session.add(IncidentPolicy(association_id=rental_in_progress["association"].id,
                                   deductible_borne_by=DeductibleBearer.BENEFICIARY))
-    incident = _incident(world)
+    incident = _incident(rental_in_progress)
     claim = services.record_claim(incident, ClaimDetails("A-1", date(2026, 12, 9), None, 45000, 30000, None),
-                                  world["staff"], date(2026, 12, 9))
+                                  rental_in_progress["staff"], date(2026, 12, 9))
     db.session.commit()
     assert claim.deductible_borne_by == DeductibleBearer.BENEFICIARY
     assert db.session.scalar(db.select(db.func.count(Payment.id))) == 0
 
 
-def test_late_and_near_deadline_claims_are_listed_for_the_digest(world):
-    near = _incident(world)  # Tuesday 8 December: deadline Tuesday 15
+def test_late_and_near_deadline_claims_are_listed_for_the_digest(rental_in_progress):
+    near = _incident(rental_in_progress)  # Tuesday 8 December: deadline Tuesday 15
     db.session.commit()
     with time_machine.travel(datetime(2026, 12, 10, 10, 0, tzinfo=UTC), tick=False):
-        assert services.claims_due(world["association"].id, date(2026, 12, 10)) == []  # 3 working days left
+        assert services.claims_due(rental_in_progress["association"].id, date(2026, 12, 10)) == []  # 3 working days left
     with time_machine.travel(datetime(2026, 12, 11, 10, 0, tzinfo=UTC), tick=False):
         # Friday: Monday and Tuesday left, the weekend does not count.
-        [due] = services.claims_due(world["association"].id, date(2026, 12, 11))
+        [due] = services.claims_due(rental_in_progress["association"].id, date(2026, 12, 11))
         assert due.incident.id == near.id and due.deadline_on == date(2026, 12, 15) and not due.late
     with time_machine.travel(datetime(2026, 12, 16, 10, 0, tzinfo=UTC), tick=False):
-        [due] = services.claims_due(world["association"].id, date(2026, 12, 16))
+        [due] = services.claims_due(rental_in_progress["association"].id, date(2026, 12, 16))
         assert due.late
         services.record_claim(near, ClaimDetails("A-1", date(2026, 12, 16), None, None, None, None),
-                              world["staff"], date(2026, 12, 16))
-        assert services.claims_due(world["association"].id, date(2026, 12, 16)) == []
+                              rental_in_progress["staff"], date(2026, 12, 16))
+        assert services.claims_due(rental_in_progress["association"].id, date(2026, 12, 16)) == []
 
 
-def test_the_staff_digest_lists_the_claims_to_declare(world, mailbox):
+def test_the_staff_digest_lists_the_claims_to_declare(rental_in_progress, mailbox):
     from mobility.notify.models import OutboxMessage
     from mobility.scheduler import JOBS
 
     deadlines_digest = JOBS["deadlines-digest"].func
 
-    _incident(world)
+    _incident(rental_in_progress)
     db.session.commit()
     with time_machine.travel(datetime(2026, 12, 14, 6, 0, tzinfo=UTC), tick=False):
         deadlines_digest(datetime(2026, 12, 14, 6, 0, tzinfo=UTC))
@@ -117,22 +117,22 @@ def test_the_staff_digest_lists_the_claims_to_declare(world, mailbox):
     assert "S-000001" in message.body_text and "à déclarer avant le 15/12/2026" in message.body_text
 
 
-def test_retention_scrubs_the_incidents_of_an_anonymised_file(world, app):
+def test_retention_scrubs_the_incidents_of_an_anonymised_file(rental_in_progress, app):
     from mobility.incidents.jobs import scrub_anonymised
     from mobility.incidents.models import ConditionPhoto, Incident
     from mobility.incidents.photos import clean_photo, photo_path
     from tests.incidents.conftest import jpeg_with_gps_and_camera
 
     incident = services.report_incident(
-        world["vehicle"], world["booking"],
+        rental_in_progress["vehicle"], rental_in_progress["booking"],
         IncidentReport(IncidentKind.ACCIDENT, datetime(2026, 12, 8, 14, 0, tzinfo=UTC), "Chez un employeur", "Détails."),
-        [clean_photo(jpeg_with_gps_and_camera())], world["staff"],
+        [clean_photo(jpeg_with_gps_and_camera())], rental_in_progress["staff"],
     )
     db.session.commit()
     path = photo_path(incident.photos[0])
     assert path.is_file()
     assert scrub_anonymised(datetime(2026, 12, 9, tzinfo=UTC))["rows"] == 0  # the file is not anonymised
-    world["person"].anonymised_on = date(2026, 12, 9)
+    rental_in_progress["person"].anonymised_on = date(2026, 12, 9)
     db.session.commit()
     assert scrub_anonymised(datetime(2026, 12, 9, tzinfo=UTC))["rows"] == 1
     db.session.commit()

@@ -27,20 +27,20 @@ def _report(**overrides) -> IncidentReport:
     return IncidentReport(**values)
 
 
-def _report_off_road(world, off_road: OffRoad):
+def _report_off_road(rental_in_progress, off_road: OffRoad):
     incident = services.report_incident(
-        world["vehicle"], world["booking"], _report(stops_vehicle=True), [], world["staff"], off_road=off_road
+        rental_in_progress["vehicle"], rental_in_progress["booking"], _report(stops_vehicle=True), [], rental_in_progress["staff"], off_road=off_road
     )
     db.session.commit()
     return incident
 
 
-def test_an_incident_that_stops_the_vehicle_makes_it_unavailable_from_that_moment(world):
+def test_an_incident_that_stops_the_vehicle_makes_it_unavailable_from_that_moment(rental_in_progress):
     incident = _report_off_road(
-        world, OffRoad(until_on=date(2026, 12, 18), continuation=Continuation.REPLACE, replacement=world["spare"])
+        rental_in_progress, OffRoad(until_on=date(2026, 12, 18), continuation=Continuation.REPLACE, replacement=rental_in_progress["spare"])
     )
     unavailability = db.session.get(Unavailability, incident.unavailability_id)
-    assert unavailability.vehicle_id == world["vehicle"].id
+    assert unavailability.vehicle_id == rental_in_progress["vehicle"].id
     assert unavailability.kind == UnavailabilityKind.INCIDENT
     assert unavailability.starts_at == CRASH
     assert unavailability.ends_at == datetime(2026, 12, 18, 23, 0, tzinfo=UTC)  # midnight after the 18th in Paris
@@ -48,13 +48,13 @@ def test_an_incident_that_stops_the_vehicle_makes_it_unavailable_from_that_momen
     assert [t.action for t in incident.transitions] == ["report_off_road"]
 
 
-def test_the_replacement_vehicle_is_free_for_the_rest_of_the_rental(world):
+def test_the_replacement_vehicle_is_free_for_the_rest_of_the_rental(rental_in_progress):
     _report_off_road(
-        world, OffRoad(until_on=date(2026, 12, 18), continuation=Continuation.REPLACE, replacement=world["spare"])
+        rental_in_progress, OffRoad(until_on=date(2026, 12, 18), continuation=Continuation.REPLACE, replacement=rental_in_progress["spare"])
     )
-    booking = world["booking"]
+    booking = rental_in_progress["booking"]
     db.session.refresh(booking)
-    assert booking.vehicle_id == world["spare"].id
+    assert booking.vehicle_id == rental_in_progress["spare"].id
     assert booking.status == BookingStatus.IN_PROGRESS
     # Monday and Tuesday used at 4 € a day; Wednesday to Friday free.
     assert booking.price_cents == 800
@@ -64,77 +64,77 @@ def test_the_replacement_vehicle_is_free_for_the_rest_of_the_rental(world):
     assert actions[-1] == "replace_vehicle"
 
 
-def test_ending_the_rental_early_recomputes_the_price_and_frees_the_person(world):
-    _report_off_road(world, OffRoad(until_on=date(2026, 12, 18), continuation=Continuation.END))
-    booking = world["booking"]
+def test_ending_the_rental_early_recomputes_the_price_and_frees_the_person(rental_in_progress):
+    _report_off_road(rental_in_progress, OffRoad(until_on=date(2026, 12, 18), continuation=Continuation.END))
+    booking = rental_in_progress["booking"]
     db.session.refresh(booking)
     assert booking.status == BookingStatus.RETURNED
     assert booking.ends_at == CRASH
     assert booking.price_cents == 800
 
 
-def test_a_replacement_taken_meanwhile_is_refused_and_nothing_is_saved(world):
+def test_a_replacement_taken_meanwhile_is_refused_and_nothing_is_saved(rental_in_progress):
     # Someone else's confirmed rental holds the spare on Thursday.
-    BookingFactory(vehicle=world["spare"], status=BookingStatus.CONFIRMED,
+    BookingFactory(vehicle=rental_in_progress["spare"], status=BookingStatus.CONFIRMED,
                    starts_at=datetime(2026, 12, 10, 8, 0, tzinfo=UTC), ends_at=datetime(2026, 12, 10, 16, 0, tzinfo=UTC))
     with pytest.raises(DomainError) as refused:
         services.report_incident(
-            world["vehicle"], world["booking"], _report(stops_vehicle=True), [], world["staff"],
-            off_road=OffRoad(until_on=date(2026, 12, 18), continuation=Continuation.REPLACE, replacement=world["spare"]),
+            rental_in_progress["vehicle"], rental_in_progress["booking"], _report(stops_vehicle=True), [], rental_in_progress["staff"],
+            off_road=OffRoad(until_on=date(2026, 12, 18), continuation=Continuation.REPLACE, replacement=rental_in_progress["spare"]),
         )
     db.session.rollback()
     assert "pris" in refused.value.message or "remplacer" in refused.value.message
     assert refused.value.field == "replacement_vehicle_id"
     assert db.session.scalar(db.select(db.func.count(Incident.id))) == 0
     assert db.session.scalar(db.select(db.func.count(Unavailability.id))) == 0
-    db.session.refresh(world["booking"])
-    assert world["booking"].vehicle_id == world["vehicle"].id
+    db.session.refresh(rental_in_progress["booking"])
+    assert rental_in_progress["booking"].vehicle_id == rental_in_progress["vehicle"].id
 
 
-def test_the_vehicle_cannot_be_taken_off_the_road_over_another_rental(world):
-    BookingFactory(vehicle=world["vehicle"], status=BookingStatus.CONFIRMED,
+def test_the_vehicle_cannot_be_taken_off_the_road_over_another_rental(rental_in_progress):
+    BookingFactory(vehicle=rental_in_progress["vehicle"], status=BookingStatus.CONFIRMED,
                    starts_at=datetime(2026, 12, 14, 8, 0, tzinfo=UTC), ends_at=datetime(2026, 12, 15, 16, 0, tzinfo=UTC))
     with pytest.raises(DomainError) as refused:
         services.report_incident(
-            world["vehicle"], world["booking"], _report(stops_vehicle=True), [], world["staff"],
+            rental_in_progress["vehicle"], rental_in_progress["booking"], _report(stops_vehicle=True), [], rental_in_progress["staff"],
             off_road=OffRoad(until_on=date(2026, 12, 18), continuation=Continuation.END),
         )
     db.session.rollback()
     assert refused.value.field == "until_on"
     assert "réservé" in refused.value.message
-    assert db.session.get(type(world["booking"]), world["booking"].id).status == BookingStatus.IN_PROGRESS
+    assert db.session.get(type(rental_in_progress["booking"]), rental_in_progress["booking"].id).status == BookingStatus.IN_PROGRESS
     assert db.session.scalar(db.select(db.func.count(Incident.id))) == 0
 
 
-def test_a_rental_in_progress_needs_a_decision_before_the_vehicle_stops(world):
+def test_a_rental_in_progress_needs_a_decision_before_the_vehicle_stops(rental_in_progress):
     with pytest.raises(DomainError) as refused:
-        services.report_incident(world["vehicle"], world["booking"], _report(stops_vehicle=True), [], world["staff"],
+        services.report_incident(rental_in_progress["vehicle"], rental_in_progress["booking"], _report(stops_vehicle=True), [], rental_in_progress["staff"],
                                  off_road=OffRoad(until_on=date(2026, 12, 18)))
     assert refused.value.field == "continuation"
 
 
-def test_an_incident_in_the_future_is_refused_in_french(world):
+def test_an_incident_in_the_future_is_refused_in_french(rental_in_progress):
     with pytest.raises(DomainError) as refused:
-        services.report_incident(world["vehicle"], world["booking"],
-                                 _report(occurred_at=datetime(2026, 12, 9, 18, 0, tzinfo=UTC)), [], world["staff"])
+        services.report_incident(rental_in_progress["vehicle"], rental_in_progress["booking"],
+                                 _report(occurred_at=datetime(2026, 12, 9, 18, 0, tzinfo=UTC)), [], rental_in_progress["staff"])
     assert refused.value.message == "Le moment de l'incident ne peut pas être dans le futur."
 
 
-def test_an_incident_dated_after_the_return_of_a_returned_booking_is_refused(world):
-    booking = world["booking"]
+def test_an_incident_dated_after_the_return_of_a_returned_booking_is_refused(rental_in_progress):
+    booking = rental_in_progress["booking"]
     booking.status = BookingStatus.RETURNED
     booking.ends_at = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)
     db.session.commit()
     with pytest.raises(DomainError) as refused:
-        services.report_incident(world["vehicle"], booking, _report(), [], world["staff"])
+        services.report_incident(rental_in_progress["vehicle"], booking, _report(), [], rental_in_progress["staff"])
     assert refused.value.field == "occurred_at"
     assert "revenu le 08/12/2026 10:00" in refused.value.message
 
 
-def test_repair_ends_the_unavailability_now_and_the_moves_are_logged(world):
-    incident = _report_off_road(world, OffRoad(until_on=date(2026, 12, 18), continuation=Continuation.END))
-    services.mark_repaired(incident, world["staff"])
-    services.close(incident, world["staff"])
+def test_repair_ends_the_unavailability_now_and_the_moves_are_logged(rental_in_progress):
+    incident = _report_off_road(rental_in_progress, OffRoad(until_on=date(2026, 12, 18), continuation=Continuation.END))
+    services.mark_repaired(incident, rental_in_progress["staff"])
+    services.close(incident, rental_in_progress["staff"])
     db.session.commit()
     assert incident.unavailability.ends_at == datetime(2026, 12, 9, 10, 0, tzinfo=UTC)
     logged = db.session.scalars(
@@ -144,30 +144,30 @@ def test_repair_ends_the_unavailability_now_and_the_moves_are_logged(world):
     assert logged == [IncidentStatus.OFF_ROAD, IncidentStatus.REPAIRED, IncidentStatus.CLOSED]
 
 
-def test_an_illegal_move_is_refused(world):
-    incident = services.report_incident(world["vehicle"], world["booking"], _report(), [], world["staff"])
+def test_an_illegal_move_is_refused(rental_in_progress):
+    incident = services.report_incident(rental_in_progress["vehicle"], rental_in_progress["booking"], _report(), [], rental_in_progress["staff"])
     with pytest.raises(DomainError) as refused:
-        services.mark_repaired(incident, world["staff"])
+        services.mark_repaired(incident, rental_in_progress["staff"])
     assert "Action impossible" in refused.value.message
     with pytest.raises(DomainError) as no_reason:
-        services.close(incident, world["staff"])
+        services.close(incident, rental_in_progress["staff"])
     assert no_reason.value.field == "reason"
 
 
-def test_the_person_reports_without_moving_their_rental(world):
-    incident = services.report_incident(world["vehicle"], world["booking"], _report(stops_vehicle=True), [],
-                                        world["person_user"])
+def test_the_person_reports_without_moving_their_rental(rental_in_progress):
+    incident = services.report_incident(rental_in_progress["vehicle"], rental_in_progress["booking"], _report(stops_vehicle=True), [],
+                                        rental_in_progress["person_user"])
     db.session.commit()
     assert incident.status == IncidentStatus.REPORTED and incident.stops_vehicle
     assert incident.unavailability_id is None  # the rental still holds the vehicle: staff decide next
     with pytest.raises(DomainError):
         services.take_off_road(incident, OffRoad(until_on=date(2026, 12, 18), continuation=Continuation.END),
-                               world["person_user"])
+                               rental_in_progress["person_user"])
 
 
-def test_an_unrelated_unavailability_keeps_its_refusal(world):
-    UnavailabilityFactory(vehicle=world["vehicle"], starts_at=datetime(2026, 12, 16, 0, 0, tzinfo=UTC),
+def test_an_unrelated_unavailability_keeps_its_refusal(rental_in_progress):
+    UnavailabilityFactory(vehicle=rental_in_progress["vehicle"], starts_at=datetime(2026, 12, 16, 0, 0, tzinfo=UTC),
                           ends_at=datetime(2026, 12, 17, 0, 0, tzinfo=UTC))
     with pytest.raises(DomainError) as refused:
-        _report_off_road(world, OffRoad(until_on=date(2026, 12, 18), continuation=Continuation.END))
+        _report_off_road(rental_in_progress, OffRoad(until_on=date(2026, 12, 18), continuation=Continuation.END))
     assert refused.value.field == "until_on"

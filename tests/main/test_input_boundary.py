@@ -21,13 +21,6 @@ def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-@pytest.fixture
-def fleet_user(auth):
-    user = UserFactory(fleet=True)
-    auth.login(user)
-    return user
-
-
 def _vehicle_form(site, **overrides):
     data = {
         "plate": "fg-456-hj", "vin": "", "make": "Dacia", "model": "Sandero", "category": "car",
@@ -53,22 +46,22 @@ def _site_form(**overrides):
     [{"make": "Da\x00cia"}, {"model": "Sandero\x1b"}, {"notes": "Rayure\x00 aile avant"}, {"seats": "9" * 25},
      {"site_id": "9" * 25}, {"initial_km": "9" * 25}],
 )
-def test_a_vehicle_outside_the_boundary_gets_the_forms_message_and_is_not_saved(client, fleet_user, overrides):
-    site = SiteFactory(association=fleet_user.organisation)
+def test_a_vehicle_outside_the_boundary_gets_the_forms_message_and_is_not_saved(client, logged_in, overrides):
+    site = SiteFactory(association=logged_in.organisation)
     response = client.post("/flotte/vehicules/nouveau", data=_vehicle_form(site, **overrides))
     assert response.status_code == 422
     assert "Erreur" in page_text(response)
     assert _count(Vehicle) == 0
 
 
-def test_a_nul_in_a_vehicle_make_says_why(client, fleet_user):
-    site = SiteFactory(association=fleet_user.organisation)
+def test_a_nul_in_a_vehicle_make_says_why(client, logged_in):
+    site = SiteFactory(association=logged_in.organisation)
     response = client.post("/flotte/vehicules/nouveau", data=_vehicle_form(site, make="Da\x00cia"))
     assert CONTROL_MESSAGE in page_text(response)
 
 
 @pytest.mark.parametrize("field", ["name", "address", "opening_hours", "phone", "commune_insee"])
-def test_a_nul_in_a_site_field_gets_the_forms_message_and_is_not_saved(client, fleet_user, field):
+def test_a_nul_in_a_site_field_gets_the_forms_message_and_is_not_saved(client, logged_in, field):
     response = client.post("/flotte/sites/nouveau", data=_site_form(**{field: "45\x00155"}))
     assert response.status_code == 422
     assert CONTROL_MESSAGE in page_text(response)

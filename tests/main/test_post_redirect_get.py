@@ -16,8 +16,9 @@ from tests.factories import UserFactory
 from tests.fleet.factories import SiteFactory, VehicleFactory
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+FROZEN_AT = NOW
 TODAY = date(2026, 11, 23)
-# Values for the URL's variables: ids of the rows the world below creates first.
+# Values for the URL's variables: ids of the rows the request_awaiting_approval below creates first.
 URL_VALUES = {"token": "not-a-token", "insee_code": "45234", "kind": "certificate", "action": "sign"}
 
 def _build(rule: Rule, values: dict) -> str:
@@ -40,8 +41,7 @@ def post_rules(app) -> list[Rule]:
 
 
 @pytest.fixture
-def world(app, time_machine):
-    time_machine.move_to(NOW, tick=False)
+def request_awaiting_approval(app, frozen):
     add_demo_tariffs()
     site = SiteFactory(orleans=True)
     vehicle = VehicleFactory(site=site)
@@ -65,10 +65,10 @@ def test_every_form_route_is_walked(app):
 
 
 @pytest.mark.parametrize("role", ["admin", "referent", "fleet", "beneficiary"])
-def test_no_post_answers_a_page_of_200_or_an_error(client, auth, world, role):
+def test_no_post_answers_a_page_of_200_or_an_error(client, auth, request_awaiting_approval, role):
     answered = {}
     for rule in post_rules(client.application):
-        auth.login(world[role])
+        auth.login(request_awaiting_approval[role])
         response = client.post(_build(rule, {n: URL_VALUES.get(n, 1) for n in rule.arguments}), data={})
         answered[rule.rule] = response.status_code
     pages = {rule: status for rule, status in answered.items() if status == 200 or status >= 500}

@@ -22,12 +22,12 @@ from tests.fleet.factories import SiteFactory, VehicleFactory
 from tests.fleet.helpers import field_error, text_of
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+FROZEN_AT = NOW
 TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture
-def world(app, time_machine):
-    time_machine.move_to(NOW, tick=False)
+def followed_person(app, frozen):
     add_demo_tariffs()
     site = SiteFactory(orleans=True)
     VehicleFactory(site=site)
@@ -39,10 +39,10 @@ def world(app, time_machine):
     return {"site": site, "referent": referent, "person": person, "user": user}
 
 
-def request_data(world, **overrides) -> dict:
+def request_data(followed_person, **overrides) -> dict:
     return {
         "category": "car",
-        "basin_id": str(world["site"].basin_id),
+        "basin_id": str(followed_person["site"].basin_id),
         "starts_on": "2026-12-07",
         "ends_on": "2026-12-11",
         "pickup_time": "09:00",
@@ -57,17 +57,17 @@ def request_data(world, **overrides) -> dict:
 # --- "la personne" ------------------------------------------------------------------------------
 
 
-def test_the_request_form_filled_by_a_referent_speaks_of_the_person(client, auth, world):
-    auth.login(world["referent"])
-    page = text_of(client.get(f"/locations/demander?beneficiaire={world['person'].id}"))
+def test_the_request_form_filled_by_a_referent_speaks_of_the_person(client, auth, followed_person):
+    auth.login(followed_person["referent"])
+    page = text_of(client.get(f"/locations/demander?beneficiaire={followed_person['person'].id}"))
     assert "Le jour où la personne prend le véhicule." in page
     assert "Le jour où la personne rend le véhicule" in page
     assert "Pour quoi la personne a-t-elle besoin du véhicule ?" in page
     assert "vous prenez" not in page and "vous rendez" not in page and "avez-vous besoin" not in page
 
 
-def test_the_request_form_of_the_beneficiary_speaks_to_them(client, auth, world):
-    auth.login(world["user"])
+def test_the_request_form_of_the_beneficiary_speaks_to_them(client, auth, followed_person):
+    auth.login(followed_person["user"])
     page = text_of(client.get("/locations/demander"))
     assert "Le jour où vous prenez le véhicule." in page
     assert "Pour quoi avez-vous besoin du véhicule ?" in page
@@ -84,39 +84,39 @@ def test_the_invitation_form_speaks_of_the_address_of_the_person(client, auth, a
 # --- elision ------------------------------------------------------------------------------------
 
 
-def test_the_file_page_elides_de_before_a_vowel(client, auth, world):
-    auth.login(world["referent"])
-    page = text_of(client.get(f"/beneficiaires/{world['person'].id}"))
+def test_the_file_page_elides_de_before_a_vowel(client, auth, followed_person):
+    auth.login(followed_person["referent"])
+    page = text_of(client.get(f"/beneficiaires/{followed_person['person'].id}"))
     assert "bassin d'Orléans" in page and "bassin de Orléans" not in page
 
 
-def test_the_file_page_keeps_de_before_a_consonant(client, auth, world):
-    person = eligible_beneficiary(TODAY, referent=world["referent"], commune_insee="45208")  # Montargis
-    auth.login(world["referent"])
+def test_the_file_page_keeps_de_before_a_consonant(client, auth, followed_person):
+    person = eligible_beneficiary(TODAY, referent=followed_person["referent"], commune_insee="45208")  # Montargis
+    auth.login(followed_person["referent"])
     assert "bassin de Montargis" in text_of(client.get(f"/beneficiaires/{person.id}"))
 
 
-def test_the_english_page_says_basin_without_french_elision(client, auth, world):
-    world["referent"].locale = "en"
+def test_the_english_page_says_basin_without_french_elision(client, auth, followed_person):
+    followed_person["referent"].locale = "en"
     db.session.commit()
-    auth.login(world["referent"])
-    assert "Orléans employment area" in text_of(client.get(f"/beneficiaires/{world['person'].id}"))
+    auth.login(followed_person["referent"])
+    assert "Orléans employment area" in text_of(client.get(f"/beneficiaires/{followed_person['person'].id}"))
 
 
 # --- text limits --------------------------------------------------------------------------------
 
 
-def test_a_text_field_says_its_limit_and_carries_it(client, auth, world):
-    auth.login(world["user"])
+def test_a_text_field_says_its_limit_and_carries_it(client, auth, followed_person):
+    auth.login(followed_person["user"])
     html = client.get("/locations/demander").get_data(as_text=True)
     assert 'maxlength="200"' in html
     assert '<p class="hint" id="purpose_detail-limit">200 caractères au plus.</p>' in html
     assert 'aria-describedby="purpose_detail-hint purpose_detail-limit"' in html
 
 
-def test_longer_text_is_refused_in_words_and_nothing_is_cut_or_saved(client, auth, world):
-    auth.login(world["user"])
-    response = client.post("/locations/demander", data=request_data(world, purpose_detail="x" * 201, step="send"))
+def test_longer_text_is_refused_in_words_and_nothing_is_cut_or_saved(client, auth, followed_person):
+    auth.login(followed_person["user"])
+    response = client.post("/locations/demander", data=request_data(followed_person, purpose_detail="x" * 201, step="send"))
     assert response.status_code == 422
     assert "Ce champ ne doit pas dépasser 200 caractères." in field_error(response, "purpose_detail")
     assert db.session.scalar(select(func.count(Booking.id))) == 0

@@ -1,4 +1,4 @@
-"""Requests never send: what they committed leaves once the response has gone (issue 9, item 7)."""
+"""Requests never send: what they committed leaves once the response has gone."""
 
 from __future__ import annotations
 

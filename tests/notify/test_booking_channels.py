@@ -24,19 +24,19 @@ TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture
-def site(app):
+def orleans_site(app):
     with time_machine.travel(NOW, tick=False):
         add_demo_tariffs()
-        site = SiteFactory(orleans=True)
-        VehicleFactory(site=site)
+        orleans_site = SiteFactory(orleans=True)
+        VehicleFactory(site=orleans_site)
         db.session.commit()
-        yield site
+        yield orleans_site
 
 
-def _prescribe(site, person):
+def _prescribe(orleans_site, person):
     """The référent's request: approved at once, the person told their booking is approved."""
     details = RequestDetails(
-        category=VehicleCategory.CAR, basin_id=site.basin_id, starts_on=date(2026, 12, 7),
+        category=VehicleCategory.CAR, basin_id=orleans_site.basin_id, starts_on=date(2026, 12, 7),
         ends_on=date(2026, 12, 11), purpose=Purpose.JOB, pickup_time=time(9, 0), return_time=time(17, 0),
     )
     booking = services.request_booking(person, details, person.referent)
@@ -51,9 +51,9 @@ def _sms_files(app) -> list[tuple[str, str]]:
     return [tuple(path.read_text(encoding="utf-8").split("\n", 1)) for path in files]
 
 
-def test_a_person_with_sms_only_gets_the_approval_as_an_sms(app, site, mailbox):
+def test_a_person_with_sms_only_gets_the_approval_as_an_sms(app, orleans_site, mailbox):
     person = eligible_beneficiary(TODAY, email=None, phone="06 12 34 56 78", contact_channel=ContactChoice.SMS)
-    booking = _prescribe(site, person)
+    booking = _prescribe(orleans_site, person)
     sms = _sms_files(app)
     assert [number for number, _ in sms] == ["+33612345678"]
     text = sms[0][1]
@@ -62,17 +62,17 @@ def test_a_person_with_sms_only_gets_the_approval_as_an_sms(app, site, mailbox):
     assert mailbox.messages() == []  # no e-mail to a person without one
 
 
-def test_a_person_with_email_only_gets_the_approval_as_an_email(app, site, mailbox):
+def test_a_person_with_email_only_gets_the_approval_as_an_email(app, orleans_site, mailbox):
     person = eligible_beneficiary(TODAY, email="seule@example.org", phone=None, contact_channel=ContactChoice.EMAIL)
-    booking = _prescribe(site, person)
+    booking = _prescribe(orleans_site, person)
     assert _sms_files(app) == []
     message = mailbox.last_to("seule@example.org")
     assert message["Subject"] == f"Votre location {booking.reference} est validée"
     assert "validée par votre référent" in body_of(message)
 
 
-def test_a_person_who_chose_both_gets_the_approval_on_both(app, site, mailbox):
+def test_a_person_who_chose_both_gets_the_approval_on_both(app, orleans_site, mailbox):
     person = eligible_beneficiary(TODAY, email="deux@example.org", phone="07 56 12 34 56", contact_channel=ContactChoice.BOTH)
-    _prescribe(site, person)
+    _prescribe(orleans_site, person)
     assert [number for number, _ in _sms_files(app)] == ["+33756123456"]
     assert mailbox.last_to("deux@example.org")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -15,8 +14,7 @@ from tests.helpers import page_text
 
 
 @pytest.fixture
-def person(app, time_machine):
-    time_machine.move_to(datetime(2026, 11, 23, 9, 0, tzinfo=UTC), tick=False)
+def make_person(app, frozen):
 
     def make(**file):
         user = UserFactory(beneficiary=True)
@@ -27,8 +25,8 @@ def person(app, time_machine):
     return make
 
 
-def test_a_person_chooses_sms_and_the_change_is_audited(client, auth, person):
-    user, beneficiary = person(phone="06 12 34 56 78")
+def test_a_person_chooses_sms_and_the_change_is_audited(client, auth, make_person):
+    user, beneficiary = make_person(phone="06 12 34 56 78")
     auth.login(user)
     response = client.post("/mes-donnees", data={"contact_channel": "sms"}, follow_redirects=True)
     assert "Votre choix est enregistré." in page_text(response)
@@ -42,8 +40,8 @@ def test_a_person_chooses_sms_and_the_change_is_audited(client, auth, person):
     assert event.actor_id == user.id and "contact_channel" in event.fields
 
 
-def test_sms_without_a_mobile_number_is_refused_in_french_and_changes_nothing(client, auth, person):
-    user, beneficiary = person(phone=None, contact_channel=ContactChoice.EMAIL)
+def test_sms_without_a_mobile_number_is_refused_in_french_and_changes_nothing(client, auth, make_person):
+    user, beneficiary = make_person(phone=None, contact_channel=ContactChoice.EMAIL)
     auth.login(user)
     response = client.post("/mes-donnees", data={"contact_channel": "both"})
     assert response.status_code == 422
@@ -52,8 +50,8 @@ def test_sms_without_a_mobile_number_is_refused_in_french_and_changes_nothing(cl
     assert beneficiary.contact_channel is ContactChoice.EMAIL
 
 
-def test_an_unknown_choice_is_refused(client, auth, person):
-    user, beneficiary = person(phone="06 12 34 56 78")
+def test_an_unknown_choice_is_refused(client, auth, make_person):
+    user, beneficiary = make_person(phone="06 12 34 56 78")
     auth.login(user)
     response = client.post("/mes-donnees", data={"contact_channel": "pigeon"})
     assert response.status_code == 422

@@ -3,7 +3,7 @@ the page: admins see every association, an association its own, others 404."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
@@ -16,8 +16,7 @@ TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture
-def fines(app, time_machine):
-    time_machine.move_to(datetime(2026, 11, 23, 9, 0, tzinfo=UTC), tick=False)
+def fines_of_two_associations(app, frozen):
     a, b = UserFactory(fleet=True), UserFactory(fleet=True)
     va, vb = fleet_vehicle(a), fleet_vehicle(b)
     sent, due = date(2026, 9, 1), date(2026, 10, 16)
@@ -36,8 +35,8 @@ def fines(app, time_machine):
     return a, b
 
 
-def test_fines_per_association_and_the_share_designated_in_time(fines):
-    a, b = fines
+def test_fines_per_association_and_the_share_designated_in_time(fines_of_two_associations):
+    a, b = fines_of_two_associations
     rows = {row.association_id: row for row in fine_figures(date(2026, 1, 1), TODAY, TODAY)}
     first = rows[a.organisation_id]
     assert (first.fines, first.to_designate) == (6, 5)
@@ -50,8 +49,8 @@ def test_fines_per_association_and_the_share_designated_in_time(fines):
     assert [row.association_id for row in only_b] == [b.organisation_id]
 
 
-def test_the_page_admins_all_associations_their_own_others_404(client, auth, fines):
-    a, b = fines
+def test_the_page_admins_all_associations_their_own_others_404(client, auth, fines_of_two_associations):
+    a, b = fines_of_two_associations
     auth.login(UserFactory(admin=True))
     page = client.get("/tableau-de-bord/amendes?du=2026-01-01&au=2026-11-23").get_data(as_text=True)
     assert a.organisation.name in page and b.organisation.name in page and "33 %" in page

@@ -7,7 +7,6 @@ import html as html_text
 import io
 
 import pytest
-import time_machine
 
 from mobility.auth.models import Role
 from mobility.reporting.models import Objective, ObjectiveIndicator
@@ -16,13 +15,11 @@ from sqlalchemy import select
 from tests.factories import UserFactory
 from tests.reporting.conftest import NOW
 
+FROZEN_AT = NOW
+
+pytestmark = pytest.mark.usefixtures("frozen")
+
 PERIOD = {"du": "2026-01-01", "au": "2026-06-30"}
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def test_admin_dashboard_shows_key_figures_then_charts_with_their_tables(plan, client, auth):
