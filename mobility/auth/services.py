@@ -9,11 +9,12 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
-from mobility.auth.models import ROLE_ORGANISATION_KINDS, Organisation, Role, User
+from mobility.auth.models import ROLE_ORGANISATION_KINDS, Organisation, Role, User, organisation_basin
 from mobility.auth.passwords import hash_password, needs_rehash, verify_password
 from mobility.core.time import utcnow
 from mobility.extensions import db
 from mobility.notify.services import external_url, queue_email
+from mobility.territory import cached as territory
 
 
 class AccountError(Exception):
@@ -39,6 +40,17 @@ class InvalidLink(Exception):
     def __init__(self, expired: bool = False):
         super().__init__("expired" if expired else "invalid")
         self.expired = expired
+
+
+def basins_of(organisation_id: int) -> list[territory.Basin]:
+    """An organisation's basins by name: its links read by id, their names from the basins
+    cached per process (a home page shows them on every visit)."""
+    ids = set(
+        db.session.scalars(
+            select(organisation_basin.c.basin_id).where(organisation_basin.c.organisation_id == organisation_id)
+        )
+    )
+    return [basin for basin in territory.basins() if basin.id in ids]
 
 
 def normalise_email(email: str) -> str:

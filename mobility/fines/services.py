@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from mobility.audit.models import AuditAction
 from mobility.audit.services import record
@@ -82,7 +82,7 @@ def due_fines(association_id: int, today: date) -> list[Fine]:
                 Fine.kind.in_(kinds),
                 Fine.designation_due_on <= horizon,
             )
-            .options(selectinload(Fine.vehicle))
+            .options(joinedload(Fine.vehicle))
             .order_by(Fine.designation_due_on, Fine.id)
         )
     )

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select, text
 
 from mobility.auth.models import Organisation, Role, User
+from mobility.auth.services import basins_of
 from mobility.beneficiaries.models import Beneficiary
 from mobility.beneficiaries.services import own_file
 from mobility.booking.person import current_booking, open_waiting_entry
@@ -80,6 +81,7 @@ def home():
             statuses=BookingStatus,
             late_cessions=late_paperwork(current_user),
             due_fines=fines_due_for_home(current_user, today_in_france()),
+            basins=basins_of(current_user.organisation_id),
         )
     organisations, staff, beneficiaries = db.session.execute(
         select(
