@@ -57,8 +57,7 @@ class Objective(db.Model):
     updated_by: Mapped[User | None] = relationship()
 
 
-# The reporting floor's own indexes on bookings: every figure reads a period of request days
-# (created_at) or of rental days (starts_at), and the bookings export streams in
-# (starts_at, id) order without a sort.
-Index("ix_booking_created_at", Booking.created_at)
+# The reporting floor's own index on bookings: figures read a period of rental days
+# (starts_at), and the bookings export streams in (starts_at, id) order without a sort.
+# Request days (created_at) are read on the lists' booking(created_at, id).
 Index("ix_booking_starts_at_id", Booking.starts_at, Booking.id)
