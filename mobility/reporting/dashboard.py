@@ -78,7 +78,7 @@ def _euros_per_day(cents) -> str:
 
 def build(scope: Scope, filters: Filters, today: date) -> Dashboard:
     filters = scope.narrow(filters)
-    indicators.without_jit()
+    indicators.tune_for_reporting()
     board = Dashboard(scope, filters)
     requests_by = Breakdown.PRESCRIBER_KIND if scope.kind is ScopeKind.PLAN else Breakdown.AGE_BAND
     requests_table = indicators.requests(filters, requests_by)

@@ -226,3 +226,49 @@ def _least_pg(element, compiler, **kw):
 @compiles(least, "sqlite")
 def _least_sqlite(element, compiler, **kw):
     return f"min({compiler.process(element.clauses, **kw)})"
+
+
+class period_of(FunctionElement):
+    """The period key (month 202603, quarter 20261, year 2026) of a UTC instant column, found by
+    comparing the stored instant with the periods' first instants (UTC, computed in Python),
+    so that no row's time zone is converted: PostgreSQL's `width_bucket` over the sorted
+    bounds (a binary search), SQLite's nested CASE over its stored UTC text.
+
+    Clauses: the instant, then the n period keys, then the n - 1 first instants of the
+    periods after the first. Only instants inside the periods get their key (rows are filtered
+    on the same span).
+    """
+
+    type = Integer()
+    inherit_cache = True
+    name = "period_of"
+
+
+def _period_parts(element, compiler, **kw):
+    instant, *rest = element.clauses
+    count = (len(rest) + 1) // 2
+    keys = [compiler.process(key, **kw) for key in rest[:count]]
+    bounds = [compiler.process(bound, **kw) for bound in rest[count:]]
+    return compiler.process(instant, **kw), keys, bounds
+
+
+@compiles(period_of, "postgresql")
+def _period_of_pg(element, compiler, **kw):
+    instant, keys, bounds = _period_parts(element, compiler, **kw)
+    if not bounds:
+        return keys[0]
+    return f"(ARRAY[{', '.join(keys)}])[width_bucket({instant}, ARRAY[{', '.join(bounds)}]) + 1]"
+
+
+@compiles(period_of, "sqlite")
+def _period_of_sqlite(element, compiler, **kw):
+    instant, keys, bounds = _period_parts(element, compiler, **kw)
+
+    def node(first: int, last: int) -> str:
+        # Keys first..last; bounds[i - 1] is where key i begins.
+        if first == last:
+            return keys[first]
+        middle = (first + last + 1) // 2
+        return f"CASE WHEN {instant} < {bounds[middle - 1]} THEN {node(first, middle - 1)} ELSE {node(middle, last)} END"
+
+    return node(0, len(keys) - 1)

@@ -13,6 +13,7 @@ from mobility.core.errors import Invalid
 from mobility.fleet.models import VehicleCategory
 from mobility.reporting import indicators
 from mobility.reporting.dimensions import Breakdown, Filters, PrescriberKind
+from mobility.reporting.labels import organisations
 from tests.reporting.conftest import HALF_YEAR
 
 B = Breakdown
@@ -77,6 +78,15 @@ def test_requests_by_prescriber_kind_and_organisation(plan):
     }
     labels = {row.key: row.label for row in indicators.requests(HALF_YEAR, B.PRESCRIBER_KIND).rows}
     assert labels["mission_locale"] == "Mission locale" and labels["france_travail"] == "France Travail"
+
+
+def test_an_organisation_missing_from_a_stale_cache_is_read_again_not_refused(plan):
+    # Another worker created the organisation after this one filled its cache.
+    requests_by(B.PRESCRIBER_KIND)
+    del organisations()[plan.ft.id]
+    assert requests_by(B.PRESCRIBER_KIND)["france_travail"] == (2, 2, 0, 0, 1)
+    assert indicators.requests(HALF_YEAR, B.PRESCRIBER).value(plan.ft.id, "received") == 2
+    assert plan.ft.name in {row.label for row in indicators.requests(HALF_YEAR, B.PRESCRIBER).rows}
 
 
 def test_requests_by_purpose(plan):
