@@ -226,6 +226,22 @@ def test_the_beneficiary_files_and_the_vehicles_run_the_same_few_statements_for_
     )
 
 
+def test_the_sites_page_runs_the_same_few_statements_for_5_or_50_sites_and_their_vehicles(app, client, auth):
+    from tests.fleet.factories import SiteFactory, VehicleFactory
+
+    staff, _ = _fleet_world()
+    auth.login(staff)
+
+    def sites_with_vehicles(count):
+        for _ in range(count):
+            site = SiteFactory(association=staff.organisation)
+            VehicleFactory.create_batch(2, site=site)
+
+    _same_count_for_5_and_50(app, client, "/flotte/sites", sites_with_vehicles)
+    page = client.get("/flotte/sites").get_data(as_text=True)
+    assert page.count("2 véhicules") == 50 and "0 véhicule" in page
+
+
 def test_the_api_lists_run_the_same_few_statements_for_5_or_50_rows(app, client):
     from tests.api.factories import api_token, bearer
     from tests.booking.factories import eligible_beneficiary

@@ -371,7 +371,7 @@ def document_delete(vehicle_id: int, document_id: int):
 @bp.route("/sites")
 @role_required(Role.FLEET)
 def sites():
-    return render_template("fleet/sites.html", sites=services.sites_of(current_user))
+    return render_template("fleet/sites.html", sites=services.sites_with_vehicle_counts(current_user))
 
 
 def _site_form(site: Site | None = None) -> SiteForm:
