@@ -130,9 +130,16 @@ def requests_waiting(user: User):
 
 
 def requests_to_approve(user: User):
-    """The same, with the vehicle's site the approval page shows (a page of them is shown)."""
-    return requests_waiting(user).options(
-        selectinload(Booking.vehicle).selectinload(Vehicle.site).selectinload(Site.commune)
+    """The same, with the vehicle and its site the approval page shows (a page of them):
+    every one of them a many-to-one, joined in the list's own statement."""
+    return (
+        access.visible_bookings(user)
+        .where(Booking.status == BookingStatus.REQUESTED)
+        .options(
+            joinedload(Booking.beneficiary),
+            joinedload(Booking.vehicle).joinedload(Vehicle.site).joinedload(Site.commune),
+        )
+        .order_by(Booking.created_at, Booking.id)
     )
 
 
@@ -143,7 +150,7 @@ def pending_extensions(user: User) -> list[Extension]:
             .where(
                 Extension.status == ExtensionStatus.PENDING, Extension.booking_id.in_(_visible_booking_ids(user))
             )
-            .options(selectinload(Extension.booking).selectinload(Booking.beneficiary))
+            .options(joinedload(Extension.booking).joinedload(Booking.beneficiary))
             .order_by(Extension.requested_at, Extension.id)
         )
     )
@@ -182,7 +189,8 @@ def outcomes_due(user: User, today: date, with_outcomes: bool = True):
 
     A checkpoint is due once `today >= ends_on + N days`, i.e. the rental ended before the
     (local) midnight after `today - N days`, and no outcome holds it yet. The page reads its
-    rows with their people and outcomes in one selectin load each, never the whole history.
+    rows with their people joined and their outcomes in one selectin load, never the whole
+    history.
     """
 
     def missing(checkpoint: OutcomeCheckpoint):
@@ -200,7 +208,7 @@ def outcomes_due(user: User, today: date, with_outcomes: bool = True):
     query = (
         access.visible_bookings(user)
         .where(Booking.status == BookingStatus.RETURNED, due)
-        .options(selectinload(Booking.beneficiary))
+        .options(joinedload(Booking.beneficiary))
         .order_by(Booking.ends_at, Booking.id)
     )
     # The outcomes say which checkpoints are due; a home page lists the rentals only.
