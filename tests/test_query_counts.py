@@ -242,6 +242,50 @@ def test_the_sites_page_runs_the_same_few_statements_for_5_or_50_sites_and_their
     assert page.count("2 véhicules") == 50 and "0 véhicule" in page
 
 
+def test_the_booking_page_runs_the_same_statements_for_one_payment_or_a_ledger_with_reversals(app, client, auth):
+    from datetime import date
+
+    from mobility.booking import services
+    from mobility.booking.models import BookingStatus, PaymentKind, PaymentMethod
+    from tests.booking.factories import BookingFactory
+
+    staff, site = _fleet_world()
+    referent = UserFactory()
+    booking = BookingFactory(
+        status=BookingStatus.IN_PROGRESS,
+        beneficiary=BeneficiaryFactory(referent=referent),
+        vehicle__site=site,
+        price_cents=10_000,
+    )
+    auth.login(referent)
+    url = f"/locations/{booking.id}"
+
+    paid, reversed_ = [], []
+
+    def pay(count):
+        for _ in range(count):
+            paid.append(
+                services.record_payment(
+                    booking, PaymentKind.RENTAL, 500, PaymentMethod.CASH, date(2026, 12, 7), f"R-{len(paid)}", staff
+                )
+            )
+            if len(paid) % 2 == 0:
+                db.session.flush()
+                reversed_.append(services.reverse_payment(booking, paid[-1].id, "Saisie en double", staff))
+        db.session.commit()
+
+    pay(1)
+    assert client.get(url).status_code == 200
+    few = len(_statements_for(app, client, url))
+    pay(5)
+    statements = _statements_for(app, client, url)
+    assert len(statements) == few, "\n".join(statement.split("\n")[0][:160] for statement in statements)
+    assert len(statements) <= MOST_STATEMENTS
+    # Each reversal shows its reason on its own line; each reversed entry says it was cancelled.
+    page = client.get(url).get_data(as_text=True)
+    assert len(reversed_) == 3 and page.count("Raison : Saisie en double") == 3
+
+
 def test_the_api_lists_run_the_same_few_statements_for_5_or_50_rows(app, client):
     from tests.api.factories import api_token, bearer
     from tests.booking.factories import eligible_beneficiary

@@ -35,12 +35,13 @@ def visible_bookings(user: User) -> Select:
     return query.where(False)
 
 
-def get_visible_booking(booking_id: int, user: User) -> Booking | None:
-    return db.session.scalar(visible_bookings(user).where(Booking.id == booking_id))
+def get_visible_booking(booking_id: int, user: User, *options) -> Booking | None:
+    """The booking if the user may see it; `options` load what the caller shows with it."""
+    return db.session.scalar(visible_bookings(user).where(Booking.id == booking_id).options(*options))
 
 
-def booking_or_404(booking_id: int, user: User) -> Booking:
-    booking = get_visible_booking(booking_id, user)
+def booking_or_404(booking_id: int, user: User, *options) -> Booking:
+    booking = get_visible_booking(booking_id, user, *options)
     if booking is None:
         abort(404)
     return booking

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from mobility.audit.models import AuditAction
 from mobility.audit.services import record
@@ -29,13 +29,14 @@ from mobility.booking.forms.requests import (
     RejectForm,
 )
 from mobility.booking.lifecycle import Action, can
-from mobility.booking.models import Booking, BookingStatus, BookingTransition, Extension
+from mobility.booking.models import Booking, BookingStatus, BookingTransition, Extension, Payment
 from mobility.booking.planning import calendar_state
 from mobility.booking.views.common import DECIDERS, form_status, save_on_page, today
 from mobility.core.db import commit_keeping_loaded
 from mobility.core.time import utcnow
 from mobility.extensions import db
 from mobility.fleet.ics import CalendarEvent, render_calendar
+from mobility.fleet.models import Vehicle
 from mobility.fleet.opening_hours import hours_text
 
 # How long the pickup and return events last in the calendar file.
@@ -152,9 +153,23 @@ def render_show(booking: Booking, status: int = 200, **failed_forms):
     )
 
 
+# What the booking page shows, loaded with the booking: its person, vehicle and site joined,
+# what was paid in the same statement, and each list of rows in one selectin load (the
+# ledger's entries with the entries they cancel or are cancelled by).
+PAGE_LOADS = (
+    joinedload(Booking.beneficiary),
+    joinedload(Booking.vehicle).joinedload(Vehicle.site),
+    undefer(Booking.paid_cents),
+    undefer(Booking.deposit_held_cents),
+    selectinload(Booking.payments).options(joinedload(Payment.reverses), joinedload(Payment.reversed_by)),
+    selectinload(Booking.extensions),
+    selectinload(Booking.outcomes),
+)
+
+
 @login_required
 def show(booking_id: int):
-    booking = access.booking_or_404(booking_id, current_user)
+    booking = access.booking_or_404(booking_id, current_user, *PAGE_LOADS)
     record(AuditAction.READ, "booking", booking.id, actor=current_user)
     commit_keeping_loaded()
     return render_show(booking)
