@@ -77,6 +77,7 @@ def get_indicators(query):
     """Les indicateurs du plan : tout le plan pour un administrateur, son organisation sinon"""
     scope = scope_of(current_api_user())
     filters = scope.narrow(filters_of(query))
+    indicators.tune_for_reporting()
     return {
         "scope": scope.kind,
         "organisation_id": scope.organisation.id if scope.organisation is not None else None,

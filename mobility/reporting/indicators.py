@@ -160,7 +160,8 @@ def _booking_select(columns, key, filters: Filters, instant):
 def tune_for_reporting() -> None:
     """PostgreSQL's JIT compiler costs 15-20 ms a query here and pays back nothing on these
     small groupings, and the default 4 MB of sort memory sends a year of bookings grouped by
-    organisation to disk: JIT off and 32 MB for the rest of this transaction."""
+    organisation to disk: JIT off and 32 MB for the rest of this transaction (the dashboards'
+    and the API's indicators)."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT set_config('jit', 'off', true), set_config('work_mem', '32MB', true)"))
 
