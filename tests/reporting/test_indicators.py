@@ -51,6 +51,15 @@ def test_requests_by_month_quarter_and_year_show_empty_periods_too(plan):
     assert labels[0] == "janvier 2026" and labels[-1] == "juin 2026"
 
 
+def test_a_period_of_one_month_or_part_of_one_has_a_single_period_row(plan):
+    march = Filters(date(2026, 3, 1), date(2026, 3, 31))
+    table = indicators.requests(march, B.MONTH)
+    assert [(row.key, row.values["received"]) for row in table.rows] == [(202603, 3)]
+    assert table.total.values["received"] == 3
+    mid_june = Filters(date(2026, 6, 10), date(2026, 6, 30))
+    assert [row.key for row in indicators.requests(mid_june, B.YEAR).rows] == [2026]
+
+
 def test_requests_by_basin_category_and_association(plan):
     assert requests_by(B.BASIN) == {plan.orleans: (7, 3, 2, 1, 2), plan.montargis: (3, 3, 0, 0, 0)}
     assert requests_by(B.CATEGORY) == {VehicleCategory.CAR: (7, 4, 2, 1, 0), VehicleCategory.VSP: (3, 2, 0, 0, 2)}
