@@ -119,27 +119,26 @@ def _visible_booking_ids(user: User):
     return access.visible_bookings(user).with_only_columns(Booking.id)
 
 
-def requests_waiting(user: User):
-    """The requests waiting for a decision, oldest first, with their people (the home page's)."""
+def _requests(user: User):
+    """The requests waiting for a decision, oldest first, without their related rows."""
     return (
         access.visible_bookings(user)
         .where(Booking.status == BookingStatus.REQUESTED)
-        .options(selectinload(Booking.beneficiary))
         .order_by(Booking.created_at, Booking.id)
     )
+
+
+def requests_waiting(user: User):
+    """The requests waiting for a decision, with their people (the home page's)."""
+    return _requests(user).options(selectinload(Booking.beneficiary))
 
 
 def requests_to_approve(user: User):
     """The same, with the vehicle and its site the approval page shows (a page of them):
     every one of them a many-to-one, joined in the list's own statement."""
-    return (
-        access.visible_bookings(user)
-        .where(Booking.status == BookingStatus.REQUESTED)
-        .options(
-            joinedload(Booking.beneficiary),
-            joinedload(Booking.vehicle).joinedload(Vehicle.site).joinedload(Site.commune),
-        )
-        .order_by(Booking.created_at, Booking.id)
+    return _requests(user).options(
+        joinedload(Booking.beneficiary),
+        joinedload(Booking.vehicle).joinedload(Vehicle.site).joinedload(Site.commune),
     )
 
 

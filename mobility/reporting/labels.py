@@ -42,9 +42,6 @@ def organisations(needed=()) -> dict[int, OrganisationLabel]:
     return known
 
 
-_NAMED = {Breakdown.SITE: (Site, Site.name)}
-
-
 def label_keys(breakdown: Breakdown | None, keys) -> dict:
     keys = list(keys)
     if breakdown is None:
@@ -57,9 +54,8 @@ def label_keys(breakdown: Breakdown | None, keys) -> dict:
     if breakdown in (Breakdown.PRESCRIBER, Breakdown.ASSOCIATION):
         known = organisations(needed=keys)
         return {key: known[key].name if key in known else str(key) for key in keys}
-    if breakdown in _NAMED:
-        model, name = _NAMED[breakdown]
-        names = dict(db.session.execute(select(model.id, name).where(model.id.in_(keys))).all()) if keys else {}
+    if breakdown is Breakdown.SITE:
+        names = dict(db.session.execute(select(Site.id, Site.name).where(Site.id.in_(keys))).all()) if keys else {}
         return {key: names.get(key, str(key)) for key in keys}
     if breakdown is Breakdown.PRESCRIBER_KIND:
         return {key: PrescriberKind(key).label for key in keys}
