@@ -438,10 +438,10 @@ def fleet_rows(filters: Filters, settings: ExportSettings) -> Iterator[tuple]:
     statement, booked, bookable, bucket = indicators.vehicle_days(filters, Breakdown.MONTH)
     statement = (
         statement.with_only_columns(
-            Vehicle.plate, Association.name, Site.name, Vehicle.category, bucket.c.bucket, booked, bookable
+            Vehicle.plate, Association.name, Site.name, Vehicle.category, bucket.c.period, booked, bookable
         )
         .join(Association, Association.id == Vehicle.association_id)
-        .order_by(Association.name, Vehicle.plate, bucket.c.bucket)
+        .order_by(Association.name, Vehicle.plate, bucket.c.period)
     )
     for plate, association, site, category, month, booked_days, bookable_days in _stream(statement):
         booked_days, bookable_days = int(booked_days), int(bookable_days)

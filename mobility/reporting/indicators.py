@@ -15,6 +15,7 @@ Which day counts (documented here once, shown on the dashboard):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import and_, case, func, inspect, literal, literal_column, or_, select, text, union_all
 from sqlalchemy.orm import aliased
@@ -35,7 +36,7 @@ from mobility.booking.models import (
     WaitingStatus,
 )
 from mobility.core.errors import Invalid
-from mobility.core.time import day_span
+from mobility.core.time import day_span, local
 from mobility.extensions import db
 from mobility.fleet.models import Site, Unavailability, Vehicle, VehicleStatus
 from mobility.reporting.dimensions import (
@@ -50,8 +51,10 @@ from mobility.reporting.dimensions import (
     period_keys,
     prescriber_kind_of,
 )
+from mobility.reporting import summary
 from mobility.reporting.labels import label_keys, organisations
-from mobility.reporting.sql import greatest, least, paris_day
+from mobility.reporting.models import OutcomeMonth, RentalMonth, RequestMonth, VehicleMonth
+from mobility.reporting.sql import day_number, greatest, least, paris_day
 
 S = BookingStatus
 RENTAL_STATUSES = (S.IN_PROGRESS, S.RETURNED)
@@ -124,9 +127,15 @@ def _booking_key(breakdown: Breakdown | None, instant, filters: Filters):
     }[breakdown]
 
 
-def _booking_conditions(filters: Filters, instant) -> list:
-    starts, ends = day_span(filters.date_from, filters.date_to)
-    conditions = [instant >= starts, instant < ends]
+def in_ranges(instant, ranges) -> object:
+    """The instant lies in one of the half-open [start, end) ranges."""
+    return or_(*(and_(instant >= start, instant < end) for start, end in ranges))
+
+
+def _booking_conditions(filters: Filters, instant, ranges=None) -> list:
+    if ranges is None:
+        ranges = [day_span(filters.date_from, filters.date_to)]
+    conditions = [in_ranges(instant, ranges)]
     if filters.basin_id is not None:
         conditions.append(Booking.basin_id == filters.basin_id)
     if filters.category is not None:
@@ -140,7 +149,7 @@ def _booking_conditions(filters: Filters, instant) -> list:
     return conditions
 
 
-def _booking_select(columns, key, filters: Filters, instant):
+def _booking_select(columns, key, filters: Filters, instant, ranges=None):
     """Bookings of the period, joined to the person and their prescriber only when a column,
     the key or a filter reads them: the totals read the booking rows alone."""
     statement = select(key.label("key"), *columns).select_from(Booking)
@@ -154,7 +163,7 @@ def _booking_select(columns, key, filters: Filters, instant):
         statement = statement.join(Beneficiary, Beneficiary.id == Booking.beneficiary_id)
     if by_kind:
         statement = statement.join(Prescriber, Prescriber.id == Beneficiary.organisation_id)
-    return statement.where(*_booking_conditions(filters, instant))
+    return statement.where(*_booking_conditions(filters, instant, ranges))
 
 
 def tune_for_reporting() -> None:
@@ -234,40 +243,126 @@ def _with_total(statement_for, breakdown):
     return rows, total
 
 
-def requests(filters: Filters, by: Breakdown | None = None) -> Table:
-    """Requests made in the period: received, approved, rejected, expired, cancelled."""
-    _refuse_unless(by, BOOKING_BREAKDOWNS, "requests")
+def _summed(breakdown: Breakdown | None, statements) -> tuple[list, "_Sums | None"]:
+    """Rows of columns that add up (no distinct counts), from several sources cut the same
+    way (the live days, the summarised months), added up by key; and their total.
+
+    By prescriber kind the sources are cut by organisation and folded into kinds here."""
+    group_by = Breakdown.PRESCRIBER if breakdown is Breakdown.PRESCRIBER_KIND else breakdown
+    sums: dict = {}
+    columns: dict[str, None] = {}  # every source's columns, in order
+    for statement in statements:
+        for row in db.session.execute(_grouped(statement(group_by), group_by)):
+            values = row._asdict()
+            key = values.pop("key")
+            columns.update(dict.fromkeys(values))
+            into = sums.setdefault(key, {})
+            for column, value in values.items():
+                into[column] = into.get(column, 0) + _number(value)
+    if breakdown is Breakdown.PRESCRIBER_KIND:
+        kinds = _prescriber_kinds(list(sums))
+        folded: dict = {}
+        for key, values in sums.items():
+            into = folded.setdefault(kinds[key], dict.fromkeys(columns, 0))
+            for column, value in values.items():
+                into[column] = into.get(column, 0) + value
+        sums = folded
+    total = _Sums({c: sum(values.get(c, 0) for values in sums.values()) for c in columns}) if sums else None
+    zeros = dict.fromkeys(columns, 0)
+    rows = [_Sums({**zeros, "key": key, **values}) for key, values in sums.items()] if breakdown is not None else []
+    return rows, total
+
+
+def _sources(cover, live_for, summary_for) -> list:
+    """The statements to add up: the live ranges (if any) and the summarised months (if any)."""
+    statements = []
+    if cover.live:
+        statements.append(lambda breakdown: live_for(breakdown, cover.live))
+    if cover.months:
+        statements.append(lambda breakdown: summary_for(breakdown, cover.months))
+    return statements
+
+
+def _summary_columns(model, names) -> list:
+    return [func.sum(getattr(model, name)).label(name) for name in names]
+
+
+def _merged(columns, *parts) -> tuple[list, "_Sums | None"]:
+    """One table's rows and total put together, by key, from queries that each read some of
+    its columns ((rows, total) pairs); 0 where a query has no row for a key."""
+    values: dict = {}
+    totals: dict = {}
+    for rows, total in parts:
+        for row in rows:
+            values.setdefault(row.key, {}).update(_fields(row))
+        if total is not None:
+            totals.update(_fields(total))
+    zeros = dict.fromkeys(columns, 0)
+    merged_rows = [_Sums({**zeros, **row}) for row in values.values()]
+    return merged_rows, (_Sums({**zeros, **totals}) if totals else None)
+
+
+def approved_case():
+    """1 when the request was approved at some point (a cancellation after approval included)."""
     ever_approved = (
         select(BookingTransition.id)
         .where(BookingTransition.booking_id == Booking.id, BookingTransition.to_status == S.APPROVED)
         .exists()
     )
-    approved = case(
+    return case(
         (Booking.status.in_(APPROVED_STATUSES), 1),
         (and_(Booking.status == S.CANCELLED, ever_approved), 1),
         else_=0,
     )
 
-    def statement(breakdown):
-        def count_of(status):
-            return func.sum(case((Booking.status == status, 1), else_=0))
 
+REQUEST_COUNTS = ("received", "approved", "rejected", "expired", "cancelled")
+
+
+def request_counts() -> list:
+    """What requests add up to, over booking rows: also what the summaries are written with."""
+
+    def count_of(status):
+        return func.sum(case((Booking.status == status, 1), else_=0))
+
+    return [
+        func.count(Booking.id).label("received"),
+        func.sum(approved_case()).label("approved"),
+        count_of(S.REJECTED).label("rejected"),
+        count_of(S.EXPIRED).label("expired"),
+        count_of(S.CANCELLED).label("cancelled"),
+    ]
+
+
+def requests(filters: Filters, by: Breakdown | None = None, people: bool = True) -> Table:
+    """Requests made in the period: received, approved, rejected, expired, cancelled; and the
+    people who made them (`people=False` leaves that count out, and reads fewer bookings)."""
+    _refuse_unless(by, BOOKING_BREAKDOWNS, "requests")
+    columns = (*REQUEST_COUNTS, "people") if people else REQUEST_COUNTS
+    people_column = func.count(func.distinct(Booking.beneficiary_id)).label("people")
+    cover = summary.coverage(filters)
+
+    def live(breakdown, ranges, with_counts=True, with_people=False):
         return _booking_select(
-            [
-                func.count(Booking.id).label("received"),
-                func.sum(approved).label("approved"),
-                count_of(S.REJECTED).label("rejected"),
-                count_of(S.EXPIRED).label("expired"),
-                count_of(S.CANCELLED).label("cancelled"),
-                func.count(func.distinct(Booking.beneficiary_id)).label("people"),
-            ],
+            [*(request_counts() if with_counts else ()), *((people_column,) if with_people else ())],
             _booking_key(breakdown, Booking.created_at, filters),
             filters,
             Booking.created_at,
+            ranges,
         )
 
-    rows, total = _with_total(statement, by)
-    return _table("requests", by, ("received", "approved", "rejected", "expired", "cancelled", "people"), rows, total, filters)
+    if not cover.months:
+        rows, total = _with_total(lambda breakdown: live(breakdown, cover.live, with_people=people), by)
+        return _table("requests", by, columns, rows, total, filters)
+
+    def summarised(breakdown, months):
+        return summary.summary_select(RequestMonth, _summary_columns(RequestMonth, REQUEST_COUNTS), breakdown, filters, months, Prescriber)
+
+    rows, total = _summed(by, _sources(cover, live, summarised))
+    if people:
+        people_rows, people_total = _with_total(lambda breakdown: live(breakdown, None, with_counts=False, with_people=True), by)
+        rows, total = _merged(columns, (rows, total), (people_rows, people_total))
+    return _table("requests", by, columns, rows, total, filters)
 
 
 def rejection_reasons(filters: Filters) -> list[tuple[str, int]]:
@@ -286,46 +381,64 @@ def rejection_reasons(filters: Filters) -> list[tuple[str, int]]:
     return [(row.key, row.count) for row in db.session.execute(statement)]
 
 
+RENTAL_SUMS = ("rentals", "days", "price_cents")
+
+
+def rental_sums() -> list:
+    """What rentals add up to, over booking rows: also what the summaries are written with."""
+    return [
+        func.count(Booking.id).label("rentals"),
+        func.sum(Booking.days).label("days"),
+        func.sum(Booking.price_cents).label("price_cents"),
+    ]
+
+
 def rentals(filters: Filters, by: Breakdown | None = None) -> Table:
     """Rentals starting in the period: count, people, rental-days, price and paid per day."""
     _refuse_unless(by, BOOKING_BREAKDOWNS, "rentals")
+    columns = ("rentals", "people", "days", "price_cents", "paid_cents")
+    people_column = func.count(func.distinct(Booking.beneficiary_id)).label("people")
+    cover = summary.coverage(filters)
 
-    def statement(breakdown):
+    def live(breakdown, ranges, with_counts=True, with_people=False):
         return _booking_select(
-            [
-                func.count(Booking.id).label("rentals"),
-                func.count(func.distinct(Booking.beneficiary_id)).label("people"),
-                func.sum(Booking.days).label("days"),
-                func.sum(Booking.price_cents).label("price_cents"),
-            ],
+            [*(rental_sums() if with_counts else ()), *((people_column,) if with_people else ())],
             _booking_key(breakdown, Booking.starts_at, filters),
             filters,
             Booking.starts_at,
+            ranges,
         ).where(Booking.status.in_(RENTAL_STATUSES))
 
-    rows, total = _with_total(statement, by)
-    # Rent paid, by a join of the period's rentals to their ledger entries: a subquery per
-    # rental in the main pass cost more than this whole second pass. Sums add up, so a
-    # breakdown's total is the sum of its groups.
-    paid = (
-        _booking_select(
-            [func.sum(Payment.amount_cents).label("paid_cents")],
-            _booking_key(by, Booking.starts_at, filters),
-            filters,
-            Booking.starts_at,
+    def live_paid(breakdown, ranges):
+        # Rent paid, by a join of the rentals to their ledger entries: a subquery per rental
+        # in the main pass cost more than this whole second pass.
+        return (
+            _booking_select(
+                [func.sum(Payment.amount_cents).label("paid_cents")],
+                _booking_key(breakdown, Booking.starts_at, filters),
+                filters,
+                Booking.starts_at,
+                ranges,
+            )
+            .join(Payment, Payment.booking_id == Booking.id)
+            .where(Booking.status.in_(RENTAL_STATUSES), Payment.account == LedgerAccount.RENT)
         )
-        .join(Payment, Payment.booking_id == Booking.id)
-        .where(Booking.status.in_(RENTAL_STATUSES), Payment.account == LedgerAccount.RENT)
-    )
-    if by is None:
-        paid_by_key, paid_total = {}, _number(db.session.execute(paid).one().paid_cents)
+
+    def summarised(breakdown, months):
+        return summary.summary_select(
+            RentalMonth, _summary_columns(RentalMonth, (*RENTAL_SUMS, "paid_cents")), breakdown, filters, months, Prescriber
+        )
+
+    paid = [lambda breakdown: live_paid(breakdown, cover.live)] if cover.live else []
+    if cover.months:
+        # People cannot be added up month by month: counted over the whole period, live.
+        counted = _with_total(lambda breakdown: live(breakdown, None, with_counts=False, with_people=True), by)
+        summed = _summed(by, [*_sources(cover, live, summarised), *paid])
     else:
-        paid_by_key = {row.key: _number(row.paid_cents) for row in db.session.execute(_grouped(paid, by))}
-        paid_total = sum(paid_by_key.values())
-    rows = [_Sums({**_fields(row), "paid_cents": paid_by_key.get(row.key, 0)}) for row in rows]
-    counted = _fields(total) if total is not None else dict.fromkeys(("rentals", "people", "days", "price_cents"), 0)
-    total = _Sums({**counted, "paid_cents": paid_total})
-    table = _table("rentals", by, ("rentals", "people", "days", "price_cents", "paid_cents"), rows, total, filters)
+        counted = _with_total(lambda breakdown: live(breakdown, cover.live, with_people=True), by)
+        summed = _summed(by, paid)
+    rows, total = _merged(columns, counted, summed)
+    table = _table("rentals", by, columns, rows, total, filters)
     for row in [*table.rows, table.total]:
         days = row.values["days"]
         row.values["price_per_day_cents"] = round(row.values["price_cents"] / days, 2) if days else None
@@ -337,20 +450,25 @@ def rentals(filters: Filters, by: Breakdown | None = None) -> Table:
 # Fleet use ------------------------------------------------------------------------------
 
 
-def _buckets(filters: Filters, by: Breakdown | None):
-    """The periods to count days in, as a little table: (bucket, first day, last day)."""
-    if by is not None and by.is_period:
-        spans = [(key, *period_bounds(by, key, filters.date_from, filters.date_to)) for key in period_keys(by, filters.date_from, filters.date_to)]
-    else:
-        spans = [(0, filters.first_day, filters.last_day)]
+def day_buckets(spans, by: Breakdown | None = None):
+    """The stretches of days to count in, as a little table: (bucket, period, first day, last
+    day). `spans` are (first, last) French days; by a period breakdown each span is cut at the
+    periods' bounds. `period` is the period's key (0 for none)."""
+    found = []
+    for first, last in spans:
+        if by is not None and by.is_period:
+            found += [(key, *period_bounds(by, key, first, last)) for key in period_keys(by, first, last)]
+        else:
+            found.append((0, day_number(first), day_number(last)))
     # Integers written into the SQL: they come from dates, never from input text.
     rows = [
         select(
-            literal_column(str(int(key))).label("bucket"),
+            literal_column(str(number)).label("bucket"),
+            literal_column(str(int(key))).label("period"),
             literal_column(str(int(first))).label("first_day"),
             literal_column(str(int(last))).label("last_day"),
         )
-        for key, first, last in spans
+        for number, (key, first, last) in enumerate(found)
     ]
     return (rows[0] if len(rows) == 1 else union_all(*rows)).subquery("bucket")
 
@@ -359,22 +477,37 @@ def _clipped_days(first_day, last_day, bucket):
     return greatest(least(last_day, bucket.c.last_day) - greatest(first_day, bucket.c.first_day) + 1, 0)
 
 
-def vehicle_days(filters: Filters, by: Breakdown | None = None, per_vehicle: bool = False):
-    """Booked and bookable vehicle-days per vehicle and bucket, as a subquery-ready select."""
-    bucket = _buckets(filters, by)
-    starts, ends = day_span(filters.date_from, filters.date_to)
-    booked = (
+def _overlapping(starts_column, ends_column, ranges, bounds=()):
+    """The row's [starts, ends) meets one of the half-open instant ranges. A range's bound,
+    when known, is an instant no row meeting it started before: the index on the start reads
+    from there instead of from the beginning of the history."""
+    bounds = list(bounds) or [None] * len(ranges)
+    return or_(
+        *(
+            and_(starts_column < end, ends_column > start, *([starts_column >= bound] if bound is not None else []))
+            for (start, end), bound in zip(ranges, bounds)
+        )
+    )
+
+
+def booked_days_per_vehicle(bucket, ranges, bounds=()):
+    """Booked days per vehicle and bucket, clipped to it: the numerator of the use rate.
+    `ranges`: the instant ranges the buckets cover, to read only the bookings that meet them."""
+    return (
         select(
             Booking.vehicle_id.label("vehicle_id"),
             bucket.c.bucket,
             func.sum(_clipped_days(paris_day(Booking.starts_at), paris_day(Booking.ends_at), bucket)).label("days"),
         )
         .join(bucket, literal(True))
-        .where(Booking.status.in_(BOOKED_STATUSES), Booking.starts_at < ends, Booking.ends_at > starts)
+        .where(Booking.status.in_(BOOKED_STATUSES), _overlapping(Booking.starts_at, Booking.ends_at, ranges, bounds))
         .group_by(Booking.vehicle_id, bucket.c.bucket)
-        .subquery("booked")
     )
-    unavailable = (
+
+
+def unavailable_days_per_vehicle(bucket, ranges, bounds=()):
+    """Days of unavailability per vehicle and bucket, clipped to it."""
+    return (
         select(
             Unavailability.vehicle_id.label("vehicle_id"),
             bucket.c.bucket,
@@ -383,14 +516,33 @@ def vehicle_days(filters: Filters, by: Breakdown | None = None, per_vehicle: boo
             ).label("days"),
         )
         .join(bucket, literal(True))
-        .where(Unavailability.starts_at < ends, Unavailability.ends_at > starts)
+        .where(_overlapping(Unavailability.starts_at, Unavailability.ends_at, ranges, bounds))
         .group_by(Unavailability.vehicle_id, bucket.c.bucket)
-        .subquery("unavailable")
     )
+
+
+def _vehicle_filters(statement, filters: Filters):
+    if filters.association_id is not None:
+        statement = statement.where(Vehicle.association_id == filters.association_id)
+    if filters.basin_id is not None:
+        statement = statement.where(Site.basin_id == filters.basin_id)
+    if filters.category is not None:
+        statement = statement.where(Vehicle.category == filters.category)
+    return statement
+
+
+def vehicle_days(filters: Filters, by: Breakdown | None = None, spans=None, bounds=()):
+    """Booked and bookable vehicle-days per vehicle in service and bucket (see `day_buckets`),
+    as a subquery-ready select; `bounds` as in `_overlapping`, one per span."""
+    spans = spans or [(filters.date_from, filters.date_to)]
+    bucket = day_buckets(spans, by)
+    ranges = [day_span(first, last) for first, last in spans]
+    booked = booked_days_per_vehicle(bucket, ranges, bounds).subquery("booked")
+    unavailable = unavailable_days_per_vehicle(bucket, ranges, bounds).subquery("unavailable")
     period_days = bucket.c.last_day - bucket.c.first_day + 1
     bookable = period_days - func.coalesce(unavailable.c.days, 0)
     statement = (
-        select(Vehicle.id.label("vehicle_id"), bucket.c.bucket)
+        select(Vehicle.id.label("vehicle_id"), bucket.c.period)
         .select_from(Vehicle)
         .join(Site, Site.id == Vehicle.site_id)
         .join(bucket, literal(True))
@@ -398,13 +550,41 @@ def vehicle_days(filters: Filters, by: Breakdown | None = None, per_vehicle: boo
         .outerjoin(unavailable, and_(unavailable.c.vehicle_id == Vehicle.id, unavailable.c.bucket == bucket.c.bucket))
         .where(Vehicle.status != VehicleStatus.RETIRED)
     )
-    if filters.association_id is not None:
-        statement = statement.where(Vehicle.association_id == filters.association_id)
-    if filters.basin_id is not None:
-        statement = statement.where(Site.basin_id == filters.basin_id)
-    if filters.category is not None:
-        statement = statement.where(Vehicle.category == filters.category)
-    return statement, func.coalesce(booked.c.days, 0), bookable, bucket
+    return _vehicle_filters(statement, filters), func.coalesce(booked.c.days, 0), bookable, bucket
+
+
+def _summarised_vehicle_days(filters: Filters, by: Breakdown | None, months):
+    """The same over the summarised months: each vehicle in service joined to its month rows
+    (none: no booked and no unavailable day that month)."""
+    rows = []
+    for month in months:
+        first = summary.first_day_of(month)
+        days = (summary.first_day_of(summary.next_month(month)) - first).days
+        period = period_keys(by, first, first)[0] if by is not None and by.is_period else 0
+        rows.append(
+            select(
+                literal_column(str(int(month))).label("month"),
+                literal_column(str(int(period))).label("period"),
+                literal_column(str(int(days))).label("days"),
+            )
+        )
+    month_table = (rows[0] if len(rows) == 1 else union_all(*rows)).subquery("summarised_month")
+    statement = (
+        select(Vehicle.id.label("vehicle_id"), month_table.c.period)
+        .select_from(Vehicle)
+        .join(Site, Site.id == Vehicle.site_id)
+        .join(month_table, literal(True))
+        .outerjoin(VehicleMonth, and_(VehicleMonth.vehicle_id == Vehicle.id, VehicleMonth.month == month_table.c.month))
+        .where(Vehicle.status != VehicleStatus.RETIRED)
+    )
+    booked = func.coalesce(VehicleMonth.booked_days, 0)
+    bookable = month_table.c.days - func.coalesce(VehicleMonth.unavailable_days, 0)
+    return _vehicle_filters(statement, filters), booked, bookable, month_table
+
+
+def _live_spans(cover) -> list[tuple]:
+    """The French days of the live instant ranges (they run from midnight to midnight)."""
+    return [(local(start).date(), local(end).date() - timedelta(days=1)) for start, end in cover.live]
 
 
 class _Sums:
@@ -420,31 +600,41 @@ def _fields(row) -> dict:
 def fleet_use(filters: Filters, by: Breakdown | None = None) -> Table:
     """Use rate: booked vehicle-days over bookable vehicle-days (net of unavailability)."""
     _refuse_unless(by, FLEET_BREAKDOWNS, "fleet use")
-    statement, booked, bookable, bucket = vehicle_days(filters, by)
-    key = {
-        None: literal_column("0"),
-        Breakdown.ASSOCIATION: Vehicle.association_id,
-        Breakdown.SITE: Vehicle.site_id,
-        Breakdown.CATEGORY: Vehicle.category,
-        Breakdown.BASIN: Site.basin_id,
-    }.get(by, bucket.c.bucket)
-    statement = statement.with_only_columns(
-        key.label("key"),
-        func.sum(booked).label("booked_days"),
-        func.sum(bookable).label("bookable_days"),
-        func.count(func.distinct(Vehicle.id)).label("vehicles"),
-    )
-    rows = db.session.execute(statement.group_by(literal_column("key"))).all() if by else []
-    if by is not None and not by.is_period:
-        # These groups split the vehicles: the total is their sum, no second query.
-        total = _Sums({c: sum(_number(getattr(row, c)) for row in rows) for c in ("booked_days", "bookable_days", "vehicles")})
-    else:
-        total = db.session.execute(statement.with_only_columns(
+    cover = summary.coverage(filters)
+    sources = []
+    if cover.live:
+        sources.append(vehicle_days(filters, by, _live_spans(cover), cover.live_from))
+    if cover.months:
+        sources.append(_summarised_vehicle_days(filters, by, cover.months))
+    sums: dict = {}
+    for statement, booked, bookable, buckets in sources:
+        key = {
+            None: literal_column("0"),
+            Breakdown.ASSOCIATION: Vehicle.association_id,
+            Breakdown.SITE: Vehicle.site_id,
+            Breakdown.CATEGORY: Vehicle.category,
+            Breakdown.BASIN: Site.basin_id,
+        }.get(by, buckets.c.period)
+        statement = statement.with_only_columns(
+            key.label("key"),
             func.sum(booked).label("booked_days"),
             func.sum(bookable).label("bookable_days"),
             func.count(func.distinct(Vehicle.id)).label("vehicles"),
-        )).one()
-    table = _table("fleet_use", by, ("booked_days", "bookable_days", "vehicles"), rows, total, filters)
+        )
+        for row in db.session.execute(_grouped(statement, by)):
+            into = sums.setdefault(row.key, {"booked_days": 0, "bookable_days": 0, "vehicles": 0})
+            into["booked_days"] += _number(row.booked_days)
+            into["bookable_days"] += _number(row.bookable_days)
+            # Every source holds every vehicle in service of the group: counted once.
+            into["vehicles"] = max(into["vehicles"], _number(row.vehicles))
+    rows = [_Sums({"key": key, **values}) for key, values in sums.items()] if by is not None else []
+    total = {
+        "booked_days": sum(v["booked_days"] for v in sums.values()),
+        "bookable_days": sum(v["bookable_days"] for v in sums.values()),
+        # Groups other than periods split the vehicles; each period holds all of them.
+        "vehicles": (max if by is None or by.is_period else sum)([0, *(v["vehicles"] for v in sums.values())]),
+    }
+    table = _table("fleet_use", by, ("booked_days", "bookable_days", "vehicles"), rows, _Sums(total), filters)
     for row in [*table.rows, table.total]:
         bookable_days = row.values["bookable_days"]
         row.values["use_rate"] = round(row.values["booked_days"] / bookable_days, 4) if bookable_days else None
@@ -512,29 +702,40 @@ def waiting(filters: Filters, by: Breakdown | None = None) -> Table:
 OUTCOME_COLUMNS = tuple(result.value for result in OutcomeResult)
 
 
+def _live_outcomes(filters: Filters, key, ranges):
+    counts = [func.sum(case((Outcome.result == result, 1), else_=0)).label(result.value) for result in OutcomeResult]
+    return (
+        _booking_select([*counts, func.count(Outcome.id).label("recorded")], key, filters, Booking.starts_at, ranges)
+        .join(Outcome, Outcome.booking_id == Booking.id)
+        .where(Booking.status.in_(RENTAL_STATUSES))
+    )
+
+
+def _summarised_outcomes(filters: Filters, breakdown, months, key=None):
+    counts = [
+        func.sum(case((OutcomeMonth.result == result, OutcomeMonth.count), else_=0)).label(result.value) for result in OutcomeResult
+    ]
+    return summary.summary_select(
+        OutcomeMonth, [*counts, func.sum(OutcomeMonth.count).label("recorded")], breakdown, filters, months, Prescriber, key=key
+    )
+
+
 def outcomes(filters: Filters, checkpoint: OutcomeCheckpoint, by: Breakdown | None = None) -> Table:
     """Outcomes recorded at one checkpoint for the rentals starting in the period.
 
     `known` leaves out `unknown`; `positive_rate` is positive outcomes among the known ones.
     """
     _refuse_unless(by, BOOKING_BREAKDOWNS, "outcomes")
+    cover = summary.coverage(filters)
 
-    def statement(breakdown):
-        counts = [
-            func.sum(case((Outcome.result == result, 1), else_=0)).label(result.value) for result in OutcomeResult
-        ]
-        return (
-            _booking_select(
-                [*counts, func.count(Outcome.id).label("recorded")],
-                _booking_key(breakdown, Booking.starts_at, filters),
-                filters,
-                Booking.starts_at,
-            )
-            .join(Outcome, Outcome.booking_id == Booking.id)
-            .where(Booking.status.in_(RENTAL_STATUSES), Outcome.checkpoint == checkpoint)
-        )
+    def live(breakdown, ranges):
+        key = _booking_key(breakdown, Booking.starts_at, filters)
+        return _live_outcomes(filters, key, ranges).where(Outcome.checkpoint == checkpoint)
 
-    rows, total = _with_total(statement, by)
+    def summarised(breakdown, months):
+        return _summarised_outcomes(filters, breakdown, months).where(OutcomeMonth.checkpoint == checkpoint)
+
+    rows, total = _summed(by, _sources(cover, live, summarised))
     table = _table(f"outcomes_{checkpoint.value}", by, (*OUTCOME_COLUMNS, "recorded"), rows, total, filters)
     for row in [*table.rows, table.total]:
         _add_rates(row.values)
@@ -550,19 +751,33 @@ def _add_rates(values: dict) -> dict:
     return values
 
 
+def _added_up(statements) -> dict:
+    """Rows of grouped statements added up by their key (a tuple of the key columns)."""
+    sums: dict = {}
+    for statement in statements:
+        for row in db.session.execute(statement):
+            values = row._asdict()
+            key = tuple(values.pop(name) for name in [n for n in values if n in ("key", "column_key")])
+            into = sums.setdefault(key, {})
+            for column, value in values.items():
+                into[column] = into.get(column, 0) + _number(value)
+    return sums
+
+
 def outcomes_by_checkpoint(filters: Filters) -> dict[OutcomeCheckpoint, dict]:
-    """The totals of `outcomes` for the three checkpoints, in one query."""
-    counts = [func.sum(case((Outcome.result == result, 1), else_=0)).label(result.value) for result in OutcomeResult]
-    statement = (
-        _booking_select([*counts, func.count(Outcome.id).label("recorded")], Outcome.checkpoint, filters, Booking.starts_at)
-        .join(Outcome, Outcome.booking_id == Booking.id)
-        .where(Booking.status.in_(RENTAL_STATUSES))
-        .group_by(Outcome.checkpoint)
-    )
-    found = {row.key: row for row in db.session.execute(statement)}
+    """The totals of `outcomes` for the three checkpoints, in one query per source."""
+    cover = summary.coverage(filters)
+    statements = []
+    if cover.live:
+        statements.append(_live_outcomes(filters, Outcome.checkpoint, cover.live).group_by(Outcome.checkpoint))
+    if cover.months:
+        statements.append(
+            _summarised_outcomes(filters, None, cover.months, key=OutcomeMonth.checkpoint).group_by(OutcomeMonth.checkpoint)
+        )
+    found = {key[0]: values for key, values in _added_up(statements).items()}
     columns = (*OUTCOME_COLUMNS, "recorded")
     return {
-        checkpoint: _add_rates({c: _number(getattr(found[checkpoint], c)) if checkpoint in found else 0 for c in columns})
+        checkpoint: _add_rates({c: found[checkpoint].get(c, 0) if checkpoint in found else 0 for c in columns})
         for checkpoint in OutcomeCheckpoint
     }
 
@@ -587,24 +802,44 @@ def rentals_crosstab(filters: Filters, rows_by: Breakdown, columns_by: Breakdown
 
 
 def rentals_crosstabs(filters: Filters, rows_by: Breakdown, columns_by: Breakdown, measures, column_keys=None) -> dict[str, Crosstab]:
-    """Several measures of the same cross table, in one query."""
+    """Several measures of the same cross table, in one query per source.
+
+    Rentals and days add up month by month and come from the summaries where they can; a
+    cross table of people is counted live."""
     expressions = {
         "rentals": func.count(Booking.id),
         "people": func.count(func.distinct(Booking.beneficiary_id)),
         "days": func.sum(Booking.days),
     }
-    column_key = _booking_key(columns_by, Booking.starts_at, filters)
-    statement = (
-        _booking_select(
-            [column_key.label("column_key"), *(expressions[m].label(m) for m in measures)],
-            _booking_key(rows_by, Booking.starts_at, filters),
-            filters,
-            Booking.starts_at,
+    cover = summary.coverage(filters) if "people" not in measures else summary.Coverage((), (day_span(filters.date_from, filters.date_to),))
+    statements = []
+    if cover.live:
+        column_key = _booking_key(columns_by, Booking.starts_at, filters)
+        statements.append(
+            _booking_select(
+                [column_key.label("column_key"), *(expressions[m].label(m) for m in measures)],
+                _booking_key(rows_by, Booking.starts_at, filters),
+                filters,
+                Booking.starts_at,
+                cover.live,
+            )
+            .where(Booking.status.in_(RENTAL_STATUSES))
+            .group_by(literal_column("key"), literal_column("column_key"))
         )
-        .where(Booking.status.in_(RENTAL_STATUSES))
-        .group_by(literal_column("key"), literal_column("column_key"))
-    )
-    found = db.session.execute(statement).all()
+    if cover.months:
+        column_key = summary.summary_key(RentalMonth, columns_by, Prescriber)
+        statements.append(
+            summary.summary_select(
+                RentalMonth,
+                [column_key.label("column_key"), *_summary_columns(RentalMonth, measures)],
+                rows_by,
+                filters,
+                cover.months,
+                Prescriber,
+                join_prescriber=columns_by is Breakdown.PRESCRIBER_KIND,
+            ).group_by(literal_column("key"), literal_column("column_key"))
+        )
+    found = [_Sums({"key": key, "column_key": column, **sums}) for (key, column), sums in _added_up(statements).items()]
     values = {(row.key, row.column_key): row for row in found}
     row_keys = list({row.key for row in found})
     labels = label_keys(rows_by, row_keys)
