@@ -142,6 +142,7 @@ JOBS: dict[str, Job] = {
         # The files' retention, then the free text that the fines hold of the files anonymised.
         Job("retention", fines_jobs.retention, _cron(hour="3", minute="30"), 240, 1440, destructive=True),
         Job("incident-retention", incident_jobs.scrub_anonymised, _cron(hour="3", minute="40"), 240, 1440, destructive=True),
+        Job("monthly-summaries", reporting_jobs.monthly_summaries, _cron(hour="3", minute="35"), 180, 1440),
         Job("nightly-exports", reporting_jobs.nightly_exports, _cron(hour="3", minute="45"), 180, 1440),
         Job("outbox-purge", notify_jobs.purge_outbox, _cron(hour="4", minute="0"), 240, 1440),
         Job("access-log-purge", audit_jobs.purge_access_log, _cron(hour="4", minute="10"), 240, 1440),

@@ -20,7 +20,7 @@ from mobility.auth.models import Role, User
 from mobility.core.errors import DomainError
 from mobility.core.time import today
 from mobility.extensions import db
-from mobility.reporting import dashboard, indicators, services
+from mobility.reporting import dashboard, indicators, services, summary
 from mobility.reporting.dimensions import Filters
 from mobility.reporting.exports import ExportSettings
 from mobility.reporting.formats import Format
@@ -78,6 +78,11 @@ def get_indicators(query):
     scope = scope_of(current_api_user())
     filters = scope.narrow(filters_of(query))
     indicators.tune_for_reporting()
+    with summary.one_reading():
+        return _indicators_of(scope, filters)
+
+
+def _indicators_of(scope, filters) -> dict:
     return {
         "scope": scope.kind,
         "organisation_id": scope.organisation.id if scope.organisation is not None else None,

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from mobility.auth.models import Organisation
 from mobility.booking.models import OutcomeCheckpoint, OutcomeResult
-from mobility.reporting import indicators, objectives
+from mobility.reporting import indicators, objectives, summary
 from mobility.reporting.charts import Chart, bar_chart, with_marker
 from mobility.reporting.dimensions import Breakdown, Filters, period_keys, period_label
 from mobility.reporting.labels import label_keys
@@ -77,11 +77,17 @@ def _euros_per_day(cents) -> str:
 
 
 def build(scope: Scope, filters: Filters, today: date) -> Dashboard:
+    with summary.one_reading():
+        return _build(scope, filters, today)
+
+
+def _build(scope: Scope, filters: Filters, today: date) -> Dashboard:
     filters = scope.narrow(filters)
     indicators.tune_for_reporting()
     board = Dashboard(scope, filters)
     requests_by = Breakdown.PRESCRIBER_KIND if scope.kind is ScopeKind.PLAN else Breakdown.AGE_BAND
-    requests_table = indicators.requests(filters, requests_by)
+    # Its people are not shown: without them the requests add up from the monthly summaries.
+    requests_table = indicators.requests(filters, requests_by, people=False)
     requests = requests_table.total.values
     rentals = indicators.rentals(filters).total.values
     by_checkpoint = indicators.outcomes_by_checkpoint(filters)
