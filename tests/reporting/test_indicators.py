@@ -1,4 +1,6 @@
-"""Every figure of the hand-computed plan (tests/reporting/conftest.py), for each breakdown."""
+"""Every figure of the hand-computed plan (tests/reporting/conftest.py), for each breakdown:
+read from the bookings, and again with the ended months (December to May) read from the
+monthly summaries, the same figures."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+import time_machine
 
 from mobility.booking.eligibility import Purpose
 from mobility.booking.models import OutcomeCheckpoint
@@ -14,9 +17,20 @@ from mobility.fleet.models import VehicleCategory
 from mobility.reporting import indicators
 from mobility.reporting.dimensions import Breakdown, Filters, PrescriberKind
 from mobility.reporting.labels import organisations
-from tests.reporting.conftest import HALF_YEAR
+from mobility.reporting.summarise import refresh
+from tests.reporting.conftest import HALF_YEAR, NOW, _build_plan
 
 B = Breakdown
+
+
+@pytest.fixture(params=["read live", "months summarised"])
+def plan(request, app):
+    with time_machine.travel(NOW, tick=False):
+        built = _build_plan()
+        if request.param == "months summarised":
+            assert refresh(NOW).months == [202512, 202601, 202602, 202603, 202604, 202605]
+        return built
+
 REQUEST_COLUMNS = ("received", "approved", "rejected", "expired", "cancelled")
 
 
