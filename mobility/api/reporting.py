@@ -77,7 +77,6 @@ def get_indicators(query):
     """Les indicateurs du plan : tout le plan pour un administrateur, son organisation sinon"""
     scope = scope_of(current_api_user())
     filters = scope.narrow(filters_of(query))
-    indicators.tune_for_reporting()
     with summary.one_reading():
         return _indicators_of(scope, filters)
 

@@ -83,7 +83,6 @@ def build(scope: Scope, filters: Filters, today: date) -> Dashboard:
 
 def _build(scope: Scope, filters: Filters, today: date) -> Dashboard:
     filters = scope.narrow(filters)
-    indicators.tune_for_reporting()
     board = Dashboard(scope, filters)
     requests_by = Breakdown.PRESCRIBER_KIND if scope.kind is ScopeKind.PLAN else Breakdown.AGE_BAND
     # Its people are not shown: without them the requests add up from the monthly summaries.

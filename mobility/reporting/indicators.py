@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, inspect, literal, literal_column, or_, select, text
+from sqlalchemy import and_, case, func, inspect, literal, literal_column, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.util import find_tables
 
@@ -145,15 +145,6 @@ def _booking_select(columns, key, filters: Filters, instant, ranges=None):
     if by_kind:
         statement = statement.join(Prescriber, Prescriber.id == Beneficiary.organisation_id)
     return statement.where(*_booking_conditions(filters, instant, ranges))
-
-
-def tune_for_reporting() -> None:
-    """PostgreSQL's JIT compiler costs 15-20 ms a query here and pays back nothing on these
-    small groupings, and the default 4 MB of sort memory sends a year of bookings grouped by
-    organisation to disk: JIT off and 32 MB for the rest of this transaction (the dashboards'
-    and the API's indicators)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT set_config('jit', 'off', true), set_config('work_mem', '32MB', true)"))
 
 
 # Breakdowns that split the people: a person has one prescriber organisation, so sums over
